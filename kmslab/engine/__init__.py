@@ -1,0 +1,26 @@
+"""The KMS authorization engine: pure Python, no moto, no Jupyter, no pandas.
+
+One entry point, `authorize(request) -> Decision`, decides like AWS KMS and says why.
+"""
+
+from .catalog import (
+    STANDARD_ACTIONS,
+    ActionInfo,
+    UnknownActionError,
+    action_info,
+    kms_actions,
+    normalize_action,
+    suggest_action,
+)
+from .evaluate import authorize, principal_match, request_context
+from .model import Caller, Decision, Gate, Grant, Key, Request, StatementRef
+from .policy import LIMIT_EXCEEDED, MALFORMED, Policy, PolicyError, Statement
+from .validate import aws_principals, check_lockout, parse_key_policy
+
+__all__ = [
+    "LIMIT_EXCEEDED", "MALFORMED", "STANDARD_ACTIONS", "ActionInfo", "Caller", "Decision",
+    "Gate", "Grant", "Key", "Policy", "PolicyError", "Request", "Statement", "StatementRef",
+    "UnknownActionError", "action_info", "authorize", "aws_principals", "check_lockout",
+    "kms_actions", "normalize_action", "parse_key_policy", "principal_match",
+    "request_context", "suggest_action",
+]

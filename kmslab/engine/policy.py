@@ -1,0 +1,252 @@
+"""Parse and validate policy documents into immutable statements.
+
+Parsing is cached by document text, so re-rendering a table never re-parses an
+unchanged policy. Validation follows the IAM JSON policy grammar
+(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html)
+and raises `PolicyError` carrying the AWS error code KMS returns.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Literal
+
+PolicyKind = Literal["resource", "identity", "boundary", "session", "scp"]
+
+MALFORMED = "MalformedPolicyDocumentException"
+LIMIT_EXCEEDED = "LimitExceededException"
+
+# Key policy size quota: 32 KB.
+# https://docs.aws.amazon.com/kms/latest/developerguide/resource-limits.html#key-policy-limit
+KEY_POLICY_MAX_BYTES = 32768
+
+_VERSIONS = ("2012-10-17", "2008-10-17")
+_STATEMENT_FIELDS = {
+    "Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction",
+    "Resource", "NotResource", "Condition",
+}
+_PRINCIPAL_TYPES = ("AWS", "Service", "Federated", "CanonicalUser")
+_ACCOUNT_ID = re.compile(r"^\d{12}$")
+# Principal ARNs a key policy may name (IAM User Guide, "AWS JSON policy elements: Principal").
+_AWS_PRINCIPAL = re.compile(
+    r"^(\*|\d{12}"
+    r"|arn:aws[a-z-]*:iam::\d{12}:(root|user/.+|role/.+|federated-user/.+)"
+    r"|arn:aws[a-z-]*:sts::\d{12}:(assumed-role/[^/]+/.+|federated-user/.+)"
+    r"|A[A-Z0-9]{20})$"  # a unique id (AIDA.../AROA...) left behind by a deleted principal
+)
+
+
+class PolicyError(ValueError):
+    """A policy document AWS would reject, with the AWS error code and message."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One operator/key pair of a Condition block, with its (string) values."""
+
+    operator: str  # as written, e.g. "ForAnyValue:StringLikeIfExists"
+    key: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A normalised statement: every list field is a tuple, Principal a mapping of tuples."""
+
+    index: int
+    sid: str | None
+    effect: Literal["Allow", "Deny"]
+    principal: Mapping[str, tuple[str, ...]] | None
+    not_principal: Mapping[str, tuple[str, ...]] | None
+    actions: tuple[str, ...] | None
+    not_actions: tuple[str, ...] | None
+    resources: tuple[str, ...] | None
+    not_resources: tuple[str, ...] | None
+    conditions: tuple[Condition, ...]
+
+    def label(self) -> str:
+        return f"Sid {self.sid!r}" if self.sid else f"statement #{self.index}"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A named, parsed policy document of one kind (key policy, identity policy, ...)."""
+
+    name: str
+    kind: PolicyKind
+    statements: tuple[Statement, ...]
+    version: str | None
+    text: str  # the document as canonical JSON
+
+    @property
+    def document(self) -> dict[str, Any]:
+        return json.loads(self.text)
+
+    @classmethod
+    def parse(cls, document: str | Mapping[str, Any], *, name: str, kind: PolicyKind) -> Policy:
+        """Parse a JSON string or mapping; raise PolicyError for anything AWS would reject."""
+        if isinstance(document, str):
+            text = document
+        else:
+            try:
+                text = json.dumps(document, separators=(",", ":"), sort_keys=False)
+            except (TypeError, ValueError) as exc:
+                raise PolicyError(MALFORMED, f"The policy is not valid JSON: {exc}") from exc
+        return _parse_cached(text, name, kind)
+
+
+@lru_cache(maxsize=4096)
+def _parse_cached(text: str, name: str, kind: PolicyKind) -> Policy:
+    if kind == "resource" and len(text.encode("utf-8")) > KEY_POLICY_MAX_BYTES:
+        raise PolicyError(
+            LIMIT_EXCEEDED,
+            f"The key policy is {len(text.encode('utf-8'))} bytes; "
+            f"the key policy size quota is {KEY_POLICY_MAX_BYTES} bytes (32 KB).",
+        )
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PolicyError(
+            MALFORMED,
+            f"The policy is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}.",
+        ) from exc
+    if not isinstance(doc, dict):
+        raise PolicyError(MALFORMED, "The policy must be a JSON object.")
+    unknown = set(doc) - {"Version", "Id", "Statement"}
+    if unknown:
+        raise PolicyError(MALFORMED, f"The policy has an unknown element: {sorted(unknown)[0]}.")
+    version = doc.get("Version")
+    if version is not None and version not in _VERSIONS:
+        raise PolicyError(MALFORMED, f"The policy Version {version!r} is not 2012-10-17 or 2008-10-17.")
+    raw = doc.get("Statement")
+    if raw is None:
+        raise PolicyError(MALFORMED, "The policy has no Statement element.")
+    raw_list = [raw] if isinstance(raw, dict) else raw
+    if not isinstance(raw_list, list) or not raw_list:
+        raise PolicyError(MALFORMED, "Statement must be a statement object or a non-empty list of them.")
+    statements = tuple(_parse_statement(i, s, kind) for i, s in enumerate(raw_list))
+    sids = [s.sid for s in statements if s.sid]
+    if len(sids) != len(set(sids)):
+        raise PolicyError(MALFORMED, "Statement IDs (SID) in a single policy must be unique.")
+    canonical = json.dumps(doc, separators=(",", ":"))
+    return Policy(name=name, kind=kind, statements=statements, version=version, text=canonical)
+
+
+def _strings(value: Any, element: str, *, allow_empty: bool = False) -> tuple[str, ...]:
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, list) or (not values and not allow_empty):
+        raise PolicyError(MALFORMED, f"{element} must be a string or a non-empty list of strings.")
+    for v in values:
+        if not isinstance(v, str) or not v:
+            raise PolicyError(MALFORMED, f"{element} must contain only non-empty strings.")
+    return tuple(values)
+
+
+def _principal(value: Any, element: str) -> Mapping[str, tuple[str, ...]]:
+    if value == "*":
+        return {"AWS": ("*",)}
+    if not isinstance(value, dict) or not value:
+        raise PolicyError(MALFORMED, f'{element} must be "*" or a mapping such as {{"AWS": "ARN"}}.')
+    out: dict[str, tuple[str, ...]] = {}
+    for ptype, ids in value.items():
+        if ptype not in _PRINCIPAL_TYPES:
+            raise PolicyError(MALFORMED, f"{element} has an unknown principal type: {ptype}.")
+        out[ptype] = _strings(ids, f"{element}.{ptype}")
+        if ptype == "AWS":
+            for ident in out[ptype]:
+                if not _AWS_PRINCIPAL.match(ident):
+                    raise PolicyError(
+                        MALFORMED, "Policy contains a statement with one or more invalid principals."
+                    )
+    return out
+
+
+def _parse_statement(index: int, raw: Any, kind: PolicyKind) -> Statement:
+    if not isinstance(raw, dict):
+        raise PolicyError(MALFORMED, f"Statement #{index} must be a JSON object.")
+    unknown = set(raw) - _STATEMENT_FIELDS
+    if unknown:
+        raise PolicyError(MALFORMED, f"Statement #{index} has an unknown element: {sorted(unknown)[0]}.")
+    sid = raw.get("Sid")
+    if sid is not None and not isinstance(sid, str):
+        raise PolicyError(MALFORMED, f"Statement #{index}: Sid must be a string.")
+    effect = raw.get("Effect")
+    if effect not in ("Allow", "Deny"):
+        raise PolicyError(MALFORMED, f"Statement #{index}: Effect must be \"Allow\" or \"Deny\".")
+    pairs = (("Action", "NotAction"), ("Resource", "NotResource"), ("Principal", "NotPrincipal"))
+    for a, b in pairs:
+        if a in raw and b in raw:
+            raise PolicyError(MALFORMED, f"Statement #{index} has both {a} and {b}.")
+    if "Action" not in raw and "NotAction" not in raw:
+        raise PolicyError(MALFORMED, f"Statement #{index} has no Action or NotAction.")
+    if kind != "scp" and "Resource" not in raw and "NotResource" not in raw:
+        raise PolicyError(MALFORMED, f"Statement #{index} has no Resource or NotResource.")
+    has_principal = "Principal" in raw or "NotPrincipal" in raw
+    if kind == "resource" and not has_principal:
+        raise PolicyError(MALFORMED, f"Statement #{index} has no Principal or NotPrincipal.")
+    if kind != "resource" and has_principal:
+        raise PolicyError(
+            MALFORMED, f"Statement #{index}: a {kind} policy cannot have a Principal element."
+        )
+    if kind == "resource" and "NotPrincipal" in raw and effect == "Allow":
+        # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html
+        raise PolicyError(MALFORMED, f"Statement #{index}: NotPrincipal is only supported with Deny.")
+    for element in ("Action", "NotAction"):
+        for action in raw.get(element, ()) if isinstance(raw.get(element), list) else [raw.get(element)]:
+            if action is not None and isinstance(action, str) and action != "*" and ":" not in action:
+                raise PolicyError(
+                    MALFORMED, f"Statement #{index}: action {action!r} must be service:Action or \"*\"."
+                )
+    conditions = _conditions(raw.get("Condition"), index)
+    get = raw.get
+    return Statement(
+        index=index,
+        sid=sid,
+        effect=effect,
+        principal=_principal(get("Principal"), "Principal") if "Principal" in raw else None,
+        not_principal=_principal(get("NotPrincipal"), "NotPrincipal") if "NotPrincipal" in raw else None,
+        actions=_strings(get("Action"), "Action") if "Action" in raw else None,
+        not_actions=_strings(get("NotAction"), "NotAction") if "NotAction" in raw else None,
+        resources=_strings(get("Resource"), "Resource") if "Resource" in raw else None,
+        not_resources=_strings(get("NotResource"), "NotResource") if "NotResource" in raw else None,
+        conditions=conditions,
+    )
+
+
+def _scalar(value: Any, where: str) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, str):
+        return value
+    raise PolicyError(MALFORMED, f"{where}: condition values must be strings, numbers or booleans.")
+
+
+def _conditions(raw: Any, index: int) -> tuple[Condition, ...]:
+    from .conditions import known_operator  # local: conditions imports this module's types
+
+    if raw is None:
+        return ()
+    where = f"Statement #{index} Condition"
+    if not isinstance(raw, dict):
+        raise PolicyError(MALFORMED, f"{where} must be a JSON object.")
+    out = []
+    for operator, block in raw.items():
+        if not known_operator(operator):
+            raise PolicyError(MALFORMED, f"{where}: unknown condition operator {operator!r}.")
+        if not isinstance(block, dict) or not block:
+            raise PolicyError(MALFORMED, f"{where}: {operator} must map condition keys to values.")
+        for key, values in block.items():
+            listed = values if isinstance(values, list) else [values]
+            out.append(Condition(operator, key, tuple(_scalar(v, where) for v in listed)))
+    return tuple(out)

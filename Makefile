@@ -1,0 +1,69 @@
+# kmslab: the two commands are `make lab` and `make test` (see README.md).
+#
+#   make lab    JupyterLab on notebooks/ (extra flags: make lab LAB_ARGS="--port=9999")
+#   make test   the whole test suite; KMSLAB_REQUIRE_BROWSER=1 (set by .ci/run) makes a
+#               missing Chromium an error instead of a skipped browser test
+#   make lint   ruff check
+#   make clean  remove .venv
+#
+# Installs are stamped: a re-run does nothing until requirements*.txt, pyproject.toml,
+# kmslab/__init__.py (the version) or binder/overrides.json change.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+VPY := $(VENV)/bin/python
+LAB_STAMP := $(VENV)/.installed-lab
+DEV_STAMP := $(VENV)/.installed-dev
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
+LAB_ARGS ?=
+# Python used to create .venv: the first of these that is 3.11 or newer (override: PYTHON=...).
+PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3.14 python3; do \
+	$$p -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && { echo $$p; break; }; \
+	done)
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+.PHONY: help lab test lint clean
+
+help:
+	@echo "make lab    start JupyterLab on notebooks/ (LAB_ARGS=... passes flags)"
+	@echo "make test   run the whole test suite"
+	@echo "make lint   ruff check"
+	@echo "make clean  remove .venv"
+
+$(VPY):
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "kmslab needs Python 3.11 or newer (python3.11 not found)." >&2; \
+		echo "Debian/Ubuntu: sudo apt-get install -y python3 python3-venv" >&2; exit 1; fi
+	$(PYTHON) -m venv $(VENV)
+
+$(LAB_STAMP): requirements.txt pyproject.toml kmslab/__init__.py binder/overrides.json | $(VPY)
+	$(VPY) -m pip install --quiet -r requirements.txt -e .
+	mkdir -p $(LAB_SETTINGS)
+	cp binder/overrides.json $(LAB_SETTINGS)/overrides.json
+	@touch $@
+
+$(DEV_STAMP): $(LAB_STAMP) requirements-dev.txt
+	$(VPY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+lab: $(LAB_STAMP)
+	exec $(VENV)/bin/jupyter lab --notebook-dir=notebooks $(ALLOW_ROOT) $(LAB_ARGS)
+
+test: $(DEV_STAMP)
+	@if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then \
+		if [ "$${KMSLAB_REQUIRE_BROWSER:-}" = 1 ]; then \
+			echo "ERROR: KMSLAB_REQUIRE_BROWSER=1 but Chromium is missing." \
+				"Install it: sudo apt-get install -y chromium" >&2; exit 1; \
+		fi; \
+		echo "NOTE: Chromium not found: the browser test will be skipped."; \
+		echo "      Install it with: sudo apt-get install -y chromium   (Debian/Ubuntu)"; \
+	fi
+	$(VPY) -m pytest -p no:cacheprovider
+
+lint: $(DEV_STAMP)
+	$(VPY) -m ruff check .
+
+clean:
+	rm -rf $(VENV)

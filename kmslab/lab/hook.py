@@ -1,0 +1,430 @@
+"""The moto hook: every KMS request is authorized by the engine before moto runs it.
+
+moto calls `BaseResponse._authenticate_and_authorize_normal_action` once per
+request, before the action, for in-process mocks and for `ThreadedMotoServer`
+alike (moto/core/responses.py `call_action`). kmslab replaces it on `KmsResponse`
+only: it resolves the caller from the access key, routes cross-account calls to
+the key owner's account, adds what moto lacks (PolicyName "default", key policy
+validation, the lockout safety check, key states) and raises AWS's errors as
+`JsonRESTError`, which reach boto3 as ordinary `ClientError`s.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import random
+import string
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from moto.core.exceptions import JsonRESTError
+from moto.iam.models import IAMBackend
+from moto.kms.responses import KmsResponse
+
+from ..engine import (
+    MALFORMED,
+    Caller,
+    Decision,
+    Key,
+    PolicyError,
+    Request,
+    authorize,
+    aws_principals,
+    check_lockout,
+    parse_key_policy,
+)
+from ..engine.messages import INVALID_PRINCIPALS_MESSAGE
+from .registry import CredentialRecord, Registry, build_caller, build_key, iam_backend, kms_backend
+
+# Headers the lab's own clients add to describe the request's circumstances.
+H_VIA_SERVICE = "x-kmslab-via-service"
+H_SOURCE_IP = "x-kmslab-source-ip"
+H_ACTING_AS = "x-kmslab-acting-as"  # setup only: the principal a CreateKey/PutKeyPolicy runs as
+H_REQUEST_ID = "x-kmslab-request-id"
+DEFAULT_SOURCE_IP = "192.0.2.10"
+
+# Operations whose IAM action has no key resource.
+KEYLESS = {"CreateKey", "ListKeys", "ListAliases", "GenerateRandom", "CreateCustomKeyStore",
+           "DescribeCustomKeyStores", "ConnectCustomKeyStore", "DisconnectCustomKeyStore",
+           "DeleteCustomKeyStore", "UpdateCustomKeyStore", "ListRetirableGrants"}
+# "Key states and their effect on cryptographic operations":
+# https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html
+CRYPTO = {"Encrypt", "Decrypt", "ReEncrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext",
+          "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext", "Sign", "Verify",
+          "GenerateMac", "VerifyMac", "GetPublicKey", "DeriveSharedSecret", "CreateGrant"}
+ALLOWED_PENDING_DELETION = {"DescribeKey", "GetKeyPolicy", "ListGrants", "ListKeyPolicies",
+                            "ListResourceTags", "CancelKeyDeletion", "GetKeyRotationStatus",
+                            "ListAliases", "DeleteAlias", "TagResource", "UntagResource",
+                            "RetireGrant", "RevokeGrant", "ScheduleKeyDeletion"}
+
+
+@dataclass
+class Event:
+    """One KMS request as the lab's CloudTrail-like log records it."""
+
+    time: float
+    request_id: str | None
+    principal: str
+    action: str
+    key: str | None
+    outcome: str = "allowed"  # allowed | denied | error
+    error: str | None = None
+    message: str | None = None
+    reason: str = ""
+    decisions: list[Decision] = field(default_factory=list)
+
+
+class Authorizer:
+    """Decides each KMS request of the active lab with the engine."""
+
+    def __init__(self, registry: Registry, on_event: Callable[[Event], None]) -> None:
+        self.registry = registry
+        self.on_event = on_event
+
+    # -- principals
+
+    def record_for_arn(self, arn: str) -> CredentialRecord | None:
+        for record in self.registry.credentials.values():
+            if record.arn == arn and record.kind != "admin":
+                return record
+        return None
+
+    def caller_for(self, record: CredentialRecord) -> Caller:
+        if record.kind == "admin":  # setup acts as the account's root user
+            root = self.record_for_arn(f"arn:aws:iam::{record.account}:root")
+            record = root or replace(record, kind="root", arn=f"arn:aws:iam::{record.account}:root")
+        return build_caller(record, self.registry)
+
+    # -- keys
+
+    def locate(self, ref: str | None, default_account: str, region: str) -> tuple[str, Any | None]:
+        """(owner account, moto key or None) for a KeyId in any form."""
+        if not ref:
+            return default_account, None
+        account = default_account
+        if ref.startswith("arn:"):
+            parts = ref.split(":")
+            if len(parts) >= 6:
+                region, account = parts[3] or region, parts[4] or account
+        backend = kms_backend(account, region)
+        if ":alias/" in ref or ref.startswith("alias/"):
+            key_id = backend.get_key_id_from_alias(backend.get_alias_name(ref))
+        else:
+            key_id = backend.get_key_id(ref)
+        return account, backend.keys.get(key_id) if key_id else None
+
+    def owner_of(self, key_id: str, region: str) -> str | None:
+        for account in self.registry.accounts:
+            if key_id in kms_backend(account, region).keys:
+                return account
+        return None
+
+    # -- the hook body
+
+    def authorize_request(self, response: KmsResponse) -> None:
+        operation = response._get_action()
+        params = json.loads(response.body or "{}")
+        headers = response.headers
+        record = self.registry.resolve(response.access_key)
+        if record is None:
+            raise JsonRESTError(
+                "UnrecognizedClientException",
+                "The security token included in the request is invalid. (kmslab: use the lab's "
+                "credentials, e.g. lab.client('kms', as_='kms-test-1'))",
+            )
+        region = response.region
+        if operation in ("GetKeyPolicy", "PutKeyPolicy") and not params.get("PolicyName"):
+            # AWS defaults PolicyName to "default"; moto requires it.
+            params["PolicyName"] = "default"
+            response.body = json.dumps(params)
+
+        # Which key(s) and which IAM action(s): ReEncrypt is ReEncryptFrom + ReEncryptTo.
+        checks: list[tuple[str, str | None, dict[str, str] | None]] = []
+        if operation == "ReEncrypt":
+            source = params.get("SourceKeyId") or self._key_from_blob(params.get("CiphertextBlob"), region)
+            checks.append(("ReEncryptFrom", source, params.get("SourceEncryptionContext")))
+            checks.append(("ReEncryptTo", params.get("DestinationKeyId"), params.get("DestinationEncryptionContext")))
+        elif operation == "Decrypt":
+            ref = params.get("KeyId") or self._key_from_blob(params.get("CiphertextBlob"), region)
+            checks.append((operation, ref, params.get("EncryptionContext")))
+        elif operation in KEYLESS:
+            checks.append((operation, None, None))
+        elif operation in ("CreateAlias", "UpdateAlias"):
+            checks.append((operation, params.get("TargetKeyId"), None))
+        elif operation == "DeleteAlias":
+            checks.append((operation, params.get("AliasName"), None))
+        else:
+            checks.append((operation, params.get("KeyId"), params.get("EncryptionContext")))
+
+        # Route the request to the key owner's account (moto does not route cross-account calls).
+        first_ref = next((ref for _, ref, _ in checks if ref), None)
+        # A key id or alias of another account is looked up in the caller's account, as on AWS.
+        account, moto_key = self.locate(first_ref, record.account, region)
+        response.current_account = account
+        if moto_key is not None and params.get("KeyId", "").startswith("arn:") and ":key/" in params["KeyId"]:
+            params["KeyId"] = moto_key.id  # several moto operations accept only the bare key id
+            response.body = json.dumps(params)
+
+        event = Event(time.time(), headers.get(H_REQUEST_ID), record.arn, f"kms:{operation}",
+                      moto_key.arn if moto_key is not None else first_ref)
+        response._kmslab_event = event  # type: ignore[attr-defined]
+
+        if record.kind == "admin":
+            event.reason = "lab setup (not authorized, as an administrator would set up the world)"
+            self._validate_policy_change(operation, params, record, region, account, moto_key, headers)
+            return
+
+        caller = build_caller(record, self.registry)
+        context = self._context(operation, params, headers)
+        scps = self.registry.scp_policies(record.account)
+
+        if operation == "RetireGrant" and moto_key is not None:
+            grant = moto_key.grants.get(params.get("GrantId", ""))
+            if grant is not None and caller.arn in (grant.retiring_principal, grant.grantee_principal):
+                # The retiring principal (or a grantee) may retire a grant without policy permission.
+                # https://docs.aws.amazon.com/kms/latest/developerguide/grant-delete.html
+                event.reason = "the caller is the grant's retiring principal or grantee"
+                return
+
+        for action_op, ref, enc in checks:
+            key = None
+            if action_op not in KEYLESS:
+                _, mk = self.locate(ref, record.account, region)
+                if mk is None:
+                    return  # no such key: moto answers NotFoundException
+                key = build_key(mk, kms_backend(mk.account_id, mk.region))
+            ctx = dict(context)
+            if enc:
+                for k, v in enc.items():
+                    ctx[f"kms:EncryptionContext:{k}"] = v
+                ctx["kms:EncryptionContextKeys"] = list(enc)
+            if ref and (ref.startswith("alias/") or ":alias/" in ref):
+                ctx["kms:RequestAlias"] = "alias/" + ref.split("alias/", 1)[1]
+            decision = authorize(Request(
+                caller=caller, action=f"kms:{action_op}", key=key, region=region, context=ctx,
+                scps=scps, encryption_context=enc or {}, grant_operation=operation,
+            ))
+            event.decisions.append(decision)
+            event.reason = decision.reason
+            if not decision.allowed:
+                event.outcome, event.error, event.message = "denied", decision.error, decision.message
+                raise JsonRESTError("AccessDeniedException", decision.message or "")
+            if key is not None:
+                self._check_state(operation, key)
+
+        self._validate_policy_change(operation, params, record, region, account, moto_key, headers, caller)
+
+    def _key_from_blob(self, blob: str | None, region: str) -> str | None:
+        """moto's ciphertext starts with the 36-character key id; find the key's owner."""
+        if not blob:
+            return None
+        try:
+            key_id = base64.b64decode(blob)[:36].decode()
+        except (ValueError, UnicodeDecodeError):
+            return None
+        owner = self.owner_of(key_id, region)
+        return f"arn:aws:kms:{region}:{owner}:key/{key_id}" if owner else None
+
+    def _context(self, operation: str, params: dict[str, Any], headers: Any) -> dict[str, Any]:
+        ctx: dict[str, Any] = {"aws:SourceIp": headers.get(H_SOURCE_IP) or DEFAULT_SOURCE_IP}
+        via = headers.get(H_VIA_SERVICE)
+        if via:
+            ctx.update({"kms:ViaService": via, "aws:ViaAWSService": "true",
+                        "aws:CalledVia": [via], "aws:CalledViaFirst": via, "aws:CalledViaLast": via})
+        if operation in ("Encrypt", "Decrypt", "ReEncrypt"):
+            ctx["kms:EncryptionAlgorithm"] = (
+                params.get("EncryptionAlgorithm") or params.get("DestinationEncryptionAlgorithm") or "SYMMETRIC_DEFAULT"
+            )
+        if operation in ("CreateKey", "PutKeyPolicy"):
+            ctx["kms:BypassPolicyLockoutSafetyCheck"] = "true" if params.get("BypassPolicyLockoutSafetyCheck") else "false"
+        if operation == "CreateKey":
+            ctx["kms:KeySpec"] = params.get("KeySpec") or params.get("CustomerMasterKeySpec") or "SYMMETRIC_DEFAULT"
+            ctx["kms:KeyUsage"] = params.get("KeyUsage") or "ENCRYPT_DECRYPT"
+            ctx["kms:KeyOrigin"] = params.get("Origin") or "AWS_KMS"
+            ctx["kms:MultiRegion"] = "true" if params.get("MultiRegion") else "false"
+        if operation == "CreateGrant":
+            ctx["kms:GrantOperations"] = list(params.get("Operations") or [])
+            ctx["kms:GranteePrincipal"] = params.get("GranteePrincipal")
+            if params.get("RetiringPrincipal"):
+                ctx["kms:RetiringPrincipal"] = params["RetiringPrincipal"]
+            ctx["kms:GrantIsForAWSResource"] = "true" if via else "false"
+            constraints = params.get("Constraints") or {}
+            if constraints:
+                ctx["kms:GrantConstraintType"] = next(iter(constraints))
+        tags = params.get("Tags")
+        if tags and operation in ("CreateKey", "TagResource"):
+            for tag in tags:
+                ctx[f"aws:RequestTag/{tag['TagKey']}"] = tag["TagValue"]
+            ctx["aws:TagKeys"] = [t["TagKey"] for t in tags]
+        return ctx
+
+    def _check_state(self, operation: str, key: Key) -> None:
+        if key.state == "Disabled" and operation in CRYPTO:
+            raise JsonRESTError("DisabledException", f"{key.arn} is disabled.")
+        if key.state == "PendingDeletion" and operation not in ALLOWED_PENDING_DELETION:
+            raise JsonRESTError("KMSInvalidStateException", f"{key.arn} is pending deletion.")
+
+    def _validate_policy_change(
+        self, operation: str, params: dict[str, Any], record: CredentialRecord, region: str,
+        account: str, moto_key: Any, headers: Any, caller: Caller | None = None,
+    ) -> None:
+        """CreateKey/PutKeyPolicy: the grammar, existing principals and the lockout safety check."""
+        if operation not in ("CreateKey", "PutKeyPolicy") or "Policy" not in params:
+            return
+        try:
+            policy = parse_key_policy(params["Policy"])
+            self._check_principals_exist(policy)
+            if caller is None:
+                acting = headers.get(H_ACTING_AS)
+                acting_record = self.record_for_arn(acting) if acting else None
+                caller = self.caller_for(acting_record or record)
+            if not params.get("BypassPolicyLockoutSafetyCheck"):
+                if moto_key is not None:
+                    key = build_key(moto_key, kms_backend(moto_key.account_id, moto_key.region))
+                else:
+                    key = Key(arn=f"arn:aws:kms:{region}:{account}:key/00000000-0000-0000-0000-000000000000",
+                              key_id="00000000-0000-0000-0000-000000000000", account=account, region=region,
+                              policy=policy)
+                check_lockout(policy, caller, key)
+        except PolicyError as exc:
+            raise JsonRESTError(exc.code, exc.message) from None
+
+    def _check_principals_exist(self, policy: Any) -> None:
+        """A key policy may only name principals that exist (KMS checks this on save)."""
+        for ident in aws_principals(policy):
+            if ident == "*" or ident.isdigit() or ident.endswith(":root") or not ident.startswith("arn:"):
+                continue
+            parts = ident.split(":", 5)
+            account, resource = parts[4], parts[5]
+            if account not in self.registry.accounts:
+                raise PolicyError(MALFORMED, INVALID_PRINCIPALS_MESSAGE)
+            backend = iam_backend(account)
+            kind, _, rest = resource.partition("/")
+            name = rest.rsplit("/", 1)[-1]
+            if kind == "user" and name not in backend.users:
+                raise PolicyError(MALFORMED, INVALID_PRINCIPALS_MESSAGE)
+            if kind in ("role", "assumed-role"):
+                role = rest.split("/")[0] if kind == "assumed-role" else name
+                if not any(r.name == role for r in backend.roles.values()):
+                    raise PolicyError(MALFORMED, INVALID_PRINCIPALS_MESSAGE)
+
+    def finish(self, response: KmsResponse, status: int, body: Any) -> None:
+        event: Event | None = getattr(response, "_kmslab_event", None)
+        if event is None:
+            return
+        if status >= 400 and event.outcome == "allowed":
+            event.outcome = "error"
+            try:
+                payload = json.loads(body)
+                event.error = str(payload.get("__type", "")).rsplit("#", 1)[-1] or str(status)
+                event.message = payload.get("message") or payload.get("Message")
+            except (ValueError, TypeError, AttributeError):
+                event.error = str(status)
+        self.on_event(event)
+
+
+# ------------------------------------------------------------------ installation
+
+_ACTIVE: Authorizer | None = None
+_ORIGINAL: dict[str, Any] = {}
+
+
+def _kms_authorize(self: KmsResponse, resource: str = "*") -> None:
+    if _ACTIVE is None:
+        return _ORIGINAL["auth"](self, resource)
+    _ACTIVE.authorize_request(self)
+    return None
+
+
+def _kms_call_action(self: KmsResponse) -> Any:
+    status, headers, body = _ORIGINAL["call_action"](self)
+    if _ACTIVE is not None:
+        _ACTIVE.finish(self, int(status), body)
+    return status, headers, body
+
+
+def aws_unique_id(prefix: str) -> str:
+    """An id shaped like AWS's (AIDA/AROA + 17 characters)."""
+    return prefix + "".join(random.choices(string.ascii_uppercase + string.digits, k=17))
+
+
+def _create_user(self: IAMBackend, *args: Any, **kwargs: Any) -> Any:
+    result = _ORIGINAL["create_user"](self, *args, **kwargs)
+    user = result[0] if isinstance(result, tuple) else result
+    user.id = aws_unique_id("AIDA")  # moto's ids are lower-case; AWS's start with AIDA
+    return result
+
+
+def _forget_principal(arn: str, unique_id: str) -> None:
+    """AWS replaces a deleted principal's ARN in key policies with its unique id.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids
+    """
+    from moto.kms.models import kms_backends
+
+    for regions in list(kms_backends.values()):
+        for backend in list(regions.values()):
+            for key in backend.keys.values():
+                if arn not in (key.policy or ""):
+                    continue
+                doc = json.loads(key.policy)
+                statements = doc.get("Statement", [])
+                for s in statements if isinstance(statements, list) else [statements]:
+                    for element in ("Principal", "NotPrincipal"):
+                        p = s.get(element)
+                        if isinstance(p, dict) and "AWS" in p:
+                            aws = p["AWS"]
+                            p["AWS"] = unique_id if aws == arn else (
+                                [unique_id if a == arn else a for a in aws] if isinstance(aws, list) else aws
+                            )
+                key.policy = json.dumps(doc)
+
+
+def _delete_user(self: IAMBackend, user_name: str) -> None:
+    user = self.get_user(user_name)
+    arn, unique_id = user.arn, user.id
+    _ORIGINAL["delete_user"](self, user_name)
+    _forget_principal(arn, unique_id)
+
+
+def _delete_role(self: IAMBackend, role_name: str) -> None:
+    role = self.get_role(role_name)
+    arn, unique_id = role.arn, role.id
+    _ORIGINAL["delete_role"](self, role_name)
+    _forget_principal(arn, unique_id)
+
+
+def install(authorizer: Authorizer) -> None:
+    """Make `authorizer` decide every KMS request (patching moto once per process)."""
+    global _ACTIVE
+    if not _ORIGINAL:
+        _ORIGINAL["auth"] = KmsResponse._authenticate_and_authorize_normal_action
+        _ORIGINAL["call_action"] = KmsResponse.call_action
+        _ORIGINAL["create_user"] = IAMBackend.create_user
+        _ORIGINAL["delete_user"] = IAMBackend.delete_user
+        _ORIGINAL["delete_role"] = IAMBackend.delete_role
+        KmsResponse._authenticate_and_authorize_normal_action = _kms_authorize  # type: ignore[method-assign]
+        KmsResponse.call_action = _kms_call_action  # type: ignore[method-assign]
+        IAMBackend.create_user = _create_user  # type: ignore[method-assign]
+        IAMBackend.delete_user = _delete_user  # type: ignore[method-assign]
+        IAMBackend.delete_role = _delete_role  # type: ignore[method-assign]
+    _ACTIVE = authorizer
+
+
+def uninstall(authorizer: Authorizer) -> None:
+    """Stop deciding for `authorizer` (if it is still the active one)."""
+    global _ACTIVE
+    if _ACTIVE is authorizer:
+        _ACTIVE = None
+
+
+def active() -> Authorizer | None:
+    return _ACTIVE
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex

@@ -1,0 +1,645 @@
+"""The lab: a moto-mocked AWS in which KMS decides like AWS, with a principal per credential.
+
+    with Lab() as lab:
+        lab.create_user("kms-test-2", managed_policies=["AdministratorAccess"])
+        lab.create_key("demo", policy=..., created_by="manabusakai")
+        lab.client("kms", as_="kms-test-2").decrypt(...)     # real boto3, real AccessDeniedException
+
+Every call goes through boto3 with the principal's own credentials; the world is built
+through boto3 too, by a setup administrator whose calls are not authorized (as an
+administrator would prepare a workshop account).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from ..engine import STANDARD_ACTIONS, Decision, action_info, normalize_action
+from . import hook, managed
+from .calls import PLANS, CallInput
+from .hook import Authorizer, Event
+from .outcome import Outcome
+from .registry import CredentialRecord, Registry, iam_backend
+
+DEFAULT_ACCOUNT = "111122223333"
+DEFAULT_REGION = "us-east-1"
+_FAKE = {"AWS_ACCESS_KEY_ID": "kmslab-not-a-real-key", "AWS_SECRET_ACCESS_KEY": "kmslab-not-a-real-secret"}
+# Environment variables that could point boto3 at real AWS; the lab hides them while it runs.
+_AWS_ENV = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
+            "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_KMS",
+            "AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL_STS", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE",
+            "AWS_CA_BUNDLE")
+_CONFIG = Config(retries={"max_attempts": 1, "mode": "standard"})
+
+
+class LabError(RuntimeError):
+    """Misuse of the lab (an unknown principal or key name, a closed lab)."""
+
+
+class Lab:
+    """A fresh mocked AWS world: accounts, IAM principals, KMS keys, and an event log."""
+
+    _current: Lab | None = None
+
+    def __init__(self, *, account: str = DEFAULT_ACCOUNT, region: str = DEFAULT_REGION,
+                 accounts: Sequence[str] = ()) -> None:
+        self.account = account
+        self.region = region
+        self._extra_accounts = [a for a in accounts if a != account]
+        self._mock: Any = None
+        self._saved_env: dict[str, str | None] = {}
+        self.start()
+
+    # ------------------------------------------------------------ life cycle
+
+    def start(self) -> Lab:
+        """Start (or restart) the mock with an empty world. Any other lab in this process closes."""
+        from moto import mock_aws
+
+        if Lab._current is not None and Lab._current is not self:
+            Lab._current.stop()
+        if self._mock is not None:
+            self.stop()
+        self._hide_environment()
+        self._mock = mock_aws()
+        self._mock.start()  # reset=True: moto's backends start empty
+        self._events: list[Event] = []
+        self._by_request: dict[str, Event] = {}
+        self._events_lock = threading.Lock()
+        self.registry = Registry(self.region)
+        self._authorizer = Authorizer(self.registry, self._record_event)
+        hook.install(self._authorizer)
+        self._sessions: dict[str, boto3.Session] = {}
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._keys: dict[str, dict[str, str]] = {}  # local name -> arn, id, account
+        self._headers = threading.local()
+        self._role_sessions: dict[tuple[Any, ...], CredentialRecord] = {}
+        self._mfa_records: dict[str, CredentialRecord] = {}
+        self.accounts: list[str] = []
+        for acct in [self.account, *self._extra_accounts]:
+            self.add_account(acct)
+        Lab._current = self
+        return self
+
+    def stop(self) -> None:
+        """Stop the mock and forget the world."""
+        if self._mock is None:
+            return
+        hook.uninstall(self._authorizer)
+        self._mock.stop()
+        self._mock = None
+        self._restore_environment()
+        if Lab._current is self:
+            Lab._current = None
+
+    def reset(self) -> Lab:
+        """Back to a clean, empty world (same accounts and region)."""
+        return self.start()
+
+    def __enter__(self) -> Lab:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def active(self) -> bool:
+        return self._mock is not None
+
+    def _require_active(self) -> None:
+        if self._mock is None:
+            raise LabError("This lab is stopped (a newer lab replaced it, or stop() was called): "
+                           "call lab.start() or create a new Lab().")
+
+    def _hide_environment(self) -> None:
+        if self._saved_env:
+            return
+        for name in _AWS_ENV:
+            self._saved_env[name] = os.environ.pop(name, None)
+        os.environ.update(_FAKE)
+        os.environ["AWS_DEFAULT_REGION"] = self.region
+        self._saved_env.setdefault("AWS_DEFAULT_REGION", None)
+
+    def _restore_environment(self) -> None:
+        for name in (*_FAKE, "AWS_DEFAULT_REGION"):
+            os.environ.pop(name, None)
+        for name, value in self._saved_env.items():
+            if value is not None:
+                os.environ[name] = value
+        self._saved_env = {}
+
+    # ------------------------------------------------------------ accounts and principals
+
+    def add_account(self, account: str) -> None:
+        """Create an account with its root user and the lab's setup administrator."""
+        from moto.iam.models import AccessKey
+
+        if account in self.accounts:
+            return
+        self.accounts.append(account)
+        self.registry.accounts.append(account)
+        backend = iam_backend(account)
+        managed.install(backend)
+        for kind in ("admin", "root"):
+            key = AccessKey(user_name=None, prefix="AKIA", account_id=account)
+            backend.access_keys[key.access_key_id] = key  # lets moto route IAM/STS calls to the account
+            self.registry.add(CredentialRecord(
+                arn=f"arn:aws:iam::{account}:root", account=account, kind=kind,
+                access_key_id=key.access_key_id, secret_access_key=key.secret_access_key,
+            ))
+
+    def _admin_record(self, account: str) -> CredentialRecord:
+        return next(r for r in self.registry.credentials.values() if r.kind == "admin" and r.account == account)
+
+    def admin(self, service: str, account: str | None = None) -> Any:
+        """A client of the setup administrator (not authorized: for building the world)."""
+        self._require_active()
+        return self._client(self._admin_record(account or self.account), service)
+
+    def principal_arn(self, principal: str, account: str | None = None) -> str:
+        """`kms-test-2` -> its user ARN; `root` -> the root ARN; `role/app` -> the role ARN; ARNs pass."""
+        if principal.startswith("arn:"):
+            return principal
+        acct = account or self.account
+        if principal == "root":
+            return f"arn:aws:iam::{acct}:root"
+        if principal.startswith("role/"):
+            return f"arn:aws:iam::{acct}:{principal}"
+        return f"arn:aws:iam::{acct}:user/{principal}"
+
+    def create_user(self, name: str, *, account: str | None = None, managed_policies: Iterable[str] = (),
+                    inline_policies: Mapping[str, Any] | None = None, groups: Iterable[str] = (),
+                    permissions_boundary: str | None = None, tags: Mapping[str, str] | None = None) -> str:
+        """Create an IAM user with its own access key; returns its ARN."""
+        acct = account or self.account
+        iam = self.admin("iam", acct)
+        kwargs: dict[str, Any] = {"UserName": name}
+        if tags:
+            kwargs["Tags"] = [{"Key": k, "Value": v} for k, v in tags.items()]
+        arn = iam.create_user(**kwargs)["User"]["Arn"]
+        key = iam.create_access_key(UserName=name)["AccessKey"]
+        self.registry.add(CredentialRecord(arn, acct, "user", key["AccessKeyId"], key["SecretAccessKey"],
+                                           user_name=name))
+        for group in groups:
+            iam.add_user_to_group(GroupName=group, UserName=name)
+        for policy in managed_policies:
+            self.attach_policy(arn, policy)
+        for pname, doc in (inline_policies or {}).items():
+            self.put_inline_policy(arn, pname, doc)
+        if permissions_boundary:
+            self.set_permissions_boundary(arn, permissions_boundary)
+        return arn
+
+    def create_group(self, name: str, *, account: str | None = None, managed_policies: Iterable[str] = (),
+                     inline_policies: Mapping[str, Any] | None = None) -> str:
+        acct = account or self.account
+        arn = self.admin("iam", acct).create_group(GroupName=name)["Group"]["Arn"]
+        for policy in managed_policies:
+            self.attach_policy(arn, policy)
+        for pname, doc in (inline_policies or {}).items():
+            self.put_inline_policy(arn, pname, doc)
+        return arn
+
+    def create_role(self, name: str, *, account: str | None = None, trust_policy: Mapping[str, Any] | None = None,
+                    managed_policies: Iterable[str] = (), inline_policies: Mapping[str, Any] | None = None,
+                    permissions_boundary: str | None = None, tags: Mapping[str, str] | None = None) -> str:
+        """Create a role; by default it trusts its own account's root (any principal IAM allows)."""
+        acct = account or self.account
+        trust = trust_policy or {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{acct}:root"}, "Action": "sts:AssumeRole"}]}
+        kwargs: dict[str, Any] = {"RoleName": name, "AssumeRolePolicyDocument": json.dumps(trust)}
+        if tags:
+            kwargs["Tags"] = [{"Key": k, "Value": v} for k, v in tags.items()]
+        arn = self.admin("iam", acct).create_role(**kwargs)["Role"]["Arn"]
+        for policy in managed_policies:
+            self.attach_policy(arn, policy)
+        for pname, doc in (inline_policies or {}).items():
+            self.put_inline_policy(arn, pname, doc)
+        if permissions_boundary:
+            self.set_permissions_boundary(arn, permissions_boundary)
+        return arn
+
+    def create_policy(self, name: str, document: Mapping[str, Any] | str, *, account: str | None = None) -> str:
+        """Create a customer managed policy; returns its ARN."""
+        text = document if isinstance(document, str) else json.dumps(document)
+        return self.admin("iam", account or self.account).create_policy(
+            PolicyName=name, PolicyDocument=text)["Policy"]["Arn"]
+
+    def policy_arn(self, policy: str, account: str | None = None) -> str:
+        """A policy name -> its ARN: an AWS managed policy, or a customer managed one in the account."""
+        if policy.startswith("arn:"):
+            return policy
+        if managed.is_aws_managed(policy):
+            return managed.aws_managed_arn(policy)
+        return f"arn:aws:iam::{account or self.account}:policy/{policy}"
+
+    @staticmethod
+    def _split(principal_arn: str) -> tuple[str, str, str]:
+        """(account, kind, name) of an IAM ARN: kind is user, role or group."""
+        parts = principal_arn.split(":", 5)
+        kind, _, name = parts[5].partition("/")
+        return parts[4], kind, name.rsplit("/", 1)[-1]
+
+    def attach_policy(self, principal: str, policy: str) -> None:
+        """Attach a managed policy (AWS managed name, customer managed name, or ARN)."""
+        account, kind, name = self._split(self.principal_arn(principal))
+        iam, arn = self.admin("iam", account), self.policy_arn(policy, account)
+        getattr(iam, f"attach_{kind}_policy")(**{f"{kind.capitalize()}Name": name, "PolicyArn": arn})
+
+    def detach_policy(self, principal: str, policy: str) -> None:
+        account, kind, name = self._split(self.principal_arn(principal))
+        iam, arn = self.admin("iam", account), self.policy_arn(policy, account)
+        getattr(iam, f"detach_{kind}_policy")(**{f"{kind.capitalize()}Name": name, "PolicyArn": arn})
+
+    def attached_policies(self, principal: str) -> list[str]:
+        """Names of the managed policies attached to a user, group or role."""
+        account, kind, name = self._split(self.principal_arn(principal))
+        iam = self.admin("iam", account)
+        result = getattr(iam, f"list_attached_{kind}_policies")(**{f"{kind.capitalize()}Name": name})
+        return [p["PolicyName"] for p in result["AttachedPolicies"]]
+
+    def put_inline_policy(self, principal: str, name: str, document: Mapping[str, Any] | str) -> None:
+        account, kind, pname = self._split(self.principal_arn(principal))
+        text = document if isinstance(document, str) else json.dumps(document)
+        getattr(self.admin("iam", account), f"put_{kind}_policy")(
+            **{f"{kind.capitalize()}Name": pname, "PolicyName": name, "PolicyDocument": text})
+
+    def delete_inline_policy(self, principal: str, name: str) -> None:
+        account, kind, pname = self._split(self.principal_arn(principal))
+        getattr(self.admin("iam", account), f"delete_{kind}_policy")(
+            **{f"{kind.capitalize()}Name": pname, "PolicyName": name})
+
+    def set_permissions_boundary(self, principal: str, policy: str | None) -> None:
+        """Set (or with None remove) a permissions boundary on a user or role."""
+        arn = self.principal_arn(principal)
+        account, kind, name = self._split(arn)
+        if kind == "role":
+            iam = self.admin("iam", account)
+            if policy is None:
+                iam.delete_role_permissions_boundary(RoleName=name)
+            else:
+                iam.put_role_permissions_boundary(RoleName=name, PermissionsBoundary=self.policy_arn(policy, account))
+        elif policy is None:  # moto has no user boundaries: the lab keeps them
+            self.registry.user_boundaries.pop(arn, None)
+        else:
+            self.registry.user_boundaries[arn] = self.policy_arn(policy, account)
+
+    def set_scps(self, account: str, scps: Mapping[str, Any] | None) -> None:
+        """The complete list of SCPs that apply to an account (None: no SCP restricts it)."""
+        self.registry.scps[account] = dict(scps) if scps is not None else None
+
+    def delete_user(self, name: str, *, account: str | None = None) -> None:
+        """Delete a user as the console does (keys, policies, groups first)."""
+        acct = account or self.account
+        iam = self.admin("iam", acct)
+        for key in iam.list_access_keys(UserName=name)["AccessKeyMetadata"]:
+            iam.delete_access_key(UserName=name, AccessKeyId=key["AccessKeyId"])
+            self.registry.credentials.pop(key["AccessKeyId"], None)
+        for p in iam.list_attached_user_policies(UserName=name)["AttachedPolicies"]:
+            iam.detach_user_policy(UserName=name, PolicyArn=p["PolicyArn"])
+        for pname in iam.list_user_policies(UserName=name)["PolicyNames"]:
+            iam.delete_user_policy(UserName=name, PolicyName=pname)
+        for g in iam.list_groups_for_user(UserName=name)["Groups"]:
+            iam.remove_user_from_group(GroupName=g["GroupName"], UserName=name)
+        arn = self.principal_arn(name, acct)
+        self.registry.user_boundaries.pop(arn, None)
+        self._clients = {k: v for k, v in self._clients.items() if not k[0].startswith(arn)}
+        iam.delete_user(UserName=name)
+
+    def users(self, account: str | None = None) -> list[str]:
+        """User ARNs of an account, in creation order."""
+        backend = iam_backend(account or self.account)
+        return [u.arn for u in backend.users.values()]
+
+    def roles(self, account: str | None = None) -> list[str]:
+        backend = iam_backend(account or self.account)
+        return [r.arn for r in backend.roles.values()]
+
+    def principals(self) -> list[str]:
+        """Everyone who can make requests: users, role sessions' roles and root users, per account."""
+        out: list[str] = []
+        for acct in self.accounts:
+            out += self.users(acct) + self.roles(acct) + [f"arn:aws:iam::{acct}:root"]
+        return out
+
+    # ------------------------------------------------------------ credentials and clients
+
+    def _record(self, principal: str, *, mfa: bool = False, session_policy: Any = None,
+                session_tags: Mapping[str, str] | None = None) -> CredentialRecord:
+        """The credential a principal calls with (a user key, the root key, or a role session)."""
+        self._require_active()
+        arn = self.principal_arn(principal)
+        account = arn.split(":")[4]
+        if arn.endswith(":root"):
+            return next(r for r in self.registry.credentials.values() if r.kind == "root" and r.account == account)
+        if ":role/" in arn or ":assumed-role/" in arn:
+            return self._role_session(arn, mfa=mfa, session_policy=session_policy, session_tags=session_tags)
+        record = next((r for r in self.registry.credentials.values() if r.arn == arn and r.kind == "user"), None)
+        if record is None:
+            raise LabError(f"No credentials for {arn}: is there such a user in the lab? "
+                           f"Principals: {', '.join(self.principals())}")
+        if mfa:
+            return self._mfa_record(record)
+        return record
+
+    def _mfa_record(self, record: CredentialRecord) -> CredentialRecord:
+        """A second key for the user standing for a GetSessionToken session obtained with MFA."""
+        if record.arn not in self._mfa_records:
+            key = self.admin("iam", record.account).create_access_key(UserName=record.user_name)["AccessKey"]
+            self._mfa_records[record.arn] = self.registry.add(CredentialRecord(
+                record.arn, record.account, "user", key["AccessKeyId"], key["SecretAccessKey"],
+                user_name=record.user_name, mfa=True))
+        return self._mfa_records[record.arn]
+
+    def _role_session(self, arn: str, *, mfa: bool, session_policy: Any,
+                      session_tags: Mapping[str, str] | None) -> CredentialRecord:
+        if ":assumed-role/" in arn:
+            account, rest = arn.split(":")[4], arn.split(":assumed-role/")[1]
+            role_name, session_name = rest.split("/", 1)
+            arn = f"arn:aws:iam::{account}:role/{role_name}"
+        else:
+            session_name = "kmslab"
+        policy_text = None if session_policy is None else (
+            session_policy if isinstance(session_policy, str) else json.dumps(session_policy))
+        cache_key = (arn, session_name, mfa, policy_text, tuple(sorted((session_tags or {}).items())))
+        if cache_key not in self._role_sessions:
+            account = arn.split(":")[4]
+            kwargs: dict[str, Any] = {"RoleArn": arn, "RoleSessionName": session_name}
+            if policy_text:
+                kwargs["Policy"] = policy_text
+            if session_tags:
+                kwargs["Tags"] = [{"Key": k, "Value": v} for k, v in session_tags.items()]
+            creds = self.admin("sts", account).assume_role(**kwargs)
+            c = creds["Credentials"]
+            self._role_sessions[cache_key] = self.registry.add(CredentialRecord(
+                creds["AssumedRoleUser"]["Arn"], account, "session", c["AccessKeyId"], c["SecretAccessKey"],
+                session_token=c["SessionToken"], role_name=arn.rsplit("/", 1)[-1], mfa=mfa,
+                session_policy=policy_text, session_tags=dict(session_tags or {})))
+        return self._role_sessions[cache_key]
+
+    def credentials(self, principal: str, **options: Any) -> dict[str, str]:
+        """boto3 keyword arguments for a principal's own (fake) credentials and the lab's region."""
+        return {**self._record(principal, **options).boto3_credentials(), "region_name": self.region}
+
+    def client(self, service: str, as_: str = "root", **options: Any) -> Any:
+        """A boto3 client that calls as `as_` (user name, `root`, `role/NAME`, or an ARN)."""
+        return self._client(self._record(as_, **options), service)
+
+    def _client(self, record: CredentialRecord, service: str) -> Any:
+        cache_key = (f"{record.arn}|{record.access_key_id}", service)
+        client = self._clients.get(cache_key)
+        if client is None:
+            session = self._sessions.get(record.access_key_id)
+            if session is None:
+                session = boto3.Session(region_name=self.region, **record.boto3_credentials())
+                self._sessions[record.access_key_id] = session
+            client = session.client(service, region_name=self.region, config=_CONFIG)
+            client.meta.events.register(f"before-sign.{service}", self._add_headers)
+            self._clients[cache_key] = client
+        return client
+
+    def _add_headers(self, request: Any, **_: Any) -> None:
+        for name, value in getattr(self._headers, "values", {}).items():
+            request.headers[name] = value
+
+    def _with_headers(self, values: Mapping[str, str]) -> _Headers:
+        return _Headers(self._headers, dict(values))
+
+    # ------------------------------------------------------------ keys
+
+    def create_key(self, name: str, *, account: str | None = None, policy: Mapping[str, Any] | str | None = None,
+                   created_by: str | None = None, bypass_lockout_check: bool = False,
+                   key_spec: str = "SYMMETRIC_DEFAULT", key_usage: str = "ENCRYPT_DECRYPT", enabled: bool = True,
+                   aliases: Iterable[str] = (), tags: Mapping[str, str] | None = None,
+                   description: str | None = None) -> str:
+        """Create a key (CreateKey runs as `created_by`, default the root user) and alias/NAME.
+
+        Raises botocore ClientError as AWS would (MalformedPolicyDocumentException, ...).
+        """
+        acct = account or self.account
+        kms = self.admin("kms", acct)
+        kwargs: dict[str, Any] = {"KeySpec": key_spec, "KeyUsage": key_usage,
+                                  "Description": description or f"kmslab key {name}"}
+        if policy is not None:
+            kwargs["Policy"] = policy if isinstance(policy, str) else json.dumps(policy)
+        if bypass_lockout_check:
+            kwargs["BypassPolicyLockoutSafetyCheck"] = True
+        if tags:
+            kwargs["Tags"] = [{"TagKey": k, "TagValue": v} for k, v in tags.items()]
+        acting = self.principal_arn(created_by, acct) if created_by else f"arn:aws:iam::{acct}:root"
+        with self._with_headers({hook.H_ACTING_AS: acting}):
+            meta = kms.create_key(**kwargs)["KeyMetadata"]
+        self._keys[name] = {"arn": meta["Arn"], "id": meta["KeyId"], "account": acct, "created_by": acting}
+        for alias in [name, *aliases]:
+            kms.create_alias(AliasName=f"alias/{alias}", TargetKeyId=meta["KeyId"])
+        if not enabled:
+            kms.disable_key(KeyId=meta["KeyId"])
+        return meta["Arn"]
+
+    def key_arn(self, key: str) -> str:
+        return self._key(key)["arn"]
+
+    def key_id(self, key: str) -> str:
+        return self._key(key)["id"]
+
+    def keys(self) -> list[str]:
+        """The lab's names of its keys."""
+        return list(self._keys)
+
+    def _key(self, key: str) -> dict[str, str]:
+        self._require_active()
+        if key in self._keys:
+            return self._keys[key]
+        for info in self._keys.values():
+            if key in (info["arn"], info["id"]):
+                return info
+        raise LabError(f"No key named {key!r} in the lab. Keys: {', '.join(self._keys) or 'none'}")
+
+    def key_policy(self, key: str) -> dict[str, Any]:
+        """The key policy as GetKeyPolicy returns it (read as the setup administrator)."""
+        info = self._key(key)
+        return json.loads(self.admin("kms", info["account"]).get_key_policy(KeyId=info["arn"])["Policy"])
+
+    def put_key_policy(self, key: str, policy: Mapping[str, Any] | str, *, as_: str | None = None,
+                       bypass_lockout_check: bool = False) -> None:
+        """PutKeyPolicy, validated like AWS. With `as_`, a real request by that principal (authorized);
+        without, as the setup administrator acting as the key's creator (lockout check for the creator).
+        Raises ClientError (MalformedPolicyDocumentException, AccessDeniedException, ...).
+        """
+        info = self._key(key)
+        text = policy if isinstance(policy, str) else json.dumps(policy)
+        kwargs: dict[str, Any] = {"KeyId": info["arn"], "Policy": text}
+        if bypass_lockout_check:
+            kwargs["BypassPolicyLockoutSafetyCheck"] = True
+        if as_ is not None:
+            self.client("kms", as_=as_).put_key_policy(**kwargs)
+            return
+        with self._with_headers({hook.H_ACTING_AS: info["created_by"]}):
+            self.admin("kms", info["account"]).put_key_policy(**kwargs)
+
+    def create_grant(self, key: str, grantee: str, operations: Iterable[str], *,
+                     constraints: Mapping[str, Mapping[str, str]] | None = None,
+                     retiring_principal: str | None = None, name: str | None = None) -> str:
+        """Create a grant as the setup administrator; returns the grant id."""
+        info = self._key(key)
+        kwargs: dict[str, Any] = {"KeyId": info["arn"], "GranteePrincipal": self.principal_arn(grantee),
+                                  "Operations": list(operations)}
+        if retiring_principal:
+            kwargs["RetiringPrincipal"] = self.principal_arn(retiring_principal)
+        if name:
+            kwargs["Name"] = name
+        if constraints:
+            mapping = {"encryption_context_equals": "EncryptionContextEquals",
+                       "encryption_context_subset": "EncryptionContextSubset"}
+            kwargs["Constraints"] = {mapping.get(k, k): dict(v) for k, v in constraints.items()}
+        return self.admin("kms", info["account"]).create_grant(**kwargs)["GrantId"]
+
+    def grants(self, key: str) -> list[dict[str, Any]]:
+        info = self._key(key)
+        return self.admin("kms", info["account"]).list_grants(KeyId=info["arn"])["Grants"]
+
+    # ------------------------------------------------------------ requests
+
+    def request(self, principal: str, action: str, key: str | None = None, *,
+                destination_key: str | None = None, key_ref: str = "arn",
+                encryption_context: Mapping[str, str] | None = None, encryption_algorithm: str | None = None,
+                grant: Mapping[str, Any] | None = None, via_service: str | None = None,
+                source_ip: str | None = None, mfa: bool = False, session_policy: Any = None,
+                session_tags: Mapping[str, str] | None = None) -> Outcome:
+        """Make one real boto3 request as `principal` and say how it ended and why."""
+        action = normalize_action(action)
+        record = self._record(principal, mfa=mfa, session_policy=session_policy, session_tags=session_tags)
+        plan_for = PLANS.get(action)
+        if plan_for is None:
+            raise LabError(f"The lab cannot make a {action} request yet. Actions: {', '.join(sorted(PLANS))}")
+        needs_key = action_info(action).takes_key and action != "kms:CreateKey"
+        if needs_key and key is None:
+            raise LabError(f"{action} needs a key: pass key=NAME")
+        info = self._key(key) if (key is not None and needs_key) else None
+        key_param = None
+        if info is not None:
+            key_param = {"arn": info["arn"], "id": info["id"], "alias": f"alias/{self._key_name(info)}",
+                         "alias_arn": f"arn:aws:kms:{self.region}:{info['account']}:alias/{self._key_name(info)}",
+                         }.get(key_ref)
+            if key_param is None:
+                raise LabError(f"key_ref must be arn, id, alias or alias_arn, not {key_ref!r}")
+        inp = CallInput(
+            admin=self.admin("kms", info["account"] if info else record.account),
+            key_arn=info["arn"] if info else None, key_ref=key_param,
+            destination_arn=self._key(destination_key)["arn"] if destination_key else None,
+            encryption_context=dict(encryption_context) if encryption_context else None,
+            encryption_algorithm=encryption_algorithm,
+            grant={**grant, "grantee": self.principal_arn(grant["grantee"])} if grant else None,
+            caller_arn=record.arn,
+        )
+        plan = plan_for(inp)
+        request_id = hook.new_request_id()
+        headers = {hook.H_REQUEST_ID: request_id}
+        if via_service:
+            headers[hook.H_VIA_SERVICE] = via_service
+        if source_ip:
+            headers[hook.H_SOURCE_IP] = source_ip
+        client = self._client(record, "kms")
+        error = message = None
+        try:
+            with self._with_headers(headers):
+                getattr(client, plan.operation)(**plan.params)
+            verdict = "allowed"
+        except ClientError as exc:
+            error = exc.response["Error"].get("Code")
+            message = exc.response["Error"].get("Message")
+            verdict = "denied" if error == "AccessDeniedException" else "error"
+        finally:
+            for undo in plan.undo:
+                try:
+                    undo()
+                except ClientError:
+                    pass
+        event = self._by_request.get(request_id)
+        decision: Decision | None = None
+        if event is not None and event.decisions:
+            decision = next((d for d in event.decisions if not d.allowed), event.decisions[-1])
+        if decision is not None and verdict != "error":
+            reason = decision.reason
+        elif verdict == "error":
+            reason = f"AWS answered {error}" + (f": {message}" if message else "")
+            if decision is not None and decision.allowed:
+                reason = f"authorized ({decision.reason}), but AWS answered {error}"
+        else:
+            reason = event.reason if event else ""
+        return Outcome(
+            principal=record.arn if ":assumed-role/" not in record.arn or principal.startswith("arn:aws:sts")
+            else self.principal_arn(principal),
+            action=action, key=self._key_name(info) if info else None, decision=verdict, error=error,
+            message=message, reason=reason,
+            statements=tuple(s.label() for s in decision.statements) if decision else (),
+            explanation=decision,
+        )
+
+    def _key_name(self, info: Mapping[str, str]) -> str:
+        return next(name for name, i in self._keys.items() if i is info)
+
+    def access_matrix(self, principals: Iterable[str] | None = None, actions: Iterable[str] = STANDARD_ACTIONS,
+                      keys: Iterable[str] | None = None) -> list[Outcome]:
+        """Every principal x action x key, each a real request; key-less actions once per principal."""
+        principals = list(principals) if principals is not None else self.principals()
+        keys = list(keys) if keys is not None else self.keys()
+        out = []
+        for p in principals:
+            for a in actions:
+                if action_info(a).takes_key:
+                    out += [self.request(p, a, k) for k in keys]
+                else:
+                    out.append(self.request(p, a))
+        return out
+
+    # ------------------------------------------------------------ the event log
+
+    def _record_event(self, event: Event) -> None:
+        with self._events_lock:
+            self._events.append(event)
+            if event.request_id:
+                self._by_request[event.request_id] = event
+                if len(self._by_request) > 10000:
+                    self._by_request.pop(next(iter(self._by_request)))
+
+    def events(self, *, include_setup: bool = False) -> Any:
+        """Every KMS request in the lab, CloudTrail-like, as a pandas DataFrame (newest last)."""
+        import pandas as pd
+
+        rows = [
+            {"time": pd.Timestamp(e.time, unit="s", tz="UTC"), "principal": e.principal, "action": e.action,
+             "key": e.key, "outcome": e.outcome, "error": e.error, "message": e.message, "reason": e.reason}
+            for e in self._events
+            if include_setup or not e.reason.startswith("lab setup")
+        ]
+        return pd.DataFrame(rows, columns=["time", "principal", "action", "key", "outcome", "error", "message",
+                                           "reason"])
+
+    def __repr__(self) -> str:
+        state = "running" if self.active else "stopped"
+        return f"<kmslab.Lab {state}: accounts {self.accounts}, keys {self.keys() if self.active else []}>"
+
+
+class _Headers:
+    """Context manager: extra headers on the lab's requests made inside it (this thread only)."""
+
+    def __init__(self, store: threading.local, values: dict[str, str]) -> None:
+        self.store, self.values = store, values
+
+    def __enter__(self) -> None:
+        self.saved = getattr(self.store, "values", {})
+        self.store.values = {**self.saved, **self.values}
+
+    def __exit__(self, *exc: object) -> None:
+        self.store.values = self.saved
+
+

@@ -240,7 +240,8 @@ class Authorizer:
                 params.get("EncryptionAlgorithm") or params.get("DestinationEncryptionAlgorithm") or "SYMMETRIC_DEFAULT"
             )
         if operation in ("CreateKey", "PutKeyPolicy"):
-            ctx["kms:BypassPolicyLockoutSafetyCheck"] = "true" if params.get("BypassPolicyLockoutSafetyCheck") else "false"
+            bypass = params.get("BypassPolicyLockoutSafetyCheck")
+            ctx["kms:BypassPolicyLockoutSafetyCheck"] = "true" if bypass else "false"
         if operation == "CreateKey":
             ctx["kms:KeySpec"] = params.get("KeySpec") or params.get("CustomerMasterKeySpec") or "SYMMETRIC_DEFAULT"
             ctx["kms:KeyUsage"] = params.get("KeyUsage") or "ENCRYPT_DECRYPT"

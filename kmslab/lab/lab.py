@@ -12,6 +12,7 @@ administrator would prepare a workshop account).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
@@ -77,7 +78,8 @@ class Lab:
         self.registry = Registry(self.region)
         self._authorizer = Authorizer(self.registry, self._record_event)
         hook.install(self._authorizer)
-        self._sessions: dict[str, boto3.Session] = {}
+        if not hasattr(self, "_session"):
+            self._session = boto3.Session(region_name=self.region)
         self._clients: dict[tuple[str, str], Any] = {}
         self._keys: dict[str, dict[str, str]] = {}  # local name -> arn, id, account
         self._headers = threading.local()
@@ -397,11 +399,9 @@ class Lab:
         cache_key = (f"{record.arn}|{record.access_key_id}", service)
         client = self._clients.get(cache_key)
         if client is None:
-            session = self._sessions.get(record.access_key_id)
-            if session is None:
-                session = boto3.Session(region_name=self.region, **record.boto3_credentials())
-                self._sessions[record.access_key_id] = session
-            client = session.client(service, region_name=self.region, config=_CONFIG)
+            # One shared session: a new boto3.Session costs ~50 ms, a client on a warm one ~2 ms.
+            client = self._session.client(service, region_name=self.region, config=_CONFIG,
+                                          **record.boto3_credentials())
             client.meta.events.register(f"before-sign.{service}", self._add_headers)
             self._clients[cache_key] = client
         return client
@@ -559,10 +559,8 @@ class Lab:
             verdict = "denied" if error == "AccessDeniedException" else "error"
         finally:
             for undo in plan.undo:
-                try:
+                with contextlib.suppress(ClientError):
                     undo()
-                except ClientError:
-                    pass
         event = self._by_request.get(request_id)
         decision: Decision | None = None
         if event is not None and event.decisions:

@@ -11,11 +11,14 @@ User Guide's evaluation flow, with KMS's rule that the key policy must allow.
 - Cross-account: the key policy must allow the external account or principal, and
   the external account's IAM policies must allow too.
   https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html
+- Grants: "No AWS principal ... has any permissions to a KMS key unless they are
+  explicitly allowed, and never denied, in a key policy, IAM policy, or grant."
+  https://docs.aws.amazon.com/kms/latest/developerguide/control-access.html
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -23,13 +26,36 @@ from typing import Any, Literal
 from . import messages
 from .catalog import action_info
 from .conditions import conditions_hold
-from .matching import MissingVariable, action_matches, substitute, wildcard_match
+from .matching import LowerKeyContext, MissingVariable, action_matches, substitute, wildcard_match
 from .model import Caller, Decision, Gate, Grant, Request, StatementRef
 from .policy import Policy, Statement
 
 # How a key policy statement's Principal covers the caller.
 Match = Literal["direct", "role", "account"]
 _RANK = {"direct": 0, "role": 1, "account": 2}
+
+# "Cross-account permission is effective only for the following operations:
+# Cryptographic operations, CreateGrant, DescribeKey, GetKeyRotationStatus,
+# GetPublicKey, ListGrants, RetireGrant, RevokeGrant ... If you give a user in a
+# different account permission for other operations, those permissions have no effect."
+# https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html
+CROSS_ACCOUNT_ACTIONS = frozenset({
+    "kms:CreateGrant", "kms:Decrypt", "kms:DeriveSharedSecret", "kms:DescribeKey", "kms:Encrypt",
+    "kms:GenerateDataKey", "kms:GenerateDataKeyPair", "kms:GenerateDataKeyPairWithoutPlaintext",
+    "kms:GenerateDataKeyWithoutPlaintext", "kms:GenerateMac", "kms:GetKeyRotationStatus",
+    "kms:GetPublicKey", "kms:ListGrants", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:RetireGrant",
+    "kms:RevokeGrant", "kms:Sign", "kms:Verify", "kms:VerifyMac",
+})
+
+# Grant operations that take an encryption context: "Encryption context grant
+# constraints are not applied to operations that do not support an encryption
+# context, such as cryptographic operations with asymmetric KMS keys and management
+# operations, such as DescribeKey or RetireGrant."
+# https://docs.aws.amazon.com/kms/latest/APIReference/API_GrantConstraints.html
+CONTEXT_OPERATIONS = frozenset({
+    "Encrypt", "Decrypt", "ReEncryptFrom", "ReEncryptTo", "GenerateDataKey",
+    "GenerateDataKeyWithoutPlaintext", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext",
+})
 
 
 @dataclass(frozen=True)
@@ -51,24 +77,32 @@ def request_context(request: Request) -> dict[str, Any]:
 
     Global keys: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
     KMS keys: https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html
+    Keys in `request.context` (request-specific: kms:ViaService, aws:SourceIp, ...)
+    override the derived ones.
     """
     caller, key = request.caller, request.key
     now = datetime.now(UTC)
-    ctx: dict[str, Any] = {
+    ctx = LowerKeyContext({
+        # "For IAM roles, the request context returns the ARN of the role, not the ARN
+        # of the user that assumed the role."
         "aws:principalarn": caller.role_arn if caller.principal_type == "AssumedRole" else caller.arn,
         "aws:principalaccount": caller.account,
         "aws:principaltype": caller.principal_type,
         "aws:userid": caller.user_id,
-        "aws:securetransport": "true",
+        "aws:securetransport": "true",  # boto3 always calls KMS over HTTPS
         "aws:requestedregion": request.region,
         "aws:currenttime": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "aws:epochtime": str(int(now.timestamp())),
         "aws:principalisawsservice": "false",
+        "aws:viaawsservice": "false",
+        # "kms:CallerAccount ... the AWS account ID of the caller"
         "kms:calleraccount": caller.account,
-    }
+    })
     if caller.username is not None:
-        ctx["aws:username"] = caller.username
+        ctx["aws:username"] = caller.username  # IAM users only
     if caller.mfa is not None:
+        # Absent for long-term access keys: "The key is not present in AWS CLI, AWS API,
+        # or AWS SDK requests that are made using long-term credentials."
         ctx["aws:multifactorauthpresent"] = "true" if caller.mfa else "false"
     for k, v in caller.tags.items():
         ctx[f"aws:principaltag/{k}".lower()] = v
@@ -88,6 +122,14 @@ def request_context(request: Request) -> dict[str, Any]:
             ctx["kms:resourcealiases"] = list(key.aliases)
         for k, v in key.tags.items():
             ctx[f"aws:resourcetag/{k}".lower()] = v
+    if request.encryption_context and not any(
+        k.lower().startswith("kms:encryptioncontext") for k in request.context
+    ):
+        # kms:EncryptionContext:context-key and kms:EncryptionContextKeys from the request's
+        # encryption context, unless the caller of authorize() already put them in context.
+        for k, v in request.encryption_context.items():
+            ctx[f"kms:encryptioncontext:{k}".lower()] = v
+        ctx["kms:encryptioncontextkeys"] = list(request.encryption_context)
     for k, v in request.context.items():
         ctx[k.lower()] = v
     return ctx
@@ -96,19 +138,34 @@ def request_context(request: Request) -> dict[str, Any]:
 # ---------------------------------------------------------------- statement matching
 
 
-def principal_match(principals: dict[str, tuple[str, ...]] | Any, caller: Caller) -> Match | None:
+def _is_account(ident: str, account: str) -> bool:
+    """The account principal: "123456789012" or arn:PARTITION:iam::123456789012:root.
+
+    "The account ARN and the shortened account ID behave the same way. Both delegate
+    permissions to the account."
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-accounts
+    """
+    return ident == account or (
+        ident.endswith(f":iam::{account}:root") and ident.startswith("arn:") and ident.count(":") == 5
+    )
+
+
+def principal_match(principals: Mapping[str, tuple[str, ...]] | Any, caller: Caller) -> Match | None:
     """How a Principal element covers the caller, best match first; None if it does not.
 
-    - "*", the caller's own ARN (user, root or session) or unique id: direct.
-    - the role ARN of a role session: role (a boundary or session policy still limits it).
+    - "*", the caller's own ARN (user, root or session) or a user's unique id: direct.
+    - the role ARN (or role unique id) of a role session: role ("Resource-based policies
+      that grant permissions to an IAM role ARN are limited by an implicit deny in a
+      permissions boundary or session policy").
     - the caller's account ("123456789012" or arn:aws:iam::123456789012:root): account,
       which delegates to the account's IAM policies.
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
     """
     best: Match | None = None
     for ident in principals.get("AWS", ()):
         found: Match | None = None
-        if ident == caller.account or ident.endswith(f"::{caller.account}:root"):
+        if _is_account(ident, caller.account):
             found = "account"  # also for the root user: its ARN is the account principal
         elif ident == "*" or ident == caller.arn:
             found = "direct"
@@ -125,41 +182,67 @@ def principal_match(principals: dict[str, tuple[str, ...]] | Any, caller: Caller
     return best
 
 
-def _matches_any(patterns: tuple[str, ...], value: str, ctx: dict[str, Any], *, action: bool) -> bool:
+def not_principal_excludes(principals: Mapping[str, tuple[str, ...]] | Any, caller: Caller) -> bool:
+    """True when a Deny statement's NotPrincipal exempts the caller.
+
+    "When you use NotPrincipal with Deny, you must also specify the account ARN of the
+    not-denied principal. Otherwise, the policy might deny access to the entire account
+    containing the principal. ... If an assumed-role user ... is being evaluated, AWS
+    might validate the account first, then the role, and then the assumed-role user."
+    So the caller is exempt only when NotPrincipal names it at every level: the account,
+    (for a role session) the role, and the user, session or root itself.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html
+    """
+    ids = principals.get("AWS", ())
+    if "*" in ids:
+        return True
+    if not any(_is_account(i, caller.account) for i in ids):
+        return False
+    if caller.is_root:
+        return True
+    if caller.role_arn is not None:
+        role_id = caller.user_id.split(":")[0]
+        return caller.arn in ids and (caller.role_arn in ids or role_id in ids)
+    return caller.arn in ids or caller.user_id in ids
+
+
+def _matches_any(patterns: tuple[str, ...], value: str, ctx: Mapping[str, Any], variables: bool) -> bool:
+    """Resource/NotResource: ARNs match case-sensitively, with policy variables.
+
+    "If a variable that has no value in the authorization context is used as part of
+    the Resource or NotResource element of a policy, the resource that includes a
+    policy variable with no value will not match any resource."
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#policy-vars-no-value
+    """
     for pattern in patterns:
-        if action:
-            if action_matches(pattern, value):
-                return True
-            continue
-        try:
-            pattern = substitute(pattern, ctx)
-        except MissingVariable:
-            continue
+        if variables and "${" in pattern:
+            try:
+                pattern = substitute(pattern, ctx, pattern=True)
+            except MissingVariable:
+                continue
         if wildcard_match(pattern, value):
             return True
     return False
 
 
-def statement_applies(
-    s: Statement, action: str, resource: str, ctx: dict[str, Any]
-) -> bool:
+def statement_applies(s: Statement, action: str, resource: str, ctx: Mapping[str, Any]) -> bool:
     """Action, resource and condition parts of a statement (the principal is checked apart)."""
     if s.actions is not None:
-        if not _matches_any(s.actions, action, ctx, action=True):
+        if not any(action_matches(p, action) for p in s.actions):
             return False
-    elif s.not_actions is not None and _matches_any(s.not_actions, action, ctx, action=True):
+    elif s.not_actions is not None and any(action_matches(p, action) for p in s.not_actions):
         return False
     if s.resources is not None:
-        if not _matches_any(s.resources, resource, ctx, action=False):
+        if not _matches_any(s.resources, resource, ctx, s.variables):
             return False
-    elif s.not_resources is not None and _matches_any(s.not_resources, resource, ctx, action=False):
+    elif s.not_resources is not None and _matches_any(s.not_resources, resource, ctx, s.variables):
         return False
-    return conditions_hold(s.conditions, ctx)
+    return conditions_hold(s.conditions, ctx, variables=s.variables)
 
 
 def _hits(
     policies: Iterable[Policy], effect: str, action: str, resource: str,
-    ctx: dict[str, Any], caller: Caller | None = None,
+    ctx: Mapping[str, Any], caller: Caller | None = None,
 ) -> list[_Hit]:
     """Statements of `effect` that apply to the request; for key policies, to this caller."""
     out = []
@@ -174,7 +257,7 @@ def _hits(
                     if match is None:
                         continue
                 elif s.not_principal is not None:
-                    if principal_match(s.not_principal, caller) is not None:
+                    if not_principal_excludes(s.not_principal, caller):
                         continue
                     match = "direct"
             if statement_applies(s, action, resource, ctx):
@@ -185,23 +268,64 @@ def _hits(
 # ---------------------------------------------------------------- grants
 
 
-def grant_allows(grant: Grant, caller: Caller, operation: str, enc: dict[str, str] | None) -> bool:
+def grantee_match(grant: Grant, caller: Caller) -> Literal["direct", "account"] | None:
+    """How a grant's grantee principal covers the caller.
+
+    "The grantee principal can be any AWS principal, including an AWS account (root),
+    an IAM user, an IAM role, a federated role or user, or an assumed role user."
+    A role grantee covers the role's sessions. An account grantee covers the root user
+    directly and the account's other identities through their IAM policies, as the
+    account principal of a key policy does ("the grantee principal can represent
+    multiple identities").
+    https://docs.aws.amazon.com/kms/latest/developerguide/grants.html#terms-grantee-principal
+    """
+    grantee = grant.grantee_principal
+    if grantee == caller.arn or (caller.role_arn is not None and grantee == caller.role_arn):
+        return "direct"
+    if _is_account(grantee, caller.account):
+        return "direct" if caller.is_root else "account"
+    return None
+
+
+def constraints_hold(grant: Grant, operation: str, enc: Mapping[str, str] | None, key_spec: str) -> bool:
+    """A grant's encryption context constraints, for the operations they apply to.
+
+    "EncryptionContextSubset ... The grant allows the cryptographic operation only when
+    the encryption context in the request includes the key-value pairs specified in this
+    constraint"; "EncryptionContextEquals ... only when the encryption context in the
+    request is the same"; "in a grant constraint, the key in each key-value pair is not
+    case sensitive, but the value is case sensitive."
+    https://docs.aws.amazon.com/kms/latest/APIReference/API_GrantConstraints.html
+    https://docs.aws.amazon.com/kms/latest/developerguide/create-grant-overview.html
+    """
+    if operation not in CONTEXT_OPERATIONS or key_spec != "SYMMETRIC_DEFAULT":
+        return True  # constraints are not applied where there is no encryption context
+    context = {k.lower(): v for k, v in (enc or {}).items()}
+    if grant.encryption_context_equals is not None:
+        wanted = {k.lower(): v for k, v in grant.encryption_context_equals.items()}
+        if context != wanted:
+            return False
+    if grant.encryption_context_subset is not None:
+        for k, v in grant.encryption_context_subset.items():
+            if context.get(k.lower()) != v:
+                return False
+    return True
+
+
+def grant_allows(
+    grant: Grant, caller: Caller, operation: str, enc: Mapping[str, str] | None,
+    key_spec: str = "SYMMETRIC_DEFAULT",
+) -> bool:
     """A grant allows its grantee the listed operations, within its constraints.
 
+    (An account grantee's IAM users and roles also need an IAM policy: see grantee_match.)
     https://docs.aws.amazon.com/kms/latest/developerguide/grants.html
-    https://docs.aws.amazon.com/kms/latest/developerguide/grant-constraints.html
     """
-    if grant.grantee_principal not in (caller.arn, caller.role_arn):
-        return False
-    if operation not in grant.operations:
-        return False
-    context = enc or {}
-    if grant.encryption_context_equals is not None and dict(context) != dict(grant.encryption_context_equals):
-        return False
-    if grant.encryption_context_subset is not None:
-        if any(context.get(k) != v for k, v in grant.encryption_context_subset.items()):
-            return False
-    return True
+    return (
+        grantee_match(grant, caller) is not None
+        and operation in grant.operations
+        and constraints_hold(grant, operation, enc, key_spec)
+    )
 
 
 # ---------------------------------------------------------------- the gates
@@ -220,7 +344,9 @@ def authorize(request: Request) -> Decision:
     ctx = request_context(replace(request, key=key) if key is not request.key else request)
     gates: list[Gate] = []
 
-    def denied(kind: str, reason: str, statements: tuple[StatementRef, ...] = (), *, explicit: bool = False) -> Decision:
+    def denied(
+        kind: str, reason: str, statements: tuple[StatementRef, ...] = (), *, explicit: bool = False
+    ) -> Decision:
         build = messages.explicit_deny if explicit else messages.implicit_deny
         return Decision(
             allowed=False, action=action, principal=caller.arn, resource=resource,
@@ -236,12 +362,15 @@ def authorize(request: Request) -> Decision:
 
     key_policies = (key.policy,) if key is not None else ()
     is_root = caller.is_root
+    # The root user has no identity policies, boundary or session policies of its own.
     identity = () if is_root else caller.identity_policies
     boundary = () if (is_root or caller.permissions_boundary is None) else (caller.permissions_boundary,)
     session = () if is_root else caller.session_policies
     scps = request.scps or ()
 
-    # 1. Explicit deny anywhere wins.
+    # 1. Explicit deny anywhere wins: "If the enforcement code finds even one explicit
+    #    deny that applies, the code returns a final decision of Deny." A Deny in an IAM
+    #    policy needs no permission from the key policy.
     for kind, pols in (
         ("scp", scps), ("resource", key_policies), ("identity", identity),
         ("boundary", boundary), ("session", session),
@@ -250,7 +379,9 @@ def authorize(request: Request) -> Decision:
         if deny:
             refs = tuple(h.ref() for h in deny)
             gates.append(Gate("explicit-deny", "deny", f"explicit Deny in {refs[0].label()}", refs))
-            where = "the key policy" if kind == "resource" else f"the {messages.POLICY_TYPE[kind]} {refs[0].policy!r}"
+            where = (
+                "the key policy" if kind == "resource" else f"the {messages.POLICY_TYPE[kind]} {refs[0].policy!r}"
+            )
             return denied(
                 kind,
                 f"an explicit Deny in {where} ({deny[0].statement.label()}) matches this request, "
@@ -259,7 +390,9 @@ def authorize(request: Request) -> Decision:
             )
     gates.append(Gate("explicit-deny", "pass", "no Deny statement matches"))
 
-    # 2. SCPs of the caller's account must allow (they never grant, only limit).
+    # 2. SCPs of the caller's account must allow (they never grant, only limit), for
+    #    every principal of a member account, the root user included: "The SCP maximum
+    #    applies to principals in member accounts, including each AWS account root user."
     if request.scps is not None:
         scp_allow = _hits(scps, "Allow", action, resource, ctx)
         if not scp_allow:
@@ -270,6 +403,10 @@ def authorize(request: Request) -> Decision:
         gates.append(Gate("scp", "skip", "no SCP applies to this account"))
 
     # IAM side: identity policies, limited by the boundary and the session policies.
+    # "the entity can perform only the actions that are allowed by both its
+    # identity-based policies and its permissions boundaries"; a session's permissions
+    # "are the intersection of the IAM entity's identity-based policy and the session
+    # policies". https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html
     id_hits = [] if is_root else _hits(identity, "Allow", action, resource, ctx)
     b_hits = _hits(boundary, "Allow", action, resource, ctx) if boundary else []
     s_hits = _hits(session, "Allow", action, resource, ctx) if session else []
@@ -297,7 +434,8 @@ def authorize(request: Request) -> Decision:
 
     def iam_denial(prefix: str) -> Decision:
         if not (is_root or id_hits):
-            return denied("identity", f"{prefix}, but no IAM policy of {messages.who(caller.principal_type)} allows {action}")
+            who = messages.who(caller.principal_type)
+            return denied("identity", f"{prefix}, but no IAM policy of {who} allows {action}")
         if not boundary_ok:
             return denied("boundary", f"{prefix}, but the permissions boundary does not allow {action}")
         return denied("session", f"{prefix}, but the session policy does not allow {action}")
@@ -312,15 +450,31 @@ def authorize(request: Request) -> Decision:
             return allowed(f"{action} takes no key, so IAM policies alone decide: {why}", refs)
         return iam_denial(f"{action} takes no key, so IAM policies alone decide")
 
+    cross = caller.account != key.account
+    if cross and action not in CROSS_ACCOUNT_ACTIONS:
+        gates.append(Gate("key-policy", "fail", f"{action} cannot be used on a KMS key in another account"))
+        return denied(
+            "resource",
+            f"{action} is not a cross-account operation: permissions for it on a key in account "
+            f"{key.account} have no effect for a principal of account {caller.account}",
+        )
+
     # 4. The key policy (and grants).
     kp_hits = _hits(key_policies, "Allow", action, resource, ctx, caller)
     kp_hits.sort(key=lambda h: _RANK[h.match or "account"])
     direct = [h for h in kp_hits if h.match == "direct"]
     role = [h for h in kp_hits if h.match == "role"]
     account = [h for h in kp_hits if h.match == "account"]
-    operation = request.grant_operation or info.operation
-    grants = [g for g in key.grants if grant_allows(g, caller, operation, request.encryption_context)]
-    cross = caller.account != key.account
+    # Grant operations are named like the IAM actions (ReEncryptFrom/ReEncryptTo for ReEncrypt).
+    operation = info.operation
+    enc = request.encryption_context
+    grant_direct: list[Grant] = []
+    grant_account: list[Grant] = []
+    for g in key.grants:
+        how = grantee_match(g, caller)
+        if how and operation in g.operations and constraints_hold(g, operation, enc, key.key_spec):
+            (grant_direct if how == "direct" else grant_account).append(g)
+    grants = grant_direct + grant_account
     gates.append(Gate(
         "key-policy", "allow" if (direct or role) else "no-match",
         f"{(direct or role)[0].ref().label()} names the caller" if (direct or role)
@@ -337,9 +491,16 @@ def authorize(request: Request) -> Decision:
         gates.append(Gate("grant", "allow", f"grant {grants[0].grant_id} allows {operation}"))
     else:
         gates.append(Gate("grant", "no-match" if key.grants else "skip", "no grant allows the operation"))
-    grant_refs = tuple(
-        StatementRef(f"grant {g.grant_id}", "grant", g.name, 0, "Allow") for g in grants[:1]
-    )
+
+    def grant_ref(g: Grant) -> tuple[StatementRef, ...]:
+        return (StatementRef(f"grant {g.grant_id}", "grant", g.name, 0, "Allow"),)
+
+    def by_grant(g: Grant, via_iam: bool) -> Decision:
+        why = f"grant {g.grant_id} allows {operation} for this principal"
+        if via_iam:
+            why = (f"grant {g.grant_id} allows {operation} for the account {caller.account}, "
+                   f"and {id_hits[0].ref().label()} allows {action}")
+        return allowed(why, grant_ref(g) + (tuple(h.ref() for h in id_hits[:1]) if via_iam else ()))
 
     if not (kp_hits or grants):
         iam_gates()
@@ -365,48 +526,60 @@ def authorize(request: Request) -> Decision:
 
     if cross:
         # Both sides must allow: the key policy (or a grant) and the caller's own account.
+        # "Cross-account access requires permission in the key policy of the KMS key and
+        # in an IAM policy in the external user's account."
         iam_gates()
-        side = (kp_hits[0].ref(),) if kp_hits else grant_refs
-        if grants and not kp_hits:
-            return allowed(f"grant {grants[0].grant_id} allows {operation} for this principal", grant_refs)
-        if iam_ok:
-            extra = tuple(h.ref() for h in id_hits[:1])
+        if kp_hits and iam_ok:
+            side = kp_hits[0].ref()
+            who = "the root user" if is_root else id_hits[0].ref().label()
             return allowed(
-                f"cross-account: the key policy of account {key.account} allows it ({side[0].label()}), "
-                f"and {'the root user' if is_root else extra[0].label()} in account {caller.account} allows it too",
-                side + extra,
+                f"cross-account: the key policy of account {key.account} allows it ({side.label()}), "
+                f"and {who} in account {caller.account} allows it too",
+                (side,) + tuple(h.ref() for h in id_hits[:1]),
             )
-        return iam_denial(f"cross-account: the key policy of account {key.account} allows it ({side[0].label()})")
+        if grant_direct:
+            return by_grant(grant_direct[0], via_iam=False)
+        if grant_account and iam_ok:
+            return by_grant(grant_account[0], via_iam=True)
+        where = f"({kp_hits[0].ref().label()})" if kp_hits else f"(grant {grants[0].grant_id})"
+        return iam_denial(f"cross-account: the key policy of account {key.account} allows it {where}")
 
     if direct:
         # Same account, principal named directly: no IAM policy needed, not limited by
-        # a permissions boundary or session policy (IAM User Guide, "Policy evaluation
-        # for requests within a single account").
+        # a permissions boundary or session policy: "If a resource-based policy grants
+        # permission directly to the IAM user or the session principal that is making the
+        # request, then an implicit deny in an identity-based policy, a permissions
+        # boundary, or a session policy does not impact the final decision."
         ref = direct[0].ref()
         who = "the root user" if is_root else messages.who(caller.principal_type)
         return allowed(f"the key policy names {who} directly ({ref.label()}), so no IAM policy is needed", (ref,))
-    if role:
-        iam_gates()
-        ref = role[0].ref()
-        if boundary_ok and session_ok:
-            return allowed(f"the key policy names this session's role ({ref.label()}), so no IAM policy is needed", (ref,))
-        if not boundary_ok:
-            return denied("boundary", f"the key policy names the role ({ref.label()}), but the role's permissions boundary does not allow {action}")
-        return denied("session", f"the key policy names the role ({ref.label()}), but the session policy does not allow {action}")
-    if grants and not account:
-        return allowed(f"grant {grants[0].grant_id} allows {operation} for this principal", grant_refs)
-
-    # Account delegation: the key policy lets IAM policies decide.
     iam_gates()
-    ref = account[0].ref()
-    if iam_ok:
+    if role and boundary_ok and session_ok:
+        ref = role[0].ref()
+        return allowed(f"the key policy names this session's role ({ref.label()}), so no IAM policy is needed", (ref,))
+    if account and iam_ok:
+        ref = account[0].ref()
         if is_root:
-            return allowed(f"the key policy allows the account ({ref.label()}), and the root user has every permission in its account", (ref,))
+            return allowed(
+                f"the key policy allows the account ({ref.label()}), "
+                "and the root user has every permission in its account", (ref,),
+            )
         return allowed(
             f"the key policy allows the account ({ref.label()}), so IAM policies decide, "
             f"and {id_hits[0].ref().label()} allows {action}",
             (ref, id_hits[0].ref()),
         )
-    if grants:
-        return allowed(f"grant {grants[0].grant_id} allows {operation} for this principal", grant_refs)
-    return iam_denial(f"the key policy allows the account ({ref.label()}), so IAM policies decide")
+    if grant_direct:
+        return by_grant(grant_direct[0], via_iam=False)
+    if grant_account and iam_ok:
+        return by_grant(grant_account[0], via_iam=True)
+    if role:
+        ref = role[0].ref()
+        if not boundary_ok:
+            return denied("boundary", f"the key policy names the role ({ref.label()}), "
+                                      f"but the role's permissions boundary does not allow {action}")
+        return denied("session", f"the key policy names the role ({ref.label()}), "
+                                 f"but the session policy does not allow {action}")
+    if account:
+        return iam_denial(f"the key policy allows the account ({account[0].ref().label()}), so IAM policies decide")
+    return iam_denial(f"grant {grant_account[0].grant_id} is for the account {caller.account}, so IAM policies decide")

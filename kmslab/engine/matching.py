@@ -17,9 +17,19 @@ from typing import Any
 _VARIABLE = re.compile(r"\$\{([^}]*)\}")
 _SPECIAL = {"*": "*", "?": "?", "$": "$"}
 
+# A `*` or `?` that must match itself, not act as a wildcard: what `${*}` and `${?}`
+# become in a pattern ("use where you need an * (asterisk) character"), and what a
+# wildcard character inside a substituted request value becomes. Unicode
+# noncharacters, so no real policy or request text collides with them.
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#policy-vars-specialchars
+LITERAL_STAR = "\ufdd0"
+LITERAL_QUESTION = "\ufdd1"
+_TO_LITERAL = str.maketrans({"*": LITERAL_STAR, "?": LITERAL_QUESTION})
+_FROM_LITERAL = str.maketrans({LITERAL_STAR: "*", LITERAL_QUESTION: "?"})
+
 
 @lru_cache(maxsize=8192)
-def _compile(pattern: str, ignore_case: bool) -> re.Pattern[str]:
+def _compile(pattern: str) -> re.Pattern[str]:
     parts = []
     for ch in pattern:
         if ch == "*":
@@ -27,21 +37,33 @@ def _compile(pattern: str, ignore_case: bool) -> re.Pattern[str]:
         elif ch == "?":
             parts.append(".")
         else:
-            parts.append(re.escape(ch))
-    return re.compile("".join(parts), re.DOTALL | (re.IGNORECASE if ignore_case else 0))
+            parts.append(re.escape(ch.translate(_FROM_LITERAL)))
+    return re.compile("".join(parts), re.DOTALL)
 
 
 def wildcard_match(pattern: str, value: str, *, ignore_case: bool = False) -> bool:
-    """True when `value` matches `pattern` with IAM's `*` (any run) and `?` (one character)."""
+    """True when `value` matches `pattern` with IAM's `*` (any run) and `?` (one character).
+
+    With `ignore_case`, both sides are lower-cased first (one rule for the fast
+    path and the regex path alike).
+    """
     if pattern == "*":
         return True
+    if ignore_case:
+        pattern, value = pattern.lower(), value.lower()
     if "*" not in pattern and "?" not in pattern:
-        return pattern.lower() == value.lower() if ignore_case else pattern == value
-    return _compile(pattern, ignore_case).fullmatch(value) is not None
+        if LITERAL_STAR in pattern or LITERAL_QUESTION in pattern:
+            pattern = pattern.translate(_FROM_LITERAL)
+        return pattern == value
+    return _compile(pattern).fullmatch(value) is not None
 
 
 def action_matches(pattern: str, action: str) -> bool:
-    """Action names are case-insensitive: `KMS:decrypt` matches `kms:Decrypt`."""
+    """Action names are case-insensitive: `KMS:decrypt` matches `kms:Decrypt`.
+
+    "The prefix and the action name are case insensitive."
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html
+    """
     return wildcard_match(pattern, action, ignore_case=True)
 
 
@@ -49,12 +71,14 @@ class MissingVariable(LookupError):
     """A policy variable whose key is absent from the request context."""
 
 
-def substitute(text: str, context: Mapping[str, Any]) -> str:
+def substitute(text: str, context: Mapping[str, Any], *, pattern: bool = False) -> str:
     """Replace `${key}` policy variables from the request context.
 
-    A missing key raises MissingVariable: AWS then treats the element as not
-    matching. `${*}`, `${?}`, `${$}` are the literal characters; `${key, 'default'}`
-    uses the default when the key is missing.
+    A missing key raises MissingVariable: AWS then treats the value as null, which
+    no positive operator and no Resource matches. `${*}`, `${?}`, `${$}` are the
+    literal characters; `${key, 'default'}` uses the default when the key is missing.
+    With `pattern` (StringLike, ArnLike, Resource), the result is a wildcard pattern
+    in which `${*}`, `${?}` and substituted values match themselves literally.
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html
     """
     if "${" not in text:
@@ -63,19 +87,30 @@ def substitute(text: str, context: Mapping[str, Any]) -> str:
     def replace(match: re.Match[str]) -> str:
         body = match.group(1)
         if body in _SPECIAL:
-            return _SPECIAL[body]
-        name, _, default = body.partition(",")
-        value = lookup(context, name.strip())
-        if value is None:
-            default = default.strip()
-            if len(default) >= 2 and default[0] == default[-1] == "'":
-                return default[1:-1]
-            raise MissingVariable(name.strip())
-        if isinstance(value, (list, tuple)):
-            raise MissingVariable(name.strip())  # multivalued keys are not valid as variables
-        return str(value).lower() if isinstance(value, bool) else str(value)
+            value = _SPECIAL[body]
+        else:
+            name, _, default = body.partition(",")
+            found = lookup(context, name.strip())
+            if found is None:
+                default = default.strip()
+                if len(default) >= 2 and default[0] == default[-1] == "'":
+                    value = default[1:-1]
+                else:
+                    raise MissingVariable(name.strip())
+            elif isinstance(found, (list, tuple, set, frozenset)):
+                # "You cannot use a multivalued condition key as a policy variable."
+                raise MissingVariable(name.strip())
+            else:
+                value = str(found).lower() if isinstance(found, bool) else str(found)
+        return value.translate(_TO_LITERAL) if pattern else value
 
     return _VARIABLE.sub(replace, text)
+
+
+class LowerKeyContext(dict):
+    """A request context whose keys are all lower-case, so lookups need no scan."""
+
+    __slots__ = ()
 
 
 def lookup(context: Mapping[str, Any], key: str) -> Any:
@@ -87,6 +122,8 @@ def lookup(context: Mapping[str, Any], key: str) -> Any:
     (use kms:EncryptionContextKeys for case-sensitive keys).
     https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html
     """
+    if isinstance(context, LowerKeyContext):
+        return context.get(key.lower())
     if key in context:
         return context[key]
     lowered = key.lower()

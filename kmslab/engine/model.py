@@ -17,7 +17,6 @@ KeyState = Literal["Enabled", "Disabled", "PendingDeletion", "PendingImport", "U
 GateOutcome = Literal["allow", "deny", "no-match", "pass", "fail", "skip"]
 
 
-
 @dataclass(frozen=True)
 class Caller:
     """Who makes the request, with every policy that applies to them.
@@ -95,7 +94,10 @@ class Request:
     context: Mapping[str, Any] = field(default_factory=dict)
     scps: tuple[Policy, ...] | None = None
     encryption_context: Mapping[str, str] | None = None  # for grant constraints
-    grant_operation: str | None = None  # the API operation, for grants (defaults from action)
+    # Kept for compatibility, not used: grants are matched on the IAM action's name, which
+    # is the grant operation's name too (kms:ReEncryptFrom -> ReEncryptFrom, not ReEncrypt).
+    # https://docs.aws.amazon.com/kms/latest/developerguide/grants.html#terms-grant-operations
+    grant_operation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,8 @@ class StatementRef:
 class Gate:
     """One step of the evaluation flow and what happened there."""
 
-    name: str  # explicit-deny | scp | key-policy | account-delegation | identity-policy | boundary | session-policy | grant
+    # explicit-deny | scp | key-policy | account-delegation | identity-policy | boundary | session-policy | grant
+    name: str
     outcome: GateOutcome
     detail: str
     statements: tuple[StatementRef, ...] = ()

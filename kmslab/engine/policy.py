@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
+from .messages import INVALID_PRINCIPALS_MESSAGE, NO_PRINCIPAL_MESSAGE, overly_permissive_message
+
 PolicyKind = Literal["resource", "identity", "boundary", "session", "scp"]
 
 MALFORMED = "MalformedPolicyDocumentException"
@@ -32,12 +34,24 @@ _STATEMENT_FIELDS = {
 _PRINCIPAL_TYPES = ("AWS", "Service", "Federated", "CanonicalUser")
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 # Principal ARNs a key policy may name (IAM User Guide, "AWS JSON policy elements: Principal").
+# "You cannot use a wildcard to match part of a principal name or ARN": `*` and `?`
+# appear only as the whole principal "*".
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
 _AWS_PRINCIPAL = re.compile(
     r"^(\*|\d{12}"
-    r"|arn:aws[a-z-]*:iam::\d{12}:(root|user/.+|role/.+|federated-user/.+)"
-    r"|arn:aws[a-z-]*:sts::\d{12}:(assumed-role/[^/]+/.+|federated-user/.+)"
+    r"|arn:aws[a-z-]*:iam::\d{12}:(root|user/[^*?]+|role/[^*?]+|federated-user/[^*?]+)"
+    r"|arn:aws[a-z-]*:sts::\d{12}:(assumed-role/[^/*?]+/[^*?]+|federated-user/[^*?]+)"
     r"|A[A-Z0-9]{20})$"  # a unique id (AIDA.../AROA...) left behind by a deleted principal
 )
+# "A key policy document can include only the following characters: Printable ASCII
+# characters; Printable characters in the Basic Latin and Latin-1 Supplement character
+# set; The tab (\u0009), line feed (\u000A), and carriage return (\u000D) special
+# characters" (API model: pattern [\u0009\u000A\u000D\u0020-\u00FF]+).
+# https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html#key-policy-format
+_KEY_POLICY_CHARS = re.compile(r"[\t\n\r\u0020-\u00ff]*")
+# Variables were introduced in version 2012-10-17; in other versions they are literal text.
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html
+VARIABLES_VERSION = "2012-10-17"
 
 
 class PolicyError(ValueError):
@@ -72,6 +86,8 @@ class Statement:
     resources: tuple[str, ...] | None
     not_resources: tuple[str, ...] | None
     conditions: tuple[Condition, ...]
+    # Policy variables (${aws:username}) are substituted only under Version 2012-10-17.
+    variables: bool = True
 
     def label(self) -> str:
         return f"Sid {self.sid!r}" if self.sid else f"statement #{self.index}"
@@ -98,8 +114,8 @@ class Policy:
             text = document
         else:
             try:
-                text = json.dumps(document, separators=(",", ":"), sort_keys=False)
-            except (TypeError, ValueError) as exc:
+                text = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+            except (TypeError, ValueError, RecursionError) as exc:
                 raise PolicyError(MALFORMED, f"The policy is not valid JSON: {exc}") from exc
         return _parse_cached(text, name, kind)
 
@@ -112,6 +128,13 @@ def _parse_cached(text: str, name: str, kind: PolicyKind) -> Policy:
             f"The key policy is {len(text.encode('utf-8'))} bytes; "
             f"the key policy size quota is {KEY_POLICY_MAX_BYTES} bytes (32 KB).",
         )
+    if kind == "resource" and not _KEY_POLICY_CHARS.fullmatch(text):
+        bad = next(ch for ch in text if not _KEY_POLICY_CHARS.fullmatch(ch))
+        raise PolicyError(
+            MALFORMED,
+            f"The key policy contains the character {bad!r} (U+{ord(bad):04X}); a key policy may contain "
+            "only printable ASCII and Latin-1 characters, tab, line feed and carriage return.",
+        )
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -119,6 +142,8 @@ def _parse_cached(text: str, name: str, kind: PolicyKind) -> Policy:
             MALFORMED,
             f"The policy is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}.",
         ) from exc
+    except RecursionError as exc:
+        raise PolicyError(MALFORMED, "The policy is not valid JSON: it is nested too deeply.") from exc
     if not isinstance(doc, dict):
         raise PolicyError(MALFORMED, "The policy must be a JSON object.")
     unknown = set(doc) - {"Version", "Id", "Statement"}
@@ -133,7 +158,8 @@ def _parse_cached(text: str, name: str, kind: PolicyKind) -> Policy:
     raw_list = [raw] if isinstance(raw, dict) else raw
     if not isinstance(raw_list, list) or not raw_list:
         raise PolicyError(MALFORMED, "Statement must be a statement object or a non-empty list of them.")
-    statements = tuple(_parse_statement(i, s, kind) for i, s in enumerate(raw_list))
+    variables = version == VARIABLES_VERSION
+    statements = tuple(_parse_statement(i, s, kind, variables) for i, s in enumerate(raw_list))
     sids = [s.sid for s in statements if s.sid]
     if len(sids) != len(set(sids)):
         raise PolicyError(MALFORMED, "Statement IDs (SID) in a single policy must be unique.")
@@ -164,13 +190,11 @@ def _principal(value: Any, element: str) -> Mapping[str, tuple[str, ...]]:
         if ptype == "AWS":
             for ident in out[ptype]:
                 if not _AWS_PRINCIPAL.match(ident):
-                    raise PolicyError(
-                        MALFORMED, "Policy contains a statement with one or more invalid principals."
-                    )
+                    raise PolicyError(MALFORMED, INVALID_PRINCIPALS_MESSAGE)
     return out
 
 
-def _parse_statement(index: int, raw: Any, kind: PolicyKind) -> Statement:
+def _parse_statement(index: int, raw: Any, kind: PolicyKind, variables: bool = True) -> Statement:
     if not isinstance(raw, dict):
         raise PolicyError(MALFORMED, f"Statement #{index} must be a JSON object.")
     unknown = set(raw) - _STATEMENT_FIELDS
@@ -192,7 +216,12 @@ def _parse_statement(index: int, raw: Any, kind: PolicyKind) -> Statement:
         raise PolicyError(MALFORMED, f"Statement #{index} has no Resource or NotResource.")
     has_principal = "Principal" in raw or "NotPrincipal" in raw
     if kind == "resource" and not has_principal:
-        raise PolicyError(MALFORMED, f"Statement #{index} has no Principal or NotPrincipal.")
+        # AWS's wording (MalformedPolicyDocumentException from CreateKey/PutKeyPolicy):
+        # "Each statement in the key policy must contain one or more principals."
+        # https://docs.aws.amazon.com/kms/latest/APIReference/API_PutKeyPolicy.html
+        raise PolicyError(MALFORMED, NO_PRINCIPAL_MESSAGE)
+    if kind == "resource":
+        _check_key_policy_resource(index, raw)
     if kind != "resource" and has_principal:
         raise PolicyError(
             MALFORMED, f"Statement #{index}: a {kind} policy cannot have a Principal element."
@@ -207,6 +236,8 @@ def _parse_statement(index: int, raw: Any, kind: PolicyKind) -> Statement:
                     MALFORMED, f"Statement #{index}: action {action!r} must be service:Action or \"*\"."
                 )
     conditions = _conditions(raw.get("Condition"), index)
+    if kind == "resource":
+        _check_overly_permissive(conditions)
     get = raw.get
     return Statement(
         index=index,
@@ -219,7 +250,51 @@ def _parse_statement(index: int, raw: Any, kind: PolicyKind) -> Statement:
         resources=_strings(get("Resource"), "Resource") if "Resource" in raw else None,
         not_resources=_strings(get("NotResource"), "NotResource") if "NotResource" in raw else None,
         conditions=conditions,
+        variables=variables,
     )
+
+
+def _check_key_policy_resource(index: int, raw: Mapping[str, Any]) -> None:
+    """A key policy statement's Resource is "*", which means "this KMS key".
+
+    "In a key policy, the value of the Resource element is "*", which means "this KMS
+    key."" (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html).
+    Since August 18, 2025 KMS rejects other values: "the KMS CreateKey, ReplicateKey and
+    PutKeyPolicy API requests without a valid Action or NotAction, and Resource element
+    in the key policy will be rejected with MalformedPolicyDocumentException error ...
+    the only accepted Resource element value in a KMS key policy is "*"" (AWS Health
+    notice, quoted in docs/aws-references.md section 1.6).
+    """
+    if "NotResource" in raw:
+        raise PolicyError(
+            MALFORMED, f'Statement #{index}: a key policy statement needs "Resource": "*", not NotResource.'
+        )
+    resources = raw.get("Resource")
+    listed = resources if isinstance(resources, list) else [resources]
+    if not listed or any(r != "*" for r in listed):
+        raise PolicyError(
+            MALFORMED,
+            f'Statement #{index}: the only Resource a key policy accepts is "*" (this KMS key), '
+            f"not {resources!r}.",
+        )
+
+
+def _check_overly_permissive(conditions: tuple[Condition, ...]) -> None:
+    """KMS refuses ForAllValues with a single-valued encryption context or tag key.
+
+    "If you create or update a policy that includes a ForAllValues set operator with the
+    kms:EncryptionContext:context-key or aws:RequestTag/tag-key condition keys, AWS KMS
+    returns the following error message: OverlyPermissiveCondition: ..."
+    https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-encryption-context
+    """
+    for cond in conditions:
+        if not cond.operator.startswith("ForAllValues:"):
+            continue
+        key = cond.key.lower()
+        if key.startswith("kms:encryptioncontext:"):
+            raise PolicyError(MALFORMED, overly_permissive_message("encryption context"))
+        if key.startswith("aws:requesttag/"):
+            raise PolicyError(MALFORMED, overly_permissive_message("tag"))
 
 
 def _scalar(value: Any, where: str) -> str:

@@ -74,6 +74,12 @@ def _simple(operation: str, **fixed: Any) -> Callable[[CallInput], CallPlan]:
     return plan
 
 
+def _with_context(operation: str, **fixed: Any) -> Callable[[CallInput], CallPlan]:
+    def plan(inp: CallInput) -> CallPlan:
+        return CallPlan(operation, {"KeyId": inp.key_ref, **fixed, **_ctx(inp)})
+    return plan
+
+
 def _keyless(operation: str, **fixed: Any) -> Callable[[CallInput], CallPlan]:
     def plan(inp: CallInput) -> CallPlan:
         return CallPlan(operation, dict(fixed))
@@ -156,8 +162,8 @@ PLANS: dict[str, Callable[[CallInput], CallPlan]] = {
     "kms:Decrypt": _decrypt,
     "kms:ReEncryptFrom": _reencrypt,
     "kms:ReEncryptTo": _reencrypt,
-    "kms:GenerateDataKey": _simple("generate_data_key", KeySpec="AES_256"),
-    "kms:GenerateDataKeyWithoutPlaintext": _simple("generate_data_key_without_plaintext", KeySpec="AES_256"),
+    "kms:GenerateDataKey": _with_context("generate_data_key", KeySpec="AES_256"),
+    "kms:GenerateDataKeyWithoutPlaintext": _with_context("generate_data_key_without_plaintext", KeySpec="AES_256"),
     "kms:DescribeKey": _simple("describe_key"),
     "kms:GetKeyPolicy": _simple("get_key_policy", PolicyName="default"),
     "kms:PutKeyPolicy": _put_key_policy,

@@ -450,7 +450,7 @@ class Lab:
     def key_id(self, key: str) -> str:
         return self._key(key)["id"]
 
-    def keys(self) -> list[str]:
+    def key_names(self) -> list[str]:
         """The lab's names of its keys."""
         return list(self._keys)
 
@@ -589,7 +589,7 @@ class Lab:
                       keys: Iterable[str] | None = None) -> list[Outcome]:
         """Every principal x action x key, each a real request; key-less actions once per principal."""
         principals = list(principals) if principals is not None else self.principals()
-        keys = list(keys) if keys is not None else self.keys()
+        keys = list(keys) if keys is not None else self.key_names()
         out = []
         for p in principals:
             for a in actions:
@@ -624,7 +624,7 @@ class Lab:
 
     def __repr__(self) -> str:
         state = "running" if self.active else "stopped"
-        return f"<kmslab.Lab {state}: accounts {self.accounts}, keys {self.keys() if self.active else []}>"
+        return f"<kmslab.Lab {state}: accounts {self.accounts}, keys {self.key_names() if self.active else []}>"
 
 
 class _Headers:

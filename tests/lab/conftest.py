@@ -21,7 +21,9 @@ SEED_POLICY = {
         {
             "Sid": "Allow access for Key Administrators",
             "Effect": "Allow",
-            "Principal": {"AWS": [f"arn:aws:iam::{ACCOUNT}:user/kms-test-1", f"arn:aws:iam::{ACCOUNT}:user/manabusakai"]},
+            "Principal": {
+                "AWS": [f"arn:aws:iam::{ACCOUNT}:user/kms-test-1", f"arn:aws:iam::{ACCOUNT}:user/manabusakai"]
+            },
             "Action": "kms:*",
             "Resource": "*",
         }

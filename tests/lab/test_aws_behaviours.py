@@ -190,7 +190,7 @@ def test_event_log_records_every_request_with_its_reason(seed):
 
 def test_reset_returns_to_an_empty_world(seed):
     seed.reset()
-    assert seed.keys() == [] and seed.users() == []
+    assert seed.key_names() == [] and seed.users() == []
     assert seed.events().empty
     seed.create_user("kms-test-1")
     assert seed.users() == [user_arn("kms-test-1")]

@@ -1,0 +1,7 @@
+"""`python -m kmslab`: see kmslab.cli."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

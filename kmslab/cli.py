@@ -1,0 +1,188 @@
+"""`python -m kmslab run|check|explain|serve`: scenario files from the command line.
+
+Errors in a file are printed as one line naming the file (and line), never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import configparser
+import json
+import sys
+import tempfile
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .engine import UnknownActionError
+from .lab import LabError
+from .scenario import ScenarioError
+
+EXIT_MISMATCH = 1
+EXIT_ERROR = 2
+
+
+def _print_table(outcomes: Sequence[object]) -> None:
+    import pandas as pd
+
+    rows = [{"principal": o.principal, "action": o.action, "key": o.key or "-",  # type: ignore[attr-defined]
+             "decision": o.decision.upper() if o.decision != "allowed" else "allowed",  # type: ignore[attr-defined]
+             "error": o.error or "", "reason": o.reason}  # type: ignore[attr-defined]
+            for o in outcomes]
+    with pd.option_context("display.max_colwidth", 110, "display.width", 250):
+        print(pd.DataFrame(rows).to_string(index=False))
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .runner import run_scenario
+
+    results = {}
+    for path in args.files:
+        run = run_scenario(path)
+        results[path] = [o.to_dict() for o in run.outcomes]
+        if not args.json:
+            scenario = run.scenario
+            print(f"== {path}: {scenario.title or scenario.name}")
+            for build in run.builds:
+                if build.error:
+                    print(f"   key {build.key!r} was not created: {build.error}: {build.message}")
+            _print_table(run.outcomes)
+            print()
+    if args.json:
+        payload = results[args.files[0]] if len(args.files) == 1 else results
+        print(json.dumps(payload, indent=2))
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .runner import run_scenario
+
+    mismatches: list[str] = []
+    checked = 0
+    for path in args.files:
+        run = run_scenario(path, strict=False)
+        mismatches += run.mismatches()
+        checked += run.checked()
+    for line in mismatches:
+        print(line)
+    print(f"check: {checked - len(mismatches)} passed, {len(mismatches)} failed")
+    return EXIT_MISMATCH if mismatches else 0
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from .engine import normalize_action
+    from .runner import lab_from_scenario
+
+    lab = lab_from_scenario(args.file)
+    try:
+        outcome = lab.request(args.principal, normalize_action(args.action), args.key)
+    finally:
+        lab.stop()
+    print(f"{outcome.principal} -> {outcome.action}" + (f" on key {outcome.key}" if outcome.key else ""))
+    print(f"decision: {outcome.decision.upper()}" + (f" ({outcome.error})" if outcome.error else ""))
+    print(f"why: {outcome.reason}")
+    decision = outcome.explanation
+    if decision is not None:
+        print("path:")
+        for gate in decision.gates:
+            print(f"  {gate.name:<20} {gate.outcome:<9} {gate.detail}")
+        if decision.statements:
+            print("deciding statements:")
+            for s in decision.statements:
+                print(f"  {s.label()} ({s.effect})")
+    if outcome.message:
+        print(f"AWS says: An error occurred ({outcome.error}): {outcome.message}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from moto.server import ThreadedMotoServer
+
+    from .runner import lab_from_scenario
+
+    lab = lab_from_scenario(args.file)
+    folder = Path(tempfile.mkdtemp(prefix="kmslab-serve-"))
+    endpoint = f"http://127.0.0.1:{args.port}"
+    config, creds = configparser.ConfigParser(), configparser.ConfigParser()
+    names = []
+    for arn in lab.principals():
+        name = "root" if arn.endswith(":root") else arn.rsplit("/", 1)[-1]
+        account = arn.split(":")[4]
+        if account != lab.account:
+            name = f"{name}@{account}"
+        c = lab.credentials(arn)
+        creds[name] = {k: v for k, v in c.items() if k.startswith("aws_")}
+        config[f"profile {name}"] = {"region": lab.region, "endpoint_url": endpoint, "output": "json"}
+        names.append(name)
+    (folder / "config").write_text(_ini(config))
+    (folder / "credentials").write_text(_ini(creds))
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=args.port, verbose=False)
+    server.start()
+    print(f"kmslab serving {args.file} at {endpoint} (only on this machine). Profiles: {', '.join(names)}")
+    print(f"Try:\n  AWS_CONFIG_FILE={folder}/config AWS_SHARED_CREDENTIALS_FILE={folder}/credentials \\\n"
+          f"    aws --profile {names[0]} --endpoint-url {endpoint} kms list-keys")
+    print("Press Ctrl-C to stop.", flush=True)
+    stop = threading.Event()
+    try:
+        stop.wait(args.seconds if args.seconds else None)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+        lab.stop()
+        print("kmslab server stopped.")
+    return 0
+
+
+def _ini(parser: configparser.ConfigParser) -> str:
+    import io
+
+    buffer = io.StringIO()
+    parser.write(buffer)
+    return buffer.getvalue()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kmslab", description="Replay kmslab scenario files in a mocked AWS.")
+    parser.add_argument("--version", action="version", version=f"kmslab {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="replay the requests of scenario files and show AWS's answers")
+    run.add_argument("files", nargs="+")
+    run.add_argument("--json", action="store_true", help="print JSON (one array, or an object per file)")
+    run.set_defaults(func=cmd_run)
+    check = sub.add_parser("check", help="compare every expect/expect_error with AWS's answers")
+    check.add_argument("files", nargs="+")
+    check.set_defaults(func=cmd_check)
+    explain = sub.add_parser("explain", help="the full decision path of one request")
+    explain.add_argument("file")
+    explain.add_argument("--principal", required=True)
+    explain.add_argument("--action", required=True)
+    explain.add_argument("--key")
+    explain.set_defaults(func=cmd_explain)
+    serve = sub.add_parser("serve", help="serve the scenario's world on 127.0.0.1 for any AWS client")
+    serve.add_argument("file")
+    serve.add_argument("--port", type=int, default=5000)
+    serve.add_argument("--seconds", type=float, default=0, help=argparse.SUPPRESS)  # tests: stop after N s
+    serve.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `kmslab` and `python -m kmslab`; returns the exit status."""
+    from .runner import ScenarioBuildError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (ScenarioError, ScenarioBuildError, UnknownActionError, LabError) as exc:
+        print(f"kmslab: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except FileNotFoundError as exc:
+        print(f"kmslab: {exc.filename}: no such file", file=sys.stderr)
+        return EXIT_ERROR
+    except OSError as exc:
+        print(f"kmslab: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+
+

@@ -1,0 +1,259 @@
+"""The central experiment: toggle the root statement and IAM attachments, watch who may use the key.
+
+The widgets only present and forward: every change is a real change in the lab
+(PutKeyPolicy, AttachUserPolicy), and every table is a fresh set of real requests.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import html
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import ipywidgets as w
+from botocore.exceptions import ClientError
+
+from ..engine import STANDARD_ACTIONS
+from ..lab import Lab, Outcome
+from .explain import explain_html, policy_html
+from .labels import principal_labels, slug
+from .table import access_table, flipped
+
+
+def account_statement(account: str) -> dict[str, Any]:
+    """The default key policy's statement that lets IAM policies decide (the "root statement").
+
+    https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html
+    """
+    return {
+        "Sid": "Enable IAM User Permissions",
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+        "Action": "kms:*",
+        "Resource": "*",
+    }
+
+
+def _is_account_statement(statement: dict[str, Any], account: str) -> bool:
+    principal = statement.get("Principal")
+    values = principal.get("AWS") if isinstance(principal, dict) else principal
+    values = values if isinstance(values, list) else [values]
+    return statement.get("Effect") == "Allow" and any(
+        v in (account, f"arn:aws:iam::{account}:root") for v in values)
+
+
+def with_root_statement(policy: dict[str, Any], account: str, on: bool) -> dict[str, Any]:
+    """The policy with the account statement added (first) or every such statement removed."""
+    new = copy.deepcopy(policy)
+    statements = new["Statement"] if isinstance(new["Statement"], list) else [new["Statement"]]
+    statements = [s for s in statements if not _is_account_statement(s, account)]
+    if on:
+        statements.insert(0, account_statement(account))
+    new["Statement"] = statements
+    return new
+
+
+def has_root_statement(policy: dict[str, Any], account: str) -> bool:
+    statements = policy["Statement"] if isinstance(policy["Statement"], list) else [policy["Statement"]]
+    return any(_is_account_statement(s, account) for s in statements)
+
+
+def aws_error_html(exc: ClientError) -> str:
+    """AWS's error as the CLI prints it, for showing inline."""
+    error = exc.response.get("Error", {})
+    operation = getattr(exc, "operation_name", "the")
+    return (f'<div class="kmslab-error" style="color:#7a2c00;background:#fbdcc8;padding:4px 8px;'
+            f'border-left:4px solid #d55e00">⚠ An error occurred ({html.escape(error.get("Code", ""))}) '
+            f'when calling the {html.escape(operation)} operation: {html.escape(error.get("Message", ""))}</div>')
+
+
+class KeyPolicyExperiment:
+    """Root-statement toggle + IAM attachment checkboxes + the live access table of one key."""
+
+    _open: dict[tuple[int, str], KeyPolicyExperiment] = {}
+
+    def __init__(self, lab: Lab, key: str, *, principals: Sequence[str] | None = None,
+                 actions: Sequence[str] = STANDARD_ACTIONS, attachable: Iterable[str] = ("AdministratorAccess",),
+                 users: Sequence[str] | None = None) -> None:
+        previous = KeyPolicyExperiment._open.get((id(lab), key))
+        if previous is not None:
+            previous.close()  # re-running the cell: no stacked observers, no stale widgets
+        KeyPolicyExperiment._open[(id(lab), key)] = self
+        self.lab, self.key, self.actions = lab, key, list(actions)
+        self.account = lab.key_arn(key).split(":")[4]
+        self.principals = list(principals) if principals is not None else lab.principals()
+        self.labels = principal_labels(self.principals)
+        self.users = list(users) if users is not None else [p for p in self.principals if ":user/" in p]
+        self.attachable = list(attachable)
+        self._initial_policy = lab.key_policy(key)
+        self._initial_attachments = {(u, p): p in lab.attached_policies(u) for u in self.users for p in self.attachable}
+        self._busy = False
+        self.previous: list[Outcome] | None = None
+        self.outcomes: list[Outcome] = []
+
+        self.root_toggle = w.ToggleButton(
+            value=has_root_statement(self._initial_policy, self.account),
+            description="Root statement in the key policy", icon="key",
+            tooltip="Add or remove the statement that allows the account (arn:aws:iam::ACCOUNT:root)",
+            layout=w.Layout(width="auto"))
+        self.root_toggle.add_class("kmslab-root-toggle")
+        self.attach_boxes: dict[tuple[str, str], w.Checkbox] = {}
+        for (user, policy), attached in self._initial_attachments.items():
+            box = w.Checkbox(value=attached, description=f"{self.labels.get(user, user)}: {policy}", indent=False)
+            box.add_class(f"kmslab-attach-{slug(self.labels.get(user, user))}-{slug(policy)}")
+            box.observe(self._guard(functools.partial(self._on_attach, user, policy)), "value")
+            self.attach_boxes[(user, policy)] = box
+        self.principal_select = w.Dropdown(options=[(self.labels[p], p) for p in self.principals],
+                                           description="Principal")
+        self.principal_select.add_class("kmslab-principal-select")
+        self.action_select = w.Dropdown(options=[(a.split(":", 1)[1], a) for a in self.actions], description="Action")
+        self.action_select.add_class("kmslab-action-select")
+        self.reset_button = w.Button(description="Reset this experiment", icon="undo")
+        self.reset_button.add_class("kmslab-reset")
+        self.table = w.HTML()
+        self.table.add_class("kmslab-table")
+        self.explanation = w.HTML()
+        self.explanation.add_class("kmslab-explanation")
+        self.policy_view = w.HTML()
+        self.policy_view.add_class("kmslab-policy")
+        self.errors = w.Output()
+        self.errors.add_class("kmslab-errors")
+        self.error_view = w.HTML()
+        self.error_view.add_class("kmslab-error-view")
+
+        self.root_toggle.observe(self._guard(self._on_root), "value")
+        self.principal_select.observe(self._guard(lambda _: self._show_explanation()), "value")
+        self.action_select.observe(self._guard(lambda _: self._show_explanation()), "value")
+        self.reset_button.on_click(self._guard(lambda _: self.reset()))
+        self.refresh()
+
+    # -- behaviour (usable without a browser: tests and scripts call these)
+
+    def _guard(self, handler: Callable[[Any], None]) -> Callable[[Any], None]:
+        """Run a callback so that any error shows in the Output widget, never lost."""
+        def run(change: Any) -> None:
+            if self._busy:
+                return
+            self.errors.clear_output()
+            try:
+                handler(change)
+            except Exception as exc:  # noqa: BLE001 - shown to the learner, not swallowed
+                with self.errors:
+                    print(f"{type(exc).__name__}: {exc}")
+        return run
+
+    def set_root_statement(self, on: bool) -> None:
+        """Add or remove the root statement with a real PutKeyPolicy (as the key's creator)."""
+        if self.root_toggle.value != on:
+            self.root_toggle.value = on  # the observer does the work
+        else:
+            self._apply_root(on)
+
+    def _on_root(self, change: Any) -> None:
+        self._apply_root(bool(change["new"]))
+
+    def _apply_root(self, on: bool) -> None:
+        policy = with_root_statement(self.lab.key_policy(self.key), self.account, on)
+        try:
+            self.lab.put_key_policy(self.key, policy)
+        except ClientError as exc:
+            self.error_view.value = aws_error_html(exc)
+            self._busy = True
+            try:
+                self.root_toggle.value = not on  # the previous policy stays in force
+            finally:
+                self._busy = False
+            return
+        self.error_view.value = ""
+        self.refresh()
+
+    def set_attached(self, user: str, policy: str, attached: bool) -> None:
+        box = self.attach_boxes[(user, policy)]
+        if box.value != attached:
+            box.value = attached
+        else:
+            self._on_attach(user, policy, {"new": attached})
+
+    def _on_attach(self, user: str, policy: str, change: Any) -> None:
+        if change["new"]:
+            self.lab.attach_policy(user, policy)
+        else:
+            self.lab.detach_policy(user, policy)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Make every request again and redraw the table, marking what flipped."""
+        outcomes = self.lab.access_matrix(self.principals, self.actions, [self.key])
+        self.previous, self.outcomes = (self.outcomes or None), outcomes
+        self.table.value = access_table(outcomes, previous=self.previous, principal_labels=self.labels).to_html()
+        policy = self.lab.key_policy(self.key)
+        root_sids = [s.get("Sid", "") for s in policy["Statement"] if _is_account_statement(s, self.account)]
+        self.policy_view.value = policy_html(policy, highlight_sids=root_sids)
+        self._show_explanation()
+
+    def _show_explanation(self) -> None:
+        outcome = self.outcome(self.principal_select.value, self.action_select.value)
+        self.explanation.value = explain_html(outcome) if outcome else ""
+
+    def outcome(self, principal: str, action: str) -> Outcome | None:
+        """The current answer for one cell of the table."""
+        arn = self.lab.principal_arn(principal)
+        return next((o for o in self.outcomes if o.principal == arn and o.action == action), None)
+
+    def decision(self, principal: str, action: str) -> str:
+        """allowed / denied / error for one cell (for tests and exercises)."""
+        outcome = self.outcome(principal, action)
+        return outcome.decision if outcome else "missing"
+
+    def flipped(self) -> set[tuple[str, str, str | None]]:
+        """Cells whose answer changed with the last change."""
+        return flipped(self.previous, self.outcomes) if self.previous else set()
+
+    def reset(self) -> None:
+        """Back to the key policy and attachments this experiment started with."""
+        self._busy = True
+        try:
+            self.lab.put_key_policy(self.key, self._initial_policy, bypass_lockout_check=True)
+            for (user, policy), attached in self._initial_attachments.items():
+                now = policy in self.lab.attached_policies(user)
+                if now and not attached:
+                    self.lab.detach_policy(user, policy)
+                elif attached and not now:
+                    self.lab.attach_policy(user, policy)
+                self.attach_boxes[(user, policy)].value = attached
+            self.root_toggle.value = has_root_statement(self._initial_policy, self.account)
+        finally:
+            self._busy = False
+        self.outcomes = []
+        self.error_view.value = ""
+        self.refresh()
+
+    # -- presentation
+
+    @property
+    def widget(self) -> w.Widget:
+        controls = w.VBox([self.root_toggle, *self.attach_boxes.values(), self.reset_button])
+        controls.add_class("kmslab-controls")
+        picker = w.HBox([self.principal_select, self.action_select])
+        box = w.VBox([
+            w.HBox([controls, self.policy_view]), self.error_view, self.errors, self.table,
+            w.HTML("<b>Why?</b> Pick a principal and an action:"), picker, self.explanation,
+        ])
+        box.add_class("kmslab-experiment")
+        return box
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+    def close(self) -> None:
+        """Close every widget of this experiment (and so their observers)."""
+        for widget in (self.root_toggle, *self.attach_boxes.values(), self.principal_select, self.action_select,
+                       self.reset_button, self.table, self.explanation, self.policy_view, self.errors,
+                       self.error_view):
+            widget.close()
+        if KeyPolicyExperiment._open.get((id(self.lab), self.key)) is self:
+            del KeyPolicyExperiment._open[(id(self.lab), self.key)]

@@ -1,0 +1,216 @@
+"""One request explained, and a key policy shown with the statements that matter marked.
+
+`explain_html(outcome)` answers "why?" for one principal/action/key: the verdict, the
+reason in one sentence, the deciding statements, the error line exactly as the AWS CLI
+prints it, and the flow picture. `policy_html(document)` pretty-prints a key policy and
+marks the root statement (the account principal), the one that lets IAM policies count.
+All text is escaped; styles are inline so the HTML survives notebook sanitizers.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ..engine.model import Decision
+from ..lab.outcome import Outcome
+from .flow import flow_svg
+from .labels import action_label, principal_label
+
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
+MONO = "ui-monospace, SFMono-Regular, Menlo, Consolas, 'DejaVu Sans Mono', monospace"
+
+_VERDICT = {  # symbol + word, background, accent
+    "allowed": ("✔ allowed", "#d6e9f8", "#0072b2"),
+    "denied": ("✘ denied", "#fbdcc8", "#d55e00"),
+    "error": ("⚠ error", "#e3e3e3", "#6b6b6b"),
+}
+_GATE_SYMBOL = {"allow": "✔", "pass": "✔", "deny": "✘", "fail": "✘", "no-match": "✘", "skip": "–"}
+_ACCOUNT_PRINCIPAL = re.compile(r"^(\d{12}|arn:aws[a-z-]*:iam::\d{12}:root)$")
+_HIGHLIGHT_BG, _HIGHLIGHT_ACCENT = "#fff2b3", "#b07a00"  # Okabe-Ito yellow/orange, with a text marker
+
+
+def operation_name(action: str) -> str:
+    """The API operation behind an IAM action, as the CLI names it (`kms:ReEncryptFrom` -> `ReEncrypt`)."""
+    op = action_label(action)
+    return "ReEncrypt" if op in ("ReEncryptFrom", "ReEncryptTo") else op
+
+
+def cli_error_line(outcome: Outcome) -> str | None:
+    """`An error occurred (AccessDeniedException) when calling the Decrypt operation: User: ...`."""
+    if outcome.decision == "allowed" or not (outcome.error or outcome.message):
+        return None
+    code = outcome.error or "AccessDeniedException"
+    operation = operation_name(outcome.action)
+    return f"An error occurred ({code}) when calling the {operation} operation: {outcome.message or ''}"
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _statements_html(outcome: Outcome, decision: Decision | None) -> str:
+    if decision is not None and decision.statements:
+        items = [f"<li><b>{html.escape(r.effect)}</b> — {html.escape(r.label())}</li>" for r in decision.statements]
+    elif outcome.statements:
+        items = [f"<li>{html.escape(s)}</li>" for s in outcome.statements]
+    elif outcome.decision == "denied":
+        return "<p style=\"margin:4px 0\">Deciding statements: none — no statement allows the request, " \
+               "so it is denied by default (an implicit deny).</p>"
+    else:
+        return ""
+    listing = f'<ul style="margin:2px 0 2px 1.2em;padding:0">{"".join(items)}</ul>'
+    return f'<div style="margin:4px 0">Deciding statements:{listing}</div>'
+
+
+def _gates_html(decision: Decision) -> str:
+    rows = "".join(
+        f"<li><code>{html.escape(g.name)}</code>: {_GATE_SYMBOL.get(g.outcome, '?')} "
+        f"{html.escape(g.outcome)} — {html.escape(g.detail)}</li>"
+        for g in decision.gates
+    )
+    return (
+        '<details class="kmslab-gates" style="margin-top:4px"><summary>Every gate, in the order AWS '
+        f'evaluates them</summary><ol style="margin:4px 0 0 1.4em;padding:0">{rows}</ol></details>'
+    )
+
+
+def explain_html(outcome: Outcome) -> str:
+    """The decision path of one principal/action/key as HTML (verdict, reason, statements, error, flow)."""
+    decision = outcome.explanation
+    label, bg, accent = _VERDICT.get(outcome.decision, _VERDICT["error"])
+    if outcome.decision == "error" and outcome.error:
+        label = f"⚠ {outcome.error}"
+    who = principal_label(outcome.principal)
+    what = f"{who} · {outcome.action}" + (f" · key {outcome.key}" if outcome.key is not None else "")
+    reason = outcome.reason or (decision.reason if decision is not None else "")
+    parts = [
+        f'<div class="kmslab-explain kmslab-{html.escape(outcome.decision)}" '
+        f'style="font-family:{FONT};font-size:13px;color:#111;background:#fff;line-height:1.45;max-width:760px">',
+        f'<div style="margin-bottom:4px"><span class="kmslab-verdict" style="display:inline-block;padding:1px 8px;'
+        f'font-weight:bold;background:{bg};color:#111;border:2px solid {accent};border-radius:3px">'
+        f"{html.escape(label)}</span> <b>{html.escape(what)}</b>"
+        f' <span style="color:#555">({html.escape(outcome.principal)})</span></div>',
+    ]
+    if reason:
+        parts.append(f'<p class="kmslab-reason" style="margin:4px 0"><b>Why:</b> {html.escape(_sentence(reason))}</p>')
+    parts.append(_statements_html(outcome, decision))
+    line = cli_error_line(outcome)
+    if line:
+        parts.append(
+            '<div style="margin:6px 0 2px">What the caller sees (AWS CLI):</div>'
+            f'<pre class="kmslab-aws-message" style="font-family:{MONO};font-size:12px;white-space:pre-wrap;'
+            f'margin:0;padding:6px 8px;background:#f6f6f6;border-left:4px solid {accent};color:#111">'
+            f"{html.escape(line)}</pre>"
+        )
+    if decision is not None:
+        parts.append(f'<div class="kmslab-flow-box" style="margin-top:8px">{flow_svg(decision)}</div>')
+        parts.append(_gates_html(decision))
+    else:
+        parts.append('<p style="margin:4px 0;color:#444">No authorization decision: the request failed '
+                     "before KMS checked permissions.</p>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+# ---------------------------------------------------------------- key policies
+
+
+def _aws_principals(statement: Mapping[str, Any]) -> list[str]:
+    principal = statement.get("Principal")
+    if principal == "*":
+        return ["*"]
+    if not isinstance(principal, Mapping):
+        return []
+    aws = principal.get("AWS", [])
+    return [aws] if isinstance(aws, str) else [p for p in aws if isinstance(p, str)]
+
+
+def is_root_statement(statement: Mapping[str, Any]) -> bool:
+    """An Allow statement whose Principal is the account (`arn:aws:iam::ACCOUNT:root` or `ACCOUNT`)."""
+    return statement.get("Effect") == "Allow" and any(_ACCOUNT_PRINCIPAL.match(p) for p in _aws_principals(statement))
+
+
+def _lines(value: Any, indent: int) -> list[str]:
+    pad = " " * indent
+    return [pad + line for line in json.dumps(value, indent=2, ensure_ascii=False).splitlines()]
+
+
+def policy_html(
+    document: Mapping[str, Any] | str,
+    *,
+    highlight_sids: Iterable[str] = (),
+    highlight_principals: Iterable[str] = (),
+) -> str:
+    """A key policy, pretty-printed, with chosen statements highlighted and marked in words.
+
+    Highlights the statements whose Sid is in `highlight_sids` or whose Principal names
+    one of `highlight_principals`; with neither given, the root statement(s). A
+    highlighted statement gets a background, a side bar and a text marker
+    ("◀ root statement" or "◀ highlighted"), so it does not rely on colour.
+    """
+    doc = json.loads(document) if isinstance(document, str) else dict(document)
+    sids, principals = set(highlight_sids), set(highlight_principals)
+    auto = not sids and not principals
+    raw = doc.get("Statement", [])
+    statements = raw if isinstance(raw, list) else [raw]
+
+    def marked(stmt: Any) -> str | None:
+        if not isinstance(stmt, Mapping):
+            return None
+        root = is_root_statement(stmt)
+        hit = (stmt.get("Sid") in sids) or bool(principals & set(_aws_principals(stmt))) or (auto and root)
+        if not hit:
+            return None
+        return "◀ root statement: the account principal, so IAM policies count" if root else "◀ highlighted"
+
+    def line(text: str) -> str:
+        return f'<span class="kmslab-line" style="display:block">{html.escape(text) or " "}</span>'
+
+    out = [line("{")]
+    keys = list(doc)
+    for i, k in enumerate(keys):
+        comma = "," if i < len(keys) - 1 else ""
+        if k != "Statement":
+            body = _lines(doc[k], 0)
+            body[0] = f"  {json.dumps(k)}: {body[0]}"
+            body = [body[0]] + ["  " + b for b in body[1:]]
+            body[-1] += comma
+            out.extend(line(b) for b in body)
+            continue
+        out.append(line('  "Statement": ['))  # a single statement object is shown as a list of one
+        for j, stmt in enumerate(statements):
+            body = _lines(stmt, 4)
+            if j < len(statements) - 1:
+                body[-1] += ","
+            marker = marked(stmt)
+            sid = stmt.get("Sid") if isinstance(stmt, Mapping) else None
+            data = f' data-sid="{html.escape(str(sid))}"' if sid is not None else ""
+            if marker is None:
+                lines = "".join(line(b) for b in body)
+                out.append(f'<span class="kmslab-stmt"{data} style="display:block">{lines}</span>')
+                continue
+            first = (
+                f'<span class="kmslab-line" style="display:block">{html.escape(body[0])}  '
+                f'<span class="kmslab-marker" style="font-weight:bold;color:#5a3d00;font-family:{FONT}">'
+                f"{html.escape(marker)}</span></span>"
+            )
+            out.append(
+                f'<span class="kmslab-stmt kmslab-highlight"{data} style="display:block;background:{_HIGHLIGHT_BG};'
+                f'border-left:5px solid {_HIGHLIGHT_ACCENT};margin-left:-5px">'
+                f'{first}{"".join(line(b) for b in body[1:])}</span>'
+            )
+        out.append(line(f"  ]{comma}"))
+    out.append(line("}"))
+    return (
+        f'<pre class="kmslab-policy" style="font-family:{MONO};font-size:12px;line-height:1.4;margin:0;'
+        f'padding:6px 10px;background:#fafafa;color:#111;border:1px solid #ddd;overflow-x:auto">'
+        f'{"".join(out)}</pre>'
+    )

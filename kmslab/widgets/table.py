@@ -1,0 +1,219 @@
+"""Who may do what: the lab's outcomes as a long DataFrame and as a styled access table.
+
+Pure functions of `Outcome` lists, so a controller can re-render the table on every
+toggle: nothing here calls the engine or moto. The table marks the cells that changed
+since the previous run, because a table that changes should show what changed.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Mapping, Sequence
+
+import pandas as pd
+from pandas.io.formats.style import Styler
+
+from ..lab.outcome import Outcome
+from . import labels as _labels
+from .labels import action_label, key_label, slug
+
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+CellKey = tuple[str, str, str | None]  # (principal ARN, action, key name)
+
+FRAME_COLUMNS = ["principal", "action", "key", "decision", "error", "message", "reason", "statements"]
+
+ALLOWED_TEXT = "✔ allowed"
+DENIED_TEXT = "✘ denied"
+ERROR_SYMBOL = "⚠"
+FLIP_MARKER = "◆"
+MISSING_TEXT = "–"
+CORNER = "principal ╲ action"  # the top-left cell: rows are principals, columns actions
+
+# Okabe-Ito based (colour-blind safe): blue for allowed, vermillion for denied, grey for
+# errors. Light tints behind dark text keep contrast high; the symbol and word carry the
+# meaning on their own in print or for readers who do not see the colours.
+COLOURS = {
+    "allowed": ("#d6e9f8", "#003e6b", "#0072b2"),  # background, text, accent
+    "denied": ("#fbdcc8", "#7a2c00", "#d55e00"),
+    "error": ("#e3e3e3", "#2b2b2b", "#6b6b6b"),
+}
+
+_TABLE_STYLES: list[dict] = [
+    {"selector": "", "props": [("border-collapse", "collapse"), ("font-size", "12.5px"),
+                               ("font-family", "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif")]},
+    {"selector": "caption", "props": [("caption-side", "top"), ("text-align", "left"), ("padding", "4px 0 6px"),
+                                      ("font-size", "12px"), ("color", "#222"), ("line-height", "1.7")]},
+    {"selector": "th", "props": [("background-color", "#f3f3f3"), ("color", "#111"), ("text-align", "left"),
+                                 ("border", "1px solid #b8b8b8"), ("padding", "3px 6px"), ("font-weight", "600")]},
+    {"selector": "th.index_name", "props": [("font-style", "italic"), ("font-weight", "normal"), ("color", "#444")]},
+    {"selector": "td", "props": [("border", "1px solid #b8b8b8"), ("padding", "3px 7px"),
+                                 ("white-space", "nowrap"), ("text-align", "left")]},
+    {"selector": "td.kmslab-missing", "props": [("color", "#666"), ("background-color", "#ffffff"),
+                                                ("text-align", "center")]},
+    {"selector": "td.kmslab-flipped", "props": [("font-weight", "bold"), ("outline", "3px solid #111"),
+                                                ("outline-offset", "-3px")]},
+    {"selector": ".kmslab-legend-item", "props": [("white-space", "nowrap")]},
+    {"selector": ".kmslab-swatch", "props": [("display", "inline-block"), ("padding", "0 6px"), ("margin", "0 2px"),
+                                             ("border", "1px solid #b8b8b8"), ("white-space", "nowrap")]},
+    {"selector": ".kmslab-swatch.kmslab-flipped", "props": [("font-weight", "bold"), ("border", "3px solid #111")]},
+]
+for _name, (_bg, _fg, _accent) in COLOURS.items():
+    _TABLE_STYLES.append({"selector": f".kmslab-{_name}", "props": [("background-color", _bg), ("color", _fg)]})
+    _TABLE_STYLES.append({"selector": f"td.kmslab-{_name}", "props": [("border-left", f"4px solid {_accent}")]})
+
+
+def _breakable(label: object) -> str:
+    """Let a long CamelCase header wrap (ScheduleKey<wbr>Deletion) when the table is narrow."""
+    return _CAMEL.sub("<wbr>", str(label))
+
+
+def _state(outcome: Outcome) -> tuple[str, str | None]:
+    """What a cell shows: the verdict, and the error code for other AWS errors."""
+    return outcome.decision, (outcome.error if outcome.decision == "error" else None)
+
+
+def _cell_text(outcome: Outcome) -> str:
+    if outcome.decision == "allowed":
+        return ALLOWED_TEXT
+    if outcome.decision == "denied":
+        return DENIED_TEXT
+    return f"{ERROR_SYMBOL} {outcome.error or 'error'}"
+
+
+def _key(outcome: Outcome) -> CellKey:
+    return outcome.principal, outcome.action, outcome.key
+
+
+def outcomes_frame(outcomes: Iterable[Outcome]) -> pd.DataFrame:
+    """One row per request (long form), for filtering and grouping in a notebook.
+
+    Columns: principal, action, key, decision, error, message, reason, statements
+    (the deciding statements' labels joined with "; ").
+    """
+    rows = [
+        (o.principal, o.action, o.key, o.decision, o.error, o.message, o.reason, "; ".join(o.statements))
+        for o in outcomes
+    ]
+    return pd.DataFrame(rows, columns=FRAME_COLUMNS)
+
+
+def flipped(previous: Iterable[Outcome], current: Iterable[Outcome]) -> set[CellKey]:
+    """The (principal, action, key) cells whose verdict (or error code) changed.
+
+    Cells present in only one of the two runs are not counted: they did not flip,
+    they appeared or disappeared.
+    """
+    before = {_key(o): _state(o) for o in previous}
+    return {_key(o) for o in current if _key(o) in before and before[_key(o)] != _state(o)}
+
+
+def _verdict_text(state: tuple[str, str | None]) -> str:
+    decision, error = state
+    if decision == "allowed":
+        return ALLOWED_TEXT
+    if decision == "denied":
+        return DENIED_TEXT
+    return f"{ERROR_SYMBOL} {error or 'error'}"
+
+
+def _legend(single_key: str | None, any_flipped: bool, title: str | None) -> str:
+    head = html.escape(title) if title else "Who may use the key"
+    if single_key is not None:
+        head += f" <b>{html.escape(single_key)}</b>"
+    items = [
+        f'<span class="kmslab-swatch kmslab-allowed">{ALLOWED_TEXT}</span> the request succeeded',
+        f'<span class="kmslab-swatch kmslab-denied">{DENIED_TEXT}</span> AccessDeniedException',
+        f'<span class="kmslab-swatch kmslab-error">{ERROR_SYMBOL} code</span> another AWS error',
+        f'<span class="kmslab-swatch kmslab-flipped">{FLIP_MARKER}</span> changed by the last edit'
+        + ("" if any_flipped else " (none)"),
+        "hover a cell for the reason",
+    ]
+    legend = " · ".join(f'<span class="kmslab-legend-item">{item}</span>' for item in items)
+    return f'<span class="kmslab-caption-title">{head}</span><br><span class="kmslab-legend">{legend}</span>'
+
+
+def access_table(
+    outcomes: Sequence[Outcome],
+    *,
+    previous: Sequence[Outcome] | None = None,
+    principal_labels: Mapping[str, str] | None = None,
+    title: str | None = None,
+) -> Styler:
+    """A principals x actions table of verdicts, with a legend and the changed cells marked.
+
+    Rows are principals (short labels, see `labels.principal_labels`; `principal_labels`
+    maps ARNs to labels of your own), columns are actions without `kms:`, or (key, action)
+    when the outcomes touch several keys. Each cell reads `✔ allowed`, `✘ denied` or
+    `⚠ <ErrorCode>`; cells whose answer differs from `previous` get `◆` and a bold
+    outline. Every cell has a tooltip with the reason and CSS classes a test or a
+    stylesheet can select, e.g. `td.kmslab-p-kms-test-2.kmslab-a-Decrypt.kmslab-allowed`.
+    """
+    cells: dict[CellKey, Outcome] = {}
+    for o in outcomes:
+        cells[_key(o)] = o  # a repeated request: the last answer counts
+    labels = _labels.principal_labels((p for p, _, _ in cells), principal_labels)
+    rows = list(dict.fromkeys(p for p, _, _ in cells))
+    keys = list(dict.fromkeys(k for _, _, k in cells))
+    named_keys = [k for k in keys if k is not None]
+    pairs = list(dict.fromkeys((k, a) for _, a, k in cells))
+    flat = [action_label(a) for _, a in pairs]
+    multi_key = len(named_keys) > 1 or len(set(flat)) < len(flat)
+    key_order = {k: i for i, k in enumerate(keys)}
+    if multi_key:
+        pairs.sort(key=lambda ka: key_order[ka[0]])  # group the columns by key, stable within a key
+    before = {_key(o): _state(o) for o in previous} if previous is not None else {}
+    changed = flipped(previous, cells.values()) if previous is not None else set()
+
+    values: list[list[str]] = []
+    classes: list[list[str]] = []
+    titles: list[list[str]] = []
+    for p in rows:
+        vrow, crow, trow = [], [], []
+        plabel = labels[p]
+        for k, a in pairs:
+            base = f"kmslab-cell kmslab-p-{slug(plabel)} kmslab-a-{slug(action_label(a))}"
+            if k is not None:
+                base += f" kmslab-k-{slug(k)}"
+            o = cells.get((p, a, k))
+            if o is None:
+                vrow.append(MISSING_TEXT)
+                crow.append(f"{base} kmslab-missing")
+                trow.append(html.escape(f"{plabel} · {a}: not requested"))
+                continue
+            text = _cell_text(o)
+            cls = f"{base} kmslab-{o.decision}"
+            where = f"{plabel} · {a}" + (f" · key {k}" if k is not None else "")
+            why = o.reason or o.message or ""
+            tip = f"{where}: {text}. {why}".strip()
+            if (p, a, k) in changed:
+                text = f"{text} {FLIP_MARKER}"
+                cls += " kmslab-flipped"
+                tip = f"{FLIP_MARKER} changed: {_verdict_text(before[(p, a, k)])} → {_cell_text(o)}. {tip}"
+            vrow.append(text)
+            crow.append(cls)
+            trow.append(html.escape(tip, quote=True))
+        values.append(vrow)
+        classes.append(crow)
+        titles.append(trow)
+
+    index = pd.Index([labels[p] for p in rows], name="principal")
+    if multi_key:
+        columns = pd.MultiIndex.from_tuples([(key_label(k), action_label(a)) for k, a in pairs],
+                                            names=["key", CORNER])
+    else:
+        columns = pd.Index(flat, name=CORNER)
+    df = pd.DataFrame(values, index=index, columns=columns)
+    styler = df.style
+    styler.set_td_classes(pd.DataFrame(classes, index=index, columns=columns))
+    styler.set_tooltips(pd.DataFrame(titles, index=index, columns=columns), as_title_attribute=True)
+    styler.format(escape="html")
+    styler.format_index(escape="html", axis=0)
+    styler.format_index(_breakable, escape="html", axis=1)
+    styler.hide(axis="index", names=True)  # the corner cell names both axes instead of an extra row
+    styler.set_table_attributes('class="kmslab-access-table"')
+    styler.set_table_styles(_TABLE_STYLES)
+    single = named_keys[0] if len(named_keys) == 1 else None
+    styler.set_caption(_legend(single, bool(changed), title))
+    return styler

@@ -1,0 +1,115 @@
+"""The flow picture: well-formed SVG, the right path highlighted, words on every box."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from kmslab.widgets import decision_path, flow_svg
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def parse(svg: str) -> ET.Element:
+    root = ET.fromstring(svg)  # well-formed XML or it raises
+    assert root.tag == f"{SVG}svg"
+    return root
+
+
+def nodes(root: ET.Element) -> dict[str, ET.Element]:
+    return {g.get("data-node"): g for g in root.iter(f"{SVG}g") if g.get("data-node")}
+
+
+def states(root: ET.Element) -> dict[str, str]:
+    return {name: g.get("data-state") for name, g in nodes(root).items()}
+
+
+def texts(g: ET.Element) -> str:
+    return " ".join("".join(t.itertext()) for t in g.iter(f"{SVG}text"))
+
+
+def edges_on_path(root: ET.Element) -> set[tuple[str, str]]:
+    return {(g.get("data-from"), g.get("data-to")) for g in root.iter(f"{SVG}g")
+            if g.get("data-from") and "kmslab-on-path" in g.get("class", "")}
+
+
+def test_kms_test_2_without_root_fails_at_the_key_policy(seed):
+    decision = seed.decide(seed.USER2, "kms:Decrypt", with_root=False)
+    root = parse(flow_svg(decision))
+    st = states(root)
+    assert st["key-policy"] == "failed" and st["account-delegation"] == "failed"
+    assert st["DENIED"] == "reached" and st["ALLOWED"] == "unreached"
+    assert st["explicit-deny"] == "passed" and st["scp"] == "skip"
+    assert st["iam"] == "unreached"
+    assert "would allow" in texts(nodes(root)["iam"])  # AdministratorAccess is there but not consulted
+    assert "kmslab-failed" in nodes(root)["key-policy"].get("class")
+    assert ("account-delegation", "grant") in edges_on_path(root)
+    assert ("grant", "DENIED") in edges_on_path(root)
+    assert "DENIED" in root.find(f"{SVG}title").text
+    assert decision_path(decision) == ["explicit-deny", "scp", "key-policy", "account-delegation", "grant", "DENIED"]
+
+
+def test_kms_test_2_with_root_goes_through_iam_to_allowed(seed):
+    root = parse(flow_svg(seed.decide(seed.USER2, "kms:Decrypt", with_root=True)))
+    st = states(root)
+    assert st["account-delegation"] == "passed" and st["iam"] == "passed" and st["ALLOWED"] == "reached"
+    assert st["key-policy"] == "no"  # not named, and the request goes on: no failure
+    assert not [g for g in nodes(root).values() if "kmslab-failed" in g.get("class")]
+    assert edges_on_path(root) >= {("account-delegation", "iam"), ("iam", "ALLOWED")}
+    assert "Enable IAM" in texts(nodes(root)["account-delegation"])
+
+
+def test_named_user_takes_the_direct_edge(seed):
+    root = parse(flow_svg(seed.decide(seed.USER1, "kms:Decrypt", with_root=False)))
+    assert states(root)["key-policy"] == "passed"
+    assert ("key-policy", "ALLOWED") in edges_on_path(root)
+    assert states(root)["account-delegation"] == "unreached"
+
+
+@pytest.mark.parametrize(
+    ("variant", "expected"),
+    [
+        ("explicit-deny", {"explicit-deny": "failed", "scp": "unreached", "key-policy": "unreached"}),
+        ("scp", {"explicit-deny": "passed", "scp": "failed", "key-policy": "unreached"}),
+        ("keyless-allowed", {"key-policy": "skip", "account-delegation": "skip", "iam": "passed",
+                             "ALLOWED": "reached"}),
+        ("keyless-denied", {"key-policy": "skip", "iam": "failed", "DENIED": "reached"}),
+        ("role-allowed", {"key-policy": "passed", "iam": "passed", "ALLOWED": "reached"}),
+        ("role-boundary-denied", {"key-policy": "passed", "iam": "failed", "DENIED": "reached"}),
+        ("cross-account", {"account-delegation": "passed", "iam": "passed", "ALLOWED": "reached"}),
+        ("grant", {"account-delegation": "no", "grant": "passed", "ALLOWED": "reached"}),
+        ("iam-denied", {"account-delegation": "passed", "iam": "failed", "grant": "failed", "DENIED": "reached"}),
+    ],
+)
+def test_every_path_through_the_flow(seed, variant, expected):
+    decision = seed.variants()[variant]
+    root = parse(flow_svg(decision))
+    st = states(root)
+    assert {k: st[k] for k in expected} == expected
+    assert decision_path(decision)[-1] == ("ALLOWED" if decision.allowed else "DENIED")
+    for name, g in nodes(root).items():  # words on every box, never colour alone
+        assert texts(g).strip(), name
+        assert any(sym in texts(g) for sym in ("✔", "✘", "–", "not reached", "not consulted")), name
+
+
+def test_role_edge_only_drawn_when_taken(seed):
+    v = seed.variants()
+    role = parse(flow_svg(v["role-boundary-denied"]))
+    assert ("key-policy", "iam") in edges_on_path(role)
+    assert "boundary ✘ blocks" in texts(nodes(role)["iam"])
+    plain = parse(flow_svg(seed.decide(seed.USER2, "kms:Decrypt", with_root=False)))
+    assert not [g for g in plain.iter(f"{SVG}g") if g.get("data-from") == "key-policy" and g.get("data-to") == "iam"]
+
+
+def test_svg_is_accessible_compact_and_escaped(seed):
+    decision = seed.variants()["explicit-deny"]  # its Sid contains <script>
+    svg = flow_svg(decision)
+    root = parse(svg)
+    assert root.get("role") == "img"
+    assert root.get("width") == "730" and root.get("height") == "262"
+    assert root.find(f"{SVG}title").text.startswith("Evaluation flow: kms:Decrypt")
+    assert "explicit Deny" in root.find(f"{SVG}desc").text
+    assert "<script" not in svg and "DenyDecrypt" in svg
+    assert "<style" not in svg and " id=" not in svg  # safe to repeat many times on one page
+    assert flow_svg(decision, title="Mine & yours").count("Mine &amp; yours") >= 1

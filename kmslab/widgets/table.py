@@ -44,7 +44,7 @@ _TABLE_STYLES: list[dict] = [
     {"selector": "", "props": [("border-collapse", "collapse"), ("font-size", "12.5px"),
                                ("font-family", "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif")]},
     {"selector": "caption", "props": [("caption-side", "top"), ("text-align", "left"), ("padding", "4px 0 6px"),
-                                      ("font-size", "12px"), ("color", "#222"), ("line-height", "1.7")]},
+                                      ("font-size", "12px"), ("color", "inherit"), ("line-height", "1.7")]},
     {"selector": "th", "props": [("background-color", "#f3f3f3"), ("color", "#111"), ("text-align", "left"),
                                  ("border", "1px solid #b8b8b8"), ("padding", "3px 6px"), ("font-weight", "600")]},
     {"selector": "th.index_name", "props": [("font-style", "italic"), ("font-weight", "normal"), ("color", "#444")]},

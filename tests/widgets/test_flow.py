@@ -113,3 +113,11 @@ def test_svg_is_accessible_compact_and_escaped(seed):
     assert "<script" not in svg and "DenyDecrypt" in svg
     assert "<style" not in svg and " id=" not in svg  # safe to repeat many times on one page
     assert flow_svg(decision, title="Mine & yours").count("Mine &amp; yours") >= 1
+
+
+def test_displays_through_ipython_and_ipywidgets(seed):
+    display = pytest.importorskip("IPython.display")
+    widgets = pytest.importorskip("ipywidgets")
+    svg = flow_svg(seed.decide(seed.USER2, "kms:Decrypt", with_root=False))
+    assert display.SVG(svg)._repr_svg_().startswith("<svg")
+    assert widgets.HTML(value=svg).value == svg

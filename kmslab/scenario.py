@@ -740,7 +740,7 @@ class _Parser:
         for account_id in self.accounts:
             self.cross_check_account(account_id, accounts_raw[account_id])
 
-        keys = {k: self.key(k, raw, keys_raw.value_line(k)) for k, raw in keys_raw.items()}
+        keys = {k: self.key(k, raw, keys_raw.key_line(k)) for k, raw in keys_raw.items()}
         self.check_aliases(keys, keys_raw)
 
         requests = None
@@ -960,12 +960,13 @@ class _Parser:
     # --- keys ------------------------------------------------------------------------
 
     def key(self, key_name: str, raw: Any, line: int) -> KeySpec:
+        """One key; `line` is where its name is."""
         where = f"key {key_name!r}"
         m = self.mapping(raw, where, line)
         self.fields(m, _KEY_FIELDS, where)
         if m.get("account") is None:
             self.fail(
-                m.line,
+                m.value_line("account") if "account" in m else line,
                 f'{where} needs account: (the id of the account that owns it, e.g. "111122223333")',
             )
         account = self.account_id(m["account"], m.value_line("account"), f"{where}: account")
@@ -1043,11 +1044,18 @@ class _Parser:
     def check_aliases(self, keys: dict[str, KeySpec], keys_raw: _Map) -> None:
         seen: dict[tuple[str, str], str] = {}
         for key_name, spec in keys.items():
-            for alias in (key_name, *spec.aliases):
+            raw = keys_raw[key_name]
+            raw_aliases = raw.get("aliases") if isinstance(raw, _Map) else None
+            lines = [keys_raw.key_line(key_name)]
+            if isinstance(raw_aliases, _Seq):
+                lines += [raw_aliases.item_line(i) for i in range(len(spec.aliases))]
+            elif isinstance(raw, _Map):
+                lines += [raw.value_line("aliases")] * len(spec.aliases)
+            for alias, line in zip((key_name, *spec.aliases), lines, strict=True):
                 owner = seen.get((spec.account, alias))
                 if owner is not None:
                     self.fail(
-                        keys_raw.value_line(key_name),
+                        line,
                         f"key {key_name!r}: alias/{alias} is already the alias of key {owner!r} "
                         f"in account {spec.account} (alias names are unique in an account and Region)",
                     )

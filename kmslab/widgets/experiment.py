@@ -136,12 +136,11 @@ class KeyPolicyExperiment:
         def run(change: Any) -> None:
             if self._busy:
                 return
-            self.errors.clear_output()
+            self.errors.outputs = ()
             try:
                 handler(change)
             except Exception as exc:  # noqa: BLE001 - shown to the learner, not swallowed
-                with self.errors:
-                    print(f"{type(exc).__name__}: {exc}")
+                self.errors.append_stdout(f"{type(exc).__name__}: {exc}\n")
         return run
 
     def set_root_statement(self, on: bool) -> None:

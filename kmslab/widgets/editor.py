@@ -1,0 +1,147 @@
+"""A policy editor that applies through the lab and shows AWS's errors inline.
+
+Bad input loses nothing: the text stays in the editor, AWS's error code and message
+appear next to it, and the policy in force (and so the table) stays as it was.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as w
+from botocore.exceptions import ClientError
+
+from ..engine import UnknownActionError, action_info
+from ..lab import Lab
+
+_KMS_ACTION = re.compile(r"^kms:[A-Za-z]+$")
+
+
+def _status(kind: str, text: str) -> str:
+    colours = {"error": ("#fbdcc8", "#d55e00", "⚠"), "ok": ("#d6e9f8", "#0072b2", "✔")}
+    bg, accent, symbol = colours[kind]
+    return (f'<div class="kmslab-editor-{kind}" style="background:{bg};border-left:4px solid {accent};'
+            f'padding:4px 8px;white-space:pre-wrap">{symbol} {html.escape(text)}</div>')
+
+
+def unknown_kms_actions(document: Any) -> list[UnknownActionError]:
+    """KMS action names in a policy that KMS does not have (wildcards are left alone).
+
+    AWS stores such a policy, but its statement can never match: kmslab says so instead
+    of letting a typo (`kms:Decryt`) silently do nothing.
+    """
+    found = []
+    statements = document.get("Statement", []) if isinstance(document, dict) else []
+    for s in statements if isinstance(statements, list) else [statements]:
+        if not isinstance(s, dict):
+            continue
+        for element in ("Action", "NotAction"):
+            values = s.get(element, [])
+            for value in [values] if isinstance(values, str) else values if isinstance(values, list) else []:
+                if isinstance(value, str) and _KMS_ACTION.match(value):
+                    try:
+                        action_info(value)
+                    except UnknownActionError as exc:
+                        found.append(exc)
+    return found
+
+
+class PolicyEditor:
+    """Edit one policy (a key policy, or a principal's inline IAM policy) and apply it through the lab."""
+
+    def __init__(self, lab: Lab, *, key: str | None = None, principal: str | None = None,
+                 policy_name: str = "playground", as_: str | None = None,
+                 on_change: Callable[[], None] | None = None) -> None:
+        if (key is None) == (principal is None):
+            raise ValueError("edit either a key policy (key=...) or an IAM policy (principal=...)")
+        self.lab, self.key, self.principal, self.policy_name, self.as_ = lab, key, principal, policy_name, as_
+        self.on_change = on_change
+        self.text = w.Textarea(value=json.dumps(self.current(), indent=2),
+                               layout=w.Layout(width="100%", height="260px"))
+        self.text.add_class("kmslab-policy-editor")
+        self.apply_button = w.Button(description="Apply", icon="check", button_style="primary")
+        self.apply_button.add_class("kmslab-apply")
+        self.revert_button = w.Button(description="Show the policy in force", icon="undo")
+        self.revert_button.add_class("kmslab-revert")
+        self.status = w.HTML()
+        self.status.add_class("kmslab-editor-status")
+        self.apply_button.on_click(lambda _: self.apply())
+        self.revert_button.on_click(lambda _: self.revert())
+
+    @property
+    def target(self) -> str:
+        if self.key is not None:
+            return f"key policy of {self.key}"
+        return f"IAM policy {self.policy_name!r} of {self.principal}"
+
+    def current(self) -> dict[str, Any]:
+        """The policy in force now, read back through the lab."""
+        if self.key is not None:
+            return self.lab.key_policy(self.key)
+        account, kind, name = self.lab._split(self.lab.principal_arn(self.principal))
+        iam = self.lab.admin("iam", account)
+        try:
+            doc = getattr(iam, f"get_{kind}_policy")(**{f"{kind.capitalize()}Name": name,
+                                                         "PolicyName": self.policy_name})["PolicyDocument"]
+        except ClientError:
+            return {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": [], "Resource": "*"}]}
+        return json.loads(doc) if isinstance(doc, str) else doc
+
+    def apply(self, text: str | None = None) -> bool:
+        """Apply the editor's text (or `text`); True when AWS accepted it."""
+        if text is not None:
+            self.text.value = text
+        raw = self.text.value
+        try:
+            document = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            # AWS answers a body that is not JSON with MalformedPolicyDocumentException.
+            self.status.value = _status("error", f"MalformedPolicyDocumentException: the policy is not valid JSON: "
+                                                 f"{exc.msg} (line {exc.lineno}, column {exc.colno}). "
+                                                 f"The {self.target} is unchanged.")
+            return False
+        typos = unknown_kms_actions(document)
+        if typos:
+            self.status.value = _status("error", f"kmslab: {typos[0]} AWS would store this policy, but that "
+                                                 f"statement could never match. The {self.target} is unchanged.")
+            return False
+        try:
+            if self.key is not None:
+                self.lab.put_key_policy(self.key, raw, as_=self.as_)
+            else:
+                self.lab.put_inline_policy(self.principal, self.policy_name, raw)
+        except ClientError as exc:
+            error = exc.response.get("Error", {})
+            self.status.value = _status("error", f"An error occurred ({error.get('Code')}) when calling the "
+                                                 f"{exc.operation_name} operation: {error.get('Message')}\n"
+                                                 f"The {self.target} is unchanged.")
+            return False
+        self.status.value = _status("ok", f"Applied: the {self.target} is now the policy above.")
+        if self.on_change is not None:
+            self.on_change()
+        return True
+
+    def revert(self) -> None:
+        """Put the policy in force back into the editor."""
+        self.text.value = json.dumps(self.current(), indent=2)
+        self.status.value = ""
+
+    @property
+    def widget(self) -> w.Widget:
+        box = w.VBox([w.HTML(f"<b>{html.escape(self.target)}</b>"), self.text,
+                      w.HBox([self.apply_button, self.revert_button]), self.status])
+        box.add_class("kmslab-editor")
+        return box
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+    def close(self) -> None:
+        for widget in (self.text, self.apply_button, self.revert_button, self.status):
+            widget.close()

@@ -1,0 +1,148 @@
+"""The playground: edit any key policy or IAM policy, watch the table, load and save scenario files."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from pathlib import Path
+
+import ipywidgets as w
+
+from ..engine import STANDARD_ACTIONS
+from ..lab import Lab, Outcome
+from .editor import PolicyEditor
+from .explain import explain_html
+from .labels import principal_labels
+from .table import access_table
+
+
+class Playground:
+    """Policy editors for one key and one principal, the access table, explanations, load/save."""
+
+    def __init__(self, lab: Lab, *, actions: Sequence[str] = STANDARD_ACTIONS) -> None:
+        self.lab, self.actions = lab, list(actions)
+        self.previous: list[Outcome] | None = None
+        self.outcomes: list[Outcome] = []
+        self.key_select = w.Dropdown(description="Key")
+        self.key_select.add_class("kmslab-key-select")
+        self.principal_select = w.Dropdown(description="IAM policy of")
+        self.principal_select.add_class("kmslab-iam-principal-select")
+        self.explain_principal = w.Dropdown(description="Principal")
+        self.explain_action = w.Dropdown(options=[(a.split(":", 1)[1], a) for a in self.actions], description="Action")
+        self.table = w.HTML()
+        self.table.add_class("kmslab-table")
+        self.explanation = w.HTML()
+        self.explanation.add_class("kmslab-explanation")
+        self.path = w.Text(value="my-lab.yaml", description="File")
+        self.path.add_class("kmslab-path")
+        self.save_button = w.Button(description="Save as scenario", icon="download")
+        self.load_button = w.Button(description="Load scenario", icon="upload")
+        self.file_status = w.HTML()
+        self.file_status.add_class("kmslab-file-status")
+        self.key_box = w.VBox()
+        self.iam_box = w.VBox()
+        self.key_editor: PolicyEditor | None = None
+        self.iam_editor: PolicyEditor | None = None
+        self.key_select.observe(lambda _: self._make_key_editor(), "value")
+        self.principal_select.observe(lambda _: self._make_iam_editor(), "value")
+        self.explain_principal.observe(lambda _: self._show_explanation(), "value")
+        self.explain_action.observe(lambda _: self._show_explanation(), "value")
+        self.save_button.on_click(lambda _: self.save(self.path.value))
+        self.load_button.on_click(lambda _: self.load(self.path.value))
+        self._populate()
+
+    def _populate(self) -> None:
+        principals = self.lab.principals()
+        labels = principal_labels(principals)
+        self.key_select.options = self.lab.key_names()
+        self.principal_select.options = [(labels[p], p) for p in principals if ":root" not in p]
+        self.explain_principal.options = [(labels[p], p) for p in principals]
+        self._make_key_editor()
+        self._make_iam_editor()
+        self.outcomes = []
+        self.refresh()
+
+    def _make_key_editor(self) -> None:
+        if self.key_editor is not None:
+            self.key_editor.close()
+        self.key_editor = PolicyEditor(self.lab, key=self.key_select.value, on_change=self.refresh) \
+            if self.key_select.value else None
+        self.key_box.children = [self.key_editor.widget] if self.key_editor else []
+
+    def _make_iam_editor(self) -> None:
+        if self.iam_editor is not None:
+            self.iam_editor.close()
+        self.iam_editor = PolicyEditor(self.lab, principal=self.principal_select.value, on_change=self.refresh) \
+            if self.principal_select.value else None
+        self.iam_box.children = [self.iam_editor.widget] if self.iam_editor else []
+
+    def refresh(self) -> None:
+        """Every principal x action x key again, as real requests; flips marked."""
+        outcomes = self.lab.access_matrix(actions=self.actions)
+        self.previous, self.outcomes = (self.outcomes or None), outcomes
+        self.table.value = access_table(outcomes, previous=self.previous).to_html() if outcomes else ""
+        self._show_explanation()
+
+    def _show_explanation(self) -> None:
+        outcome = next((o for o in self.outcomes if o.principal == self.explain_principal.value
+                        and o.action == self.explain_action.value and o.key in (self.key_select.value, None)), None)
+        self.explanation.value = explain_html(outcome) if outcome else ""
+
+    def save(self, path: str | Path) -> Path | None:
+        """Export the lab to a scenario file that `python -m kmslab check` replays."""
+        from ..export import save_scenario
+
+        try:
+            target = save_scenario(self.lab, path)
+        except OSError as exc:
+            self.file_status.value = f'<span class="kmslab-error">⚠ {html.escape(str(exc))}</span>'
+            return None
+        self.file_status.value = (f"✔ Saved {html.escape(str(target))}. Replay it with "
+                                  f"<code>python -m kmslab check {html.escape(str(target))}</code>")
+        return target
+
+    def load(self, path: str | Path) -> bool:
+        """Replace the lab's world with a scenario file's (the current world is kept if the file is bad)."""
+        from ..runner import ScenarioBuildError, build_world
+        from ..scenario import ScenarioError, load_scenario
+
+        try:
+            scenario = load_scenario(path)
+        except (ScenarioError, OSError) as exc:
+            self.file_status.value = f'<span class="kmslab-error">⚠ {html.escape(str(exc))}</span>'
+            return False
+        backup = None
+        if self.lab.key_names():
+            from ..export import export_scenario
+
+            backup = export_scenario(self.lab)
+        self.lab.reset()
+        try:
+            build_world(self.lab, scenario)
+        except ScenarioBuildError as exc:
+            self.lab.reset()
+            if backup is not None:
+                build_world(self.lab, backup, strict=False)
+            self.file_status.value = f'<span class="kmslab-error">⚠ {html.escape(str(exc))}</span>'
+            self._populate()
+            return False
+        self.file_status.value = f"✔ Loaded {html.escape(str(path))}: {html.escape(scenario.title or scenario.name)}"
+        self._populate()
+        return True
+
+    @property
+    def widget(self) -> w.Widget:
+        box = w.VBox([
+            w.HBox([w.VBox([self.key_select, self.key_box], layout=w.Layout(width="50%")),
+                    w.VBox([self.principal_select, self.iam_box], layout=w.Layout(width="50%"))]),
+            self.table,
+            w.HTML("<b>Why?</b>"), w.HBox([self.explain_principal, self.explain_action]), self.explanation,
+            w.HBox([self.path, self.save_button, self.load_button]), self.file_status,
+        ])
+        box.add_class("kmslab-playground")
+        return box
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)

@@ -24,7 +24,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from ..engine import STANDARD_ACTIONS, Decision, action_info, normalize_action
-from . import hook, managed
+from . import hook, managed, safety
 from .calls import PLANS, CallInput
 from .hook import Authorizer, Event
 from .outcome import Outcome
@@ -65,6 +65,7 @@ class Lab:
         """Start (or restart) the mock with an empty world. Any other lab in this process closes."""
         from moto import mock_aws
 
+        safety.install()
         if Lab._current is not None and Lab._current is not self:
             Lab._current.stop()
         if self._mock is not None:
@@ -76,6 +77,7 @@ class Lab:
         self._by_request: dict[str, Event] = {}
         self._events_lock = threading.Lock()
         self.registry = Registry(self.region)
+        self.registry.on_add = safety.remember
         self._authorizer = Authorizer(self.registry, self._record_event)
         hook.install(self._authorizer)
         if not hasattr(self, "_session"):
@@ -403,8 +405,14 @@ class Lab:
             client = self._session.client(service, region_name=self.region, config=_CONFIG,
                                           **record.boto3_credentials())
             client.meta.events.register(f"before-sign.{service}", self._add_headers)
+            client.meta.events.register_first("before-send", self._fail_closed)
             self._clients[cache_key] = client
         return client
+
+    def _fail_closed(self, request: Any, **_: Any) -> None:
+        if self._mock is None and not safety.is_loopback(request.url.split("/")[2].split(":")[0]):
+            raise LabError("This client belongs to a stopped lab; the request was not sent (nothing reaches AWS). "
+                           "Start the lab again (lab.start()) or make a new one.")
 
     def _add_headers(self, request: Any, **_: Any) -> None:
         for name, value in getattr(self._headers, "values", {}).items():

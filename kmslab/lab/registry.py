@@ -51,9 +51,12 @@ class Registry:
     scps: dict[str, dict[str, Any] | None] = field(default_factory=dict)  # account -> {name: doc}
     accounts: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    on_add: Any = None  # called with each access key id handed out
 
     def add(self, record: CredentialRecord) -> CredentialRecord:
         self.credentials[record.access_key_id] = record
+        if self.on_add is not None:
+            self.on_add(record.access_key_id)
         return record
 
     def resolve(self, access_key_id: str) -> CredentialRecord | None:

@@ -69,9 +69,8 @@ def install() -> None:
     global _INSTALLED
     if _INSTALLED:
         return
-    from botocore.handlers import BUILTIN_HANDLERS
-
     import moto.core.models  # noqa: F401 - moto's stubber first: while a lab runs it answers AWS endpoints
+    from botocore.handlers import BUILTIN_HANDLERS
 
     BUILTIN_HANDLERS.append(("before-send", guard))
     _INSTALLED = True

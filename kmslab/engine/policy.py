@@ -113,6 +113,8 @@ class Policy:
         if isinstance(document, str):
             text = document
         else:
+            if isinstance(document, Mapping) and not isinstance(document, dict):
+                document = dict(document)
             try:
                 text = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
             except (TypeError, ValueError, RecursionError) as exc:

@@ -221,3 +221,22 @@ def test_scp_with_several_policies_each_level_allows(w):
     with_deny = scps + (_scp(w, {"Effect": "Deny", "Action": "kms:Encrypt", "Resource": "*"}),)
     decision = w.ask(w.root(), "kms:Encrypt", key, scps=with_deny)
     assert decision.message.endswith("with an explicit deny in a service control policy")
+
+
+def test_star_principal_is_not_limited_by_session_policy_or_boundary(w):
+    """Principal "*" (with aws:PrincipalArn) grants directly, not through the role.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-anonymous
+    "Identity-based policy types, such as permissions boundaries or session policies, do
+    not limit permissions granted using the aws:PrincipalArn condition key with a
+    wildcard(*) in the Principal element, unless the identity-based policies contain an
+    explicit deny."
+    """
+    sp = w.policy(w.doc({"Effect": "Allow", "Action": "s3:*", "Resource": "*"}), "session policy", "session")
+    boundary = w.policy(w.doc({"Effect": "Allow", "Action": "s3:*", "Resource": "*"}), "B", "boundary")
+    caller = w.session("app", session_policies=(sp,), boundary=boundary)
+    key = w.key(w.stmt("*", "kms:Decrypt",
+                       Condition={"ArnEquals": {"aws:PrincipalArn": f"arn:aws:iam::{w.ACCOUNT}:role/app"}}))
+    assert w.ask(caller, key=key).allowed
+    denying = w.session("app", policies=(w.deny("kms:Decrypt"),), session_policies=(sp,))
+    assert not w.ask(denying, key=key).allowed

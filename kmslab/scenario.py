@@ -254,11 +254,7 @@ class _Loader(yaml.SafeLoader):
 
 
 _Loader.yaml_implicit_resolvers = {
-    first: [
-        (tag, rx)
-        for tag, rx in resolvers
-        if tag not in (_INT, _BOOL, "tag:yaml.org,2002:timestamp")
-    ]
+    first: [(tag, rx) for tag, rx in resolvers if tag not in (_INT, _BOOL, "tag:yaml.org,2002:timestamp")]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _Loader.add_implicit_resolver(_BOOL, _BOOL_RE, list("tTfF"))
@@ -274,17 +270,13 @@ def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
             return int(text[2:], 16)
         return int(text, 10)
     except ValueError:
-        raise yaml.constructor.ConstructorError(
-            None, None, f"{text!r} is not an integer", node.start_mark
-        ) from None
+        raise yaml.constructor.ConstructorError(None, None, f"{text!r} is not an integer", node.start_mark) from None
 
 
 def _construct_bool(loader: _Loader, node: yaml.ScalarNode) -> bool:
     text = loader.construct_scalar(node)
     if not _BOOL_RE.match(text):
-        raise yaml.constructor.ConstructorError(
-            None, None, f"{text!r} is not true or false", node.start_mark
-        )
+        raise yaml.constructor.ConstructorError(None, None, f"{text!r} is not true or false", node.start_mark)
     return text.lower() == "true"
 
 
@@ -369,9 +361,7 @@ def _read_yaml(text: str, source: str) -> Any:
         problem = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.problem and exc.context not in problem:
             problem = f"{problem} ({exc.context})"
-        raise ScenarioError(
-            source, mark.line + 1 if mark else None, f"YAML syntax: {problem}"
-        ) from None
+        raise ScenarioError(source, mark.line + 1 if mark else None, f"YAML syntax: {problem}") from None
     except yaml.YAMLError as exc:
         raise ScenarioError(source, None, f"YAML syntax: {exc}") from None
     except (ValueError, TypeError, OverflowError, RecursionError) as exc:
@@ -513,14 +503,8 @@ class _Parser:
                 self.fail(line, f"{where} needs {key}:")
             return None
         if not isinstance(value, str):
-            hint = (
-                f' (write it in quotes: {key}: "{value}")'
-                if isinstance(value, (int, float))
-                else ""
-            )
-            self.fail(
-                m.value_line(key), f"{where}: {key} must be a string, not {_kind(value)}{hint}"
-            )
+            hint = f' (write it in quotes: {key}: "{value}")' if isinstance(value, (int, float)) else ""
+            self.fail(m.value_line(key), f"{where}: {key} must be a string, not {_kind(value)}{hint}")
         if not value and required:
             self.fail(m.value_line(key), f"{where}: {key} must not be empty")
         return value
@@ -530,9 +514,7 @@ class _Parser:
         if value is None:
             return default
         if not isinstance(value, bool):
-            self.fail(
-                m.value_line(key), f"{where}: {key} must be true or false, not {_kind(value)}"
-            )
+            self.fail(m.value_line(key), f"{where}: {key} must be true or false, not {_kind(value)}")
         return value
 
     def strings(self, m: _Map, key: str, where: str) -> tuple[tuple[str, int], ...]:
@@ -543,9 +525,7 @@ class _Parser:
         if isinstance(value, str):
             return ((value, m.value_line(key)),)
         if not isinstance(value, _Seq):
-            self.fail(
-                m.value_line(key), f"{where}: {key} must be a list of strings, not {_kind(value)}"
-            )
+            self.fail(m.value_line(key), f"{where}: {key} must be a list of strings, not {_kind(value)}")
         out = []
         for i, item in enumerate(value):
             if not isinstance(item, str) or not item:
@@ -569,9 +549,7 @@ class _Parser:
                     f'{where}: {key}: the name {k!r} must be a string (write it in quotes: "{k}")',
                 )
             if not isinstance(v, str):
-                hint = (
-                    f' (write it in quotes: {k}: "{str(v).lower() if isinstance(v, bool) else v}")'
-                )
+                hint = f' (write it in quotes: {k}: "{str(v).lower() if isinstance(v, bool) else v}")'
                 self.fail(
                     value.value_line(k),
                     f"{where}: {key}: the value of {k!r} must be a string, "
@@ -605,16 +583,13 @@ class _Parser:
                 )
                 self.fail(line, f"{where} is a string but not valid JSON ({detail})")
             if not isinstance(doc, dict):
-                self.fail(
-                    line, f"{where} must be a JSON object (a policy document), not {_kind(doc)}"
-                )
+                self.fail(line, f"{where} must be a JSON object (a policy document), not {_kind(doc)}")
             self.check_refs(doc, where, line)
             return doc
         if not isinstance(value, _Map):
             self.fail(
                 line,
-                f"{where} must be a policy document (a mapping with Version and Statement), "
-                f"not {_kind(value)}",
+                f"{where} must be a policy document (a mapping with Version and Statement), not {_kind(value)}",
             )
         return self.plain(value, where, line)
 
@@ -683,19 +658,13 @@ class _Parser:
         if data is None:
             self.fail(1, "the file is empty: a scenario starts with `version: 1`")
         if not isinstance(data, _Map):
-            self.fail(
-                getattr(data, "line", 1), f"a scenario file must be a mapping, not {_kind(data)}"
-            )
+            self.fail(getattr(data, "line", 1), f"a scenario file must be a mapping, not {_kind(data)}")
         self.fields(data, _SCENARIO_FIELDS, "the scenario")
         if "version" not in data:
             self.fail(data.line, "the scenario needs `version: 1` (the scenario format version)")
         version = data["version"]
         if version != VERSION or isinstance(version, bool) or not isinstance(version, int):
-            extra = (
-                " (this kmslab reads version 1 only)"
-                if isinstance(version, int) and version > 1
-                else ""
-            )
+            extra = " (this kmslab reads version 1 only)" if isinstance(version, int) and version > 1 else ""
             self.fail(data.value_line("version"), f"version must be 1, not {_kind(version)}{extra}")
         name = self.string(data, "name", "the scenario", required=True)
         if not _NAME.match(name):
@@ -731,12 +700,8 @@ class _Parser:
         if not accounts_raw:
             self.fail(accounts_raw.line, "accounts: must list at least one account")
         for account_id, raw in accounts_raw.items():
-            account_id = self.account_id(
-                account_id, accounts_raw.key_line(account_id), "account id"
-            )
-            self.accounts[account_id] = self.account(
-                account_id, raw, accounts_raw.value_line(account_id)
-            )
+            account_id = self.account_id(account_id, accounts_raw.key_line(account_id), "account id")
+            self.accounts[account_id] = self.account(account_id, raw, accounts_raw.value_line(account_id))
         for account_id in self.accounts:
             self.cross_check_account(account_id, accounts_raw[account_id])
 
@@ -751,10 +716,7 @@ class _Parser:
                     data.value_line("requests"),
                     f"requests must be a list, not {_kind(raw_requests)}",
                 )
-            requests = tuple(
-                self.request(raw, raw_requests.item_line(i), i + 1)
-                for i, raw in enumerate(raw_requests)
-            )
+            requests = tuple(self.request(raw, raw_requests.item_line(i), i + 1) for i, raw in enumerate(raw_requests))
         return Scenario(
             version=VERSION,
             name=name,
@@ -768,9 +730,7 @@ class _Parser:
     def account_id(self, value: Any, line: int, what: str) -> str:
         if isinstance(value, int) and not isinstance(value, bool):
             digits = str(value).zfill(12) if 0 <= value < 10**12 else str(value)
-            self.fail(
-                line, f'{what} {value} is a YAML number: write account ids in quotes, as "{digits}"'
-            )
+            self.fail(line, f'{what} {value} is a YAML number: write account ids in quotes, as "{digits}"')
         if not isinstance(value, str) or not _ACCOUNT_ID.match(value):
             self.fail(line, f"{what} {value!r} must be 12 digits, in quotes")
         return value
@@ -900,9 +860,7 @@ class _Parser:
 
     # --- principals --------------------------------------------------------------------
 
-    def principal(
-        self, arn: str, line: int, where: str, *, account: str | None = None
-    ) -> tuple[str, str, str]:
+    def principal(self, arn: str, line: int, where: str, *, account: str | None = None) -> tuple[str, str, str]:
         """Check a principal ARN of the scenario; return (kind, account, name-or-role).
 
         kind is root | user | role | session; the principal must exist in the file.
@@ -945,9 +903,7 @@ class _Parser:
         if service == "sts" and resource.startswith("assumed-role/"):
             parts = resource.split("/")
             if len(parts) != 3 or not parts[1] or not parts[2]:
-                self.fail(
-                    line, f"{where}: {arn!r} must be arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION"
-                )
+                self.fail(line, f"{where}: {arn!r} must be arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION")
             if parts[1] not in acct.roles:
                 self.fail(
                     line,
@@ -973,14 +929,11 @@ class _Parser:
         if account not in self.accounts:
             self.fail(
                 m.value_line("account"),
-                f"{where}: account {account} is not under accounts:"
-                f"{_did_you_mean(account, self.accounts)}",
+                f"{where}: account {account} is not under accounts:{_did_you_mean(account, self.accounts)}",
             )
         created_by = self.string(m, "created_by", where)
         if created_by is not None:
-            self.principal(
-                created_by, m.value_line("created_by"), f"{where}: created_by", account=account
-            )
+            self.principal(created_by, m.value_line("created_by"), f"{where}: created_by", account=account)
         policy = self.document(m.get("policy"), f"{where}: policy", m.value_line("policy"))
         enums = _kms_enums()
         key_spec = self.enum(m, "key_spec", where, enums["KeySpec"])
@@ -1004,9 +957,7 @@ class _Parser:
                     f"{where}: grants must be a list, not {_kind(grants_raw)}",
                 )
             for i, g in enumerate(grants_raw):
-                grants.append(
-                    self.grant(g, grants_raw.item_line(i), f"{where}: grant #{i + 1}", strict=True)
-                )
+                grants.append(self.grant(g, grants_raw.item_line(i), f"{where}: grant #{i + 1}", strict=True))
         expect_error = self.error_code(m, "expect_error", where)
         return KeySpec(
             account=account,
@@ -1087,9 +1038,7 @@ class _Parser:
         if strict:
             self.grant_principal(grantee, m.value_line("grantee"), f"{where}: grantee")
             if retiring is not None:
-                self.grant_principal(
-                    retiring, m.value_line("retiring_principal"), f"{where}: retiring_principal"
-                )
+                self.grant_principal(retiring, m.value_line("retiring_principal"), f"{where}: retiring_principal")
         subset = equals = None
         if m.get("constraints") is not None:
             cw = f"{where}: constraints"
@@ -1154,8 +1103,7 @@ class _Parser:
         if key_ref not in KEY_REFS:
             self.fail(
                 m.value_line("key_ref"),
-                f"{where}: key_ref {key_ref!r} must be one of "
-                f"{', '.join(KEY_REFS)}{_did_you_mean(key_ref, KEY_REFS)}",
+                f"{where}: key_ref {key_ref!r} must be one of {', '.join(KEY_REFS)}{_did_you_mean(key_ref, KEY_REFS)}",
             )
         if "key_ref" in m and key is None:
             self.fail(m.value_line("key_ref"), f"{where}: key_ref needs a key:")
@@ -1181,9 +1129,7 @@ class _Parser:
         try:
             ipaddress.ip_address(source_ip)
         except ValueError:
-            self.fail(
-                m.value_line("source_ip"), f"{where}: source_ip {source_ip!r} is not an IP address"
-            )
+            self.fail(m.value_line("source_ip"), f"{where}: source_ip {source_ip!r} is not an IP address")
         session_policy = self.document(
             m.get("session_policy"), f"{where}: session_policy", m.value_line("session_policy")
         )
@@ -1195,21 +1141,17 @@ class _Parser:
             if value is not None and kind not in ("role", "session"):
                 self.fail(
                     m.value_line(field_name),
-                    f"{where}: {field_name} is for role sessions only "
-                    "(a role/... or assumed-role/... principal)",
+                    f"{where}: {field_name} is for role sessions only (a role/... or assumed-role/... principal)",
                 )
         expect = self.string(m, "expect", where)
         if expect is not None and expect not in EXPECTATIONS:
             self.fail(
                 m.value_line("expect"),
-                f"{where}: expect {expect!r} must be allowed, denied or error"
-                f"{_did_you_mean(expect, EXPECTATIONS)}",
+                f"{where}: expect {expect!r} must be allowed, denied or error{_did_you_mean(expect, EXPECTATIONS)}",
             )
         expect_error = self.error_code(m, "expect_error", where)
         if expect_error is not None and expect != "error":
-            self.fail(
-                m.value_line("expect_error"), f"{where}: expect_error goes with expect: error"
-            )
+            self.fail(m.value_line("expect_error"), f"{where}: expect_error goes with expect: error")
         if expect_error == "AccessDeniedException":
             self.fail(
                 m.value_line("expect_error"),
@@ -1259,9 +1201,7 @@ def parse_scenario(text: str, *, source: str = "<string>") -> Scenario:
     try:
         return _Parser(source).scenario(data)
     except RecursionError:
-        raise ScenarioError(
-            source, None, "the file nests too deeply (or an anchor refers to itself)"
-        ) from None
+        raise ScenarioError(source, None, "the file nests too deeply (or an anchor refers to itself)") from None
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -1327,7 +1267,8 @@ def _flow_requests(data: dict[str, Any]) -> dict[str, Any]:
 
 def dump_scenario(scenario: Scenario) -> str:
     """YAML text of the scenario that loads back to an equal Scenario."""
-    header = f"# {scenario.title}\n" if scenario.title else ""
+    title = scenario.title
+    header = f"# {title}\n" if title and title.isprintable() else ""  # a comment holds no control chars
     body = yaml.dump(
         _flow_requests(scenario_to_dict(scenario)),
         Dumper=_Dumper,

@@ -1,9 +1,10 @@
 """How the lab makes one request for an IAM action: the boto3 call, its preparation and its undoing.
 
 A table row for kms:Decrypt needs a ciphertext made beforehand; kms:ScheduleKeyDeletion
-must be undone so the next row sees the same key. Preparation and undoing run as the
-lab's setup administrator, outside authorization (scenario format: "the lab prepares
-it beforehand ... outside authorization").
+must be undone so the next row sees the same key. Preparation and undoing are outside
+authorization (scenario format: "the lab prepares it beforehand ... outside
+authorization"), so they act on moto's KMS backend directly: only the request itself
+goes through boto3 and the engine, which keeps a table of 32 requests to 32 calls.
 """
 
 from __future__ import annotations
@@ -26,24 +27,35 @@ class CallPlan:
 
 @dataclass
 class CallInput:
-    """What a plan needs: the admin client, the key id as the request names it, options."""
+    """What a plan needs: direct access to the key in moto, the key id as the request names it, options."""
 
-    admin: Any  # the setup administrator's KMS client in the key's account
-    key_arn: str | None
+    backend: Any  # moto's KmsBackend of the key's account and region (None for key-less actions)
+    key_id: str | None  # the key's bare id in that backend
     key_ref: str | None  # the KeyId parameter as the request names it
     destination_arn: str | None = None
     encryption_context: dict[str, str] | None = None
     encryption_algorithm: str | None = None
     grant: dict[str, Any] | None = None
     caller_arn: str = ""
+    ciphertexts: dict[Any, bytes] = field(default_factory=dict)  # the lab's cache: (key id, context) -> blob
 
 
 def _ctx(inp: CallInput) -> dict[str, Any]:
     return {"EncryptionContext": inp.encryption_context} if inp.encryption_context else {}
 
 
-def _ciphertext(inp: CallInput, key_arn: str | None = None) -> bytes:
-    return inp.admin.encrypt(KeyId=key_arn or inp.key_arn, Plaintext=PLAINTEXT, **_ctx(inp))["CiphertextBlob"]
+def _ciphertext(inp: CallInput) -> bytes:
+    """A ciphertext under the key with the request's context, made once per key and context."""
+    cache_key = (inp.key_id, tuple(sorted((inp.encryption_context or {}).items())))
+    blob = inp.ciphertexts.get(cache_key)
+    if blob is None:
+        blob, _ = inp.backend.encrypt(inp.key_id, PLAINTEXT, inp.encryption_context or {})
+        inp.ciphertexts[cache_key] = blob
+    return blob
+
+
+def _key(inp: CallInput) -> Any:
+    return inp.backend.keys[inp.key_id]
 
 
 def _encrypt(inp: CallInput) -> CallPlan:
@@ -88,26 +100,35 @@ def _keyless(operation: str, **fixed: Any) -> Callable[[CallInput], CallPlan]:
 
 def _put_key_policy(inp: CallInput) -> CallPlan:
     # Put back the policy the key has: the request is decided, the key is unchanged.
-    policy = inp.admin.get_key_policy(KeyId=inp.key_arn, PolicyName="default")["Policy"]
+    policy = _key(inp).policy
     return CallPlan("put_key_policy", {"KeyId": inp.key_ref, "PolicyName": "default", "Policy": policy})
 
 
 def _schedule_deletion(inp: CallInput) -> CallPlan:
+    key = _key(inp)
+    state, enabled = key.key_state, key.enabled
+
     def undo() -> None:
-        state = inp.admin.describe_key(KeyId=inp.key_arn)["KeyMetadata"]["KeyState"]
-        if state == "PendingDeletion":
-            inp.admin.cancel_key_deletion(KeyId=inp.key_arn)
-            inp.admin.enable_key(KeyId=inp.key_arn)
+        key.key_state, key.enabled, key.deletion_date = state, enabled, None
     return CallPlan("schedule_key_deletion", {"KeyId": inp.key_ref, "PendingWindowInDays": 7}, [undo])
 
 
 def _disable_key(inp: CallInput) -> CallPlan:
-    enabled = inp.admin.describe_key(KeyId=inp.key_arn)["KeyMetadata"]["Enabled"]
-    undo = [lambda: inp.admin.enable_key(KeyId=inp.key_arn)] if enabled else []
-    return CallPlan("disable_key", {"KeyId": inp.key_ref}, undo)
+    key = _key(inp)
+    state, enabled = key.key_state, key.enabled
+
+    def undo() -> None:
+        key.key_state, key.enabled = state, enabled
+    return CallPlan("disable_key", {"KeyId": inp.key_ref}, [undo])
 
 
 def _create_grant(inp: CallInput) -> CallPlan:
+    key = _key(inp)
+    before = set(key.grants)
+
+    def undo() -> None:
+        for grant_id in set(key.grants) - before:
+            del key.grants[grant_id]
     grant = inp.grant or {"grantee": inp.caller_arn, "operations": ["Decrypt"]}
     params: dict[str, Any] = {
         "KeyId": inp.key_ref, "GranteePrincipal": grant["grantee"], "Operations": list(grant["operations"]),
@@ -119,42 +140,45 @@ def _create_grant(inp: CallInput) -> CallPlan:
         params["Constraints"] = {"EncryptionContextEquals": constraints["encryption_context_equals"]}
     elif constraints.get("encryption_context_subset"):
         params["Constraints"] = {"EncryptionContextSubset": constraints["encryption_context_subset"]}
-    return CallPlan("create_grant", params)
+    return CallPlan("create_grant", params, [undo])
 
 
 def _revoke_grant(inp: CallInput) -> CallPlan:
-    grant_id = inp.admin.create_grant(KeyId=inp.key_arn, GranteePrincipal=inp.caller_arn,
-                                      Operations=["Decrypt"])["GrantId"]
-    return CallPlan("revoke_grant", {"KeyId": inp.key_ref, "GrantId": grant_id})
+    grant_id, _ = inp.backend.create_grant(inp.key_id, inp.caller_arn, ["Decrypt"], "kmslab-probe", {}, None)
+
+    def undo() -> None:
+        _key(inp).grants.pop(grant_id, None)
+    return CallPlan("revoke_grant", {"KeyId": inp.key_ref, "GrantId": grant_id}, [undo])
 
 
 def _create_alias(inp: CallInput) -> CallPlan:
     name = "alias/kmslab-probe"
 
     def undo() -> None:
-        aliases = inp.admin.list_aliases(KeyId=inp.key_arn)["Aliases"]
-        if any(a["AliasName"] == name for a in aliases):
-            inp.admin.delete_alias(AliasName=name)
+        if name in _key(inp).aliases:
+            inp.backend.delete_alias(name)
     return CallPlan("create_alias", {"AliasName": name, "TargetKeyId": inp.key_ref}, [undo])
 
 
 def _tag(inp: CallInput) -> CallPlan:
-    undo = [lambda: inp.admin.untag_resource(KeyId=inp.key_arn, TagKeys=["kmslab-probe"])]
+    undo = [lambda: inp.backend.untag_resource(inp.key_id, ["kmslab-probe"])]
     return CallPlan("tag_resource", {"KeyId": inp.key_ref, "Tags": [{"TagKey": "kmslab-probe", "TagValue": "1"}]}, undo)
 
 
 def _rotation(enable: bool) -> Callable[[CallInput], CallPlan]:
     def plan(inp: CallInput) -> CallPlan:
-        was = inp.admin.get_key_rotation_status(KeyId=inp.key_arn)["KeyRotationEnabled"]
-        restore = inp.admin.enable_key_rotation if was else inp.admin.disable_key_rotation
-        return CallPlan("enable_key_rotation" if enable else "disable_key_rotation", {"KeyId": inp.key_ref},
-                        [lambda: restore(KeyId=inp.key_arn)])
+        key = _key(inp)
+        was = key.key_rotation_status
+
+        def undo() -> None:
+            key.key_rotation_status = was
+        return CallPlan("enable_key_rotation" if enable else "disable_key_rotation", {"KeyId": inp.key_ref}, [undo])
     return plan
 
 
 def _create_key(inp: CallInput) -> CallPlan:
-    plan = CallPlan("create_key", {"Description": "kmslab probe"})
-    return plan
+    # The new key stays, as it would on AWS; tables show CreateKey only when asked for it.
+    return CallPlan("create_key", {"Description": "kmslab probe"})
 
 
 PLANS: dict[str, Callable[[CallInput], CallPlan]] = {

@@ -84,6 +84,13 @@ class Authorizer:
     def __init__(self, registry: Registry, on_event: Callable[[Event], None]) -> None:
         self.registry = registry
         self.on_event = on_event
+        self._backends: dict[tuple[str, str], Any] = {}  # moto's backend lookups are slow; a lab's are stable
+
+    def backend(self, account: str, region: str) -> Any:
+        found = self._backends.get((account, region))
+        if found is None:
+            found = self._backends[(account, region)] = kms_backend(account, region)
+        return found
 
     # -- principals
 
@@ -110,7 +117,7 @@ class Authorizer:
             parts = ref.split(":")
             if len(parts) >= 6:
                 region, account = parts[3] or region, parts[4] or account
-        backend = kms_backend(account, region)
+        backend = self.backend(account, region)
         if ":alias/" in ref or ref.startswith("alias/"):
             key_id = backend.get_key_id_from_alias(backend.get_alias_name(ref))
         else:
@@ -119,7 +126,7 @@ class Authorizer:
 
     def owner_of(self, key_id: str, region: str) -> str | None:
         for account in self.registry.accounts:
-            if key_id in kms_backend(account, region).keys:
+            if key_id in self.backend(account, region).keys:
                 return account
         return None
 
@@ -193,10 +200,10 @@ class Authorizer:
         for action_op, ref, enc in checks:
             key = None
             if action_op not in KEYLESS:
-                _, mk = self.locate(ref, record.account, region)
+                mk = moto_key if ref == first_ref else self.locate(ref, record.account, region)[1]
                 if mk is None:
                     return  # no such key: moto answers NotFoundException
-                key = build_key(mk, kms_backend(mk.account_id, mk.region))
+                key = build_key(mk, self.backend(mk.account_id, mk.region))
             ctx = dict(context)
             if enc:
                 for k, v in enc.items():
@@ -285,7 +292,7 @@ class Authorizer:
                 caller = self.caller_for(acting_record or record)
             if not params.get("BypassPolicyLockoutSafetyCheck"):
                 if moto_key is not None:
-                    key = build_key(moto_key, kms_backend(moto_key.account_id, moto_key.region))
+                    key = build_key(moto_key, self.backend(moto_key.account_id, moto_key.region))
                 else:
                     key = Key(arn=f"arn:aws:kms:{region}:{account}:key/00000000-0000-0000-0000-000000000000",
                               key_id="00000000-0000-0000-0000-000000000000", account=account, region=region,

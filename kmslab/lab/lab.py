@@ -28,7 +28,7 @@ from . import hook, managed, safety
 from .calls import PLANS, CallInput
 from .hook import Authorizer, Event
 from .outcome import Outcome
-from .registry import CredentialRecord, Registry, iam_backend
+from .registry import CredentialRecord, Registry, iam_backend, kms_backend
 
 DEFAULT_ACCOUNT = "111122223333"
 DEFAULT_REGION = "us-east-1"
@@ -84,6 +84,7 @@ class Lab:
             self._session = boto3.Session(region_name=self.region)
         self._clients: dict[tuple[str, str], Any] = {}
         self._keys: dict[str, dict[str, str]] = {}  # local name -> arn, id, account
+        self._ciphertexts: dict[Any, bytes] = {}  # (key id, encryption context) -> a ciphertext to decrypt
         self._headers = threading.local()
         self._role_sessions: dict[tuple[Any, ...], CredentialRecord] = {}
         self._mfa_records: dict[str, CredentialRecord] = {}
@@ -540,8 +541,8 @@ class Lab:
             if key_param is None:
                 raise LabError(f"key_ref must be arn, id, alias or alias_arn, not {key_ref!r}")
         inp = CallInput(
-            admin=self.admin("kms", info["account"] if info else record.account),
-            key_arn=info["arn"] if info else None, key_ref=key_param,
+            backend=kms_backend(info["account"], self.region) if info else None,
+            key_id=info["id"] if info else None, key_ref=key_param, ciphertexts=self._ciphertexts,
             destination_arn=self._key(destination_key)["arn"] if destination_key else None,
             encryption_context=dict(encryption_context) if encryption_context else None,
             encryption_algorithm=encryption_algorithm,

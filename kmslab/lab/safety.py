@@ -49,10 +49,12 @@ def guard(request: AWSPreparedRequest, **_: Any) -> None:
     from . import hook
 
     host = urlsplit(request.url).hostname or ""
+    lab_running = hook.active() is not None
+    if lab_running and host.endswith(".amazonaws.com"):
+        return None  # the fast path of every lab request: moto answers it in-process
     if is_loopback(host):
         return None  # a kmslab/moto server on this machine
     key = _access_key(request)
-    lab_running = hook.active() is not None
     if key in _ISSUED and not lab_running:
         raise OutsideLabError(
             "kmslab: this client belongs to a lab that has stopped; the request was not sent. "

@@ -31,6 +31,7 @@ help:
 	@echo "make test   run the whole test suite"
 	@echo "make lint   ruff check"
 	@echo "make clean  remove .venv"
+	@echo "make bench  run the benchmarks (~4 min); make bench-check compares them with the budget"
 
 $(VPY):
 	@if [ -z "$(PYTHON)" ]; then \
@@ -67,3 +68,12 @@ lint: $(DEV_STAMP)
 
 clean:
 	rm -rf $(VENV)
+
+# Benchmarks (benchmarks/, README "Benchmarks"): each repetition in a fresh process, results in
+# benchmarks/results/latest.json; bench-check exits 1 if a figure is over the budget.
+.PHONY: bench bench-check
+bench: $(LAB_STAMP)
+	$(VPY) -m benchmarks.run $(BENCH_ARGS)
+
+bench-check: | $(VPY)
+	$(VPY) -m benchmarks.check

@@ -9,6 +9,7 @@ goes through boto3 and the engine, which keeps a table of 32 requests to 32 call
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -98,10 +99,37 @@ def _keyless(operation: str, **fixed: Any) -> Callable[[CallInput], CallPlan]:
     return plan
 
 
+def without_deleted_principals(policy_text: str) -> str:
+    """The key policy minus unique ids left by deleted principals (which KMS refuses to save again).
+
+    This is the policy an administrator would put back; statements left with no principal go.
+    """
+    doc = json.loads(policy_text)
+    statements = doc.get("Statement", [])
+    kept = []
+    for s in statements if isinstance(statements, list) else [statements]:
+        principal = s.get("Principal")
+        if isinstance(principal, dict) and "AWS" in principal:
+            values = principal["AWS"] if isinstance(principal["AWS"], list) else [principal["AWS"]]
+            alive = [v for v in values if v == "*" or v.isdigit() or v.startswith("arn:")]
+            if not alive:
+                continue
+            principal["AWS"] = alive if len(alive) > 1 else alive[0]
+        kept.append(s)
+    doc["Statement"] = kept
+    return json.dumps(doc)
+
+
 def _put_key_policy(inp: CallInput) -> CallPlan:
-    # Put back the policy the key has: the request is decided, the key is unchanged.
-    policy = _key(inp).policy
-    return CallPlan("put_key_policy", {"KeyId": inp.key_ref, "PolicyName": "default", "Policy": policy})
+    # Put back the policy the key has (without deleted principals' ids): the request is decided
+    # on its permissions, and the key keeps its policy.
+    key = _key(inp)
+    original = key.policy
+
+    def undo() -> None:
+        key.policy = original
+    return CallPlan("put_key_policy", {"KeyId": inp.key_ref, "PolicyName": "default",
+                                       "Policy": without_deleted_principals(original)}, [undo])
 
 
 def _schedule_deletion(inp: CallInput) -> CallPlan:

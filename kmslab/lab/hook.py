@@ -191,10 +191,12 @@ class Authorizer:
 
         if operation == "RetireGrant" and moto_key is not None:
             grant = moto_key.grants.get(params.get("GrantId", ""))
-            if grant is not None and caller.arn in (grant.retiring_principal, grant.grantee_principal):
-                # The retiring principal (or a grantee) may retire a grant without policy permission.
-                # https://docs.aws.amazon.com/kms/latest/developerguide/grant-delete.html
-                event.reason = "the caller is the grant's retiring principal or grantee"
+            grantee_may = grant is not None and "RetireGrant" in (grant.operations or ())
+            if grant is not None and (caller.arn == grant.retiring_principal
+                                      or (grantee_may and caller.arn == grant.grantee_principal)):
+                # The retiring principal, or the grantee if the grant allows RetireGrant, may retire it
+                # without policy permission. https://docs.aws.amazon.com/kms/latest/developerguide/grant-delete.html
+                event.reason = "the caller is the grant's retiring principal (or a grantee it allows to retire it)"
                 return
 
         for action_op, ref, enc in checks:
@@ -304,8 +306,12 @@ class Authorizer:
     def _check_principals_exist(self, policy: Any) -> None:
         """A key policy may only name principals that exist (KMS checks this on save)."""
         for ident in aws_principals(policy):
-            if ident == "*" or ident.isdigit() or ident.endswith(":root") or not ident.startswith("arn:"):
+            if ident == "*" or ident.isdigit() or ident.endswith(":root"):
                 continue
+            if not ident.startswith("arn:"):
+                # A unique id (AIDA.../AROA...) stands for a deleted principal: KMS refuses to save it.
+                # https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html
+                raise PolicyError(MALFORMED, INVALID_PRINCIPALS_MESSAGE)
             parts = ident.split(":", 5)
             account, resource = parts[4], parts[5]
             if account not in self.registry.accounts:

@@ -57,6 +57,11 @@ class Playground:
         self.key_select.options = self.lab.key_names()
         self.principal_select.options = [(labels[p], p) for p in principals if ":root" not in p]
         self.explain_principal.options = [(labels[p], p) for p in principals]
+        for select in (self.key_select, self.principal_select, self.explain_principal):
+            # ipywidgets 8 leaves a Dropdown empty when its options are set after it was made.
+            if select.value is None and select.options:
+                first = select.options[0]
+                select.value = first[1] if isinstance(first, tuple) else first
         self._make_key_editor()
         self._make_iam_editor()
         self.outcomes = []

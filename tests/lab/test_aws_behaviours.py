@@ -234,3 +234,29 @@ def test_unknown_credentials_are_rejected(lab):
     with pytest.raises(ClientError) as exc:
         kms.list_keys()
     assert _code(exc) == "UnrecognizedClientException"
+
+
+def test_grantee_may_retire_only_if_the_grant_allows_retire_grant(lab):
+    """https://docs.aws.amazon.com/kms/latest/developerguide/grant-delete.html"""
+    lab.create_user("app")
+    lab.create_key("k")
+    kms = lab.client("kms", as_="app")
+    plain = lab.create_grant("k", "app", ["Decrypt"])
+    with pytest.raises(ClientError) as exc:
+        kms.retire_grant(KeyId=lab.key_arn("k"), GrantId=plain)
+    assert _code(exc) == "AccessDeniedException"
+    retirable = lab.create_grant("k", "app", ["Decrypt", "RetireGrant"])
+    kms.retire_grant(KeyId=lab.key_arn("k"), GrantId=retirable)
+    assert [g["GrantId"] for g in lab.grants("k")] == [plain]
+
+
+def test_a_key_policy_naming_a_deleted_principals_unique_id_cannot_be_saved_again(seed):
+    """KMS refuses principals that do not exist; a unique id left by a deletion is one.
+    https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html"""
+    seed.delete_user("kms-test-1")
+    policy = seed.key_policy("demo")
+    assert any(p.startswith("AIDA") for p in policy["Statement"][0]["Principal"]["AWS"])
+    with pytest.raises(ClientError) as exc:
+        seed.client("kms", as_="manabusakai").put_key_policy(KeyId=seed.key_arn("demo"), Policy=json.dumps(policy))
+    assert _code(exc) == "MalformedPolicyDocumentException"
+    assert "invalid principals" in exc.value.response["Error"]["Message"]

@@ -198,3 +198,9 @@ def test_playground_save_and_load_round_trip(seed_lab, tmp_path):
     bad.write_text("version: 1\nname: x\nacounts: {}\n")
     assert pg.load(bad) is False and "acounts" in pg.file_status.value
     assert _cell(pg.table.value, "kms-test-2", "Decrypt") == "allowed"  # the world is kept
+
+
+def test_playground_starts_with_editors_for_the_first_key_and_principal(seed_lab):
+    pg = Playground(seed_lab)
+    assert pg.key_editor is not None and pg.key_editor.key == "demo"
+    assert pg.iam_editor is not None and pg.explanation.value

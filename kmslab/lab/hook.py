@@ -23,7 +23,9 @@ from typing import Any
 
 from moto.core.exceptions import JsonRESTError
 from moto.iam.models import IAMBackend
+from moto.iam.responses import IamResponse
 from moto.kms.responses import KmsResponse
+from moto.sts.responses import TokenResponse
 
 from ..engine import (
     MALFORMED,
@@ -56,6 +58,12 @@ KEYLESS = {"CreateKey", "ListKeys", "ListAliases", "GenerateRandom", "CreateCust
 CRYPTO = {"Encrypt", "Decrypt", "ReEncrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext",
           "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext", "Sign", "Verify",
           "GenerateMac", "VerifyMac", "GetPublicKey", "DeriveSharedSecret", "CreateGrant"}
+# KMS operations that change nothing authorization depends on; every other request may.
+READ_ONLY = {"DescribeKey", "GetKeyPolicy", "GetKeyRotationStatus", "GetPublicKey", "ListAliases", "ListGrants",
+             "ListKeyPolicies", "ListKeys", "ListResourceTags", "ListRetirableGrants", "ListKeyRotations",
+             "DescribeCustomKeyStores", "Encrypt", "Decrypt", "ReEncrypt", "GenerateDataKey",
+             "GenerateDataKeyWithoutPlaintext", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext",
+             "GenerateRandom", "Sign", "Verify", "GenerateMac", "VerifyMac", "DeriveSharedSecret"}
 ALLOWED_PENDING_DELETION = {"DescribeKey", "GetKeyPolicy", "ListGrants", "ListKeyPolicies",
                             "ListResourceTags", "CancelKeyDeletion", "GetKeyRotationStatus",
                             "ListAliases", "DeleteAlias", "TagResource", "UntagResource",
@@ -85,6 +93,22 @@ class Authorizer:
         self.registry = registry
         self.on_event = on_event
         self._backends: dict[tuple[str, str], Any] = {}  # moto's backend lookups are slow; a lab's are stable
+        # Decisions are pure functions of the world and the request. They are kept only until the world
+        # changes: any request that may change it (KMS, IAM or STS, the lab's own edits) empties the cache,
+        # and a kept decision lives at most one second (aws:CurrentTime has one-second precision).
+        self._decisions: dict[tuple[Any, ...], tuple[Decision, Key | None]] = {}
+        self._arns: dict[str, str] = {}
+
+    def key_arn(self, moto_key: Any) -> str:
+        """moto computes a key's ARN on every access; a key's ARN never changes."""
+        arn = self._arns.get(moto_key.id)
+        if arn is None:
+            arn = self._arns[moto_key.id] = moto_key.arn
+        return arn
+
+    def changed(self) -> None:
+        """The world may have changed: forget every kept decision."""
+        self._decisions.clear()
 
     def backend(self, account: str, region: str) -> Any:
         found = self._backends.get((account, region))
@@ -177,7 +201,7 @@ class Authorizer:
             response.body = json.dumps(params)
 
         event = Event(time.time(), headers.get(H_REQUEST_ID), record.arn, f"kms:{operation}",
-                      moto_key.arn if moto_key is not None else first_ref)
+                      self.key_arn(moto_key) if moto_key is not None else first_ref)
         response._kmslab_event = event  # type: ignore[attr-defined]
 
         if record.kind == "admin":
@@ -185,11 +209,11 @@ class Authorizer:
             self._validate_policy_change(operation, params, record, region, account, moto_key, headers)
             return
 
-        caller = build_caller(record, self.registry)
         context = self._context(operation, params, headers)
-        scps = self.registry.scp_policies(record.account)
+        caller: Caller | None = None
 
         if operation == "RetireGrant" and moto_key is not None:
+            caller = build_caller(record, self.registry)
             grant = moto_key.grants.get(params.get("GrantId", ""))
             grantee_may = grant is not None and "RetireGrant" in (grant.operations or ())
             if grant is not None and (caller.arn == grant.retiring_principal
@@ -200,12 +224,11 @@ class Authorizer:
                 return
 
         for action_op, ref, enc in checks:
-            key = None
+            mk = None
             if action_op not in KEYLESS:
                 mk = moto_key if ref == first_ref else self.locate(ref, record.account, region)[1]
                 if mk is None:
                     return  # no such key: moto answers NotFoundException
-                key = build_key(mk, self.backend(mk.account_id, mk.region))
             ctx = dict(context)
             if enc:
                 for k, v in enc.items():
@@ -213,10 +236,22 @@ class Authorizer:
                 ctx["kms:EncryptionContextKeys"] = list(enc)
             if ref and (ref.startswith("alias/") or ":alias/" in ref):
                 ctx["kms:RequestAlias"] = "alias/" + ref.split("alias/", 1)[1]
-            decision = authorize(Request(
-                caller=caller, action=f"kms:{action_op}", key=key, region=region, context=ctx,
-                scps=scps, encryption_context=enc or {}, grant_operation=operation,
-            ))
+            memo = (int(time.time()), record.access_key_id, action_op, mk.id if mk is not None else None,
+                    region, repr(sorted(ctx.items())), repr(sorted((enc or {}).items())))
+            kept = self._decisions.get(memo)
+            if kept is None:
+                caller = caller or build_caller(record, self.registry)
+                key = build_key(mk, self.backend(mk.account_id, mk.region)) if mk is not None else None
+                decision = authorize(Request(
+                    caller=caller, action=f"kms:{action_op}", key=key, region=region, context=ctx,
+                    scps=self.registry.scp_policies(record.account), encryption_context=enc or {},
+                    grant_operation=operation,
+                ))
+                if len(self._decisions) > 50_000:
+                    self._decisions.clear()
+                self._decisions[memo] = (decision, key)
+            else:
+                decision, key = kept
             event.decisions.append(decision)
             event.reason = decision.reason
             if not decision.allowed:
@@ -225,7 +260,9 @@ class Authorizer:
             if key is not None:
                 self._check_state(operation, key)
 
-        self._validate_policy_change(operation, params, record, region, account, moto_key, headers, caller)
+        if operation in ("CreateKey", "PutKeyPolicy"):
+            caller = caller or build_caller(record, self.registry)
+            self._validate_policy_change(operation, params, record, region, account, moto_key, headers, caller)
 
     def _key_from_blob(self, blob: str | None, region: str) -> str | None:
         """moto's ciphertext starts with the 36-character key id; find the key's owner."""
@@ -327,6 +364,8 @@ class Authorizer:
                     raise PolicyError(MALFORMED, INVALID_PRINCIPALS_MESSAGE)
 
     def finish(self, response: KmsResponse, status: int, body: Any) -> None:
+        if response._get_action() not in READ_ONLY:
+            self.changed()
         event: Event | None = getattr(response, "_kmslab_event", None)
         if event is None:
             return
@@ -359,6 +398,22 @@ def _kms_call_action(self: KmsResponse) -> Any:
     if _ACTIVE is not None:
         _ACTIVE.finish(self, int(status), body)
     return status, headers, body
+
+
+def _iam_sts_call_action(original: Any) -> Any:
+    def call_action(self: Any) -> Any:
+        try:
+            return original(self)
+        finally:
+            if _ACTIVE is not None and not self._get_action().startswith(("Get", "List")):
+                _ACTIVE.changed()  # an IAM or STS change may change any decision
+    return call_action
+
+
+def world_changed() -> None:
+    """Tell the active lab's authorizer that the world changed outside a request (the lab's own edits)."""
+    if _ACTIVE is not None:
+        _ACTIVE.changed()
 
 
 def aws_unique_id(prefix: str) -> str:
@@ -421,6 +476,10 @@ def install(authorizer: Authorizer) -> None:
         _ORIGINAL["create_user"] = IAMBackend.create_user
         _ORIGINAL["delete_user"] = IAMBackend.delete_user
         _ORIGINAL["delete_role"] = IAMBackend.delete_role
+        _ORIGINAL["iam_call_action"] = IamResponse.call_action
+        _ORIGINAL["sts_call_action"] = TokenResponse.call_action
+        IamResponse.call_action = _iam_sts_call_action(IamResponse.call_action)  # type: ignore[method-assign]
+        TokenResponse.call_action = _iam_sts_call_action(TokenResponse.call_action)  # type: ignore[method-assign]
         KmsResponse._authenticate_and_authorize_normal_action = _kms_authorize  # type: ignore[method-assign]
         KmsResponse.call_action = _kms_call_action  # type: ignore[method-assign]
         IAMBackend.create_user = _create_user  # type: ignore[method-assign]

@@ -296,10 +296,12 @@ class Lab:
             self.registry.user_boundaries.pop(arn, None)
         else:
             self.registry.user_boundaries[arn] = self.policy_arn(policy, account)
+        hook.world_changed()
 
     def set_scps(self, account: str, scps: Mapping[str, Any] | None) -> None:
         """The complete list of SCPs that apply to an account (None: no SCP restricts it)."""
         self.registry.scps[account] = dict(scps) if scps is not None else None
+        hook.world_changed()
 
     def delete_user(self, name: str, *, account: str | None = None) -> None:
         """Delete a user as the console does (keys, policies, groups first)."""
@@ -570,6 +572,8 @@ class Lab:
             for undo in plan.undo:
                 with contextlib.suppress(ClientError):
                     undo()
+            if plan.undo:
+                hook.world_changed()  # the undo edited moto's state directly
         event = self._by_request.get(request_id)
         decision: Decision | None = None
         if event is not None and event.decisions:

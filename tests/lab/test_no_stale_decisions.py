@@ -1,0 +1,118 @@
+"""Kept decisions never outlive a change: every change is reflected in the very next request.
+
+The lab keeps engine decisions between changes for speed (benchmarks/); these tests make
+each kind of change and check that the next identical request is decided afresh.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from .conftest import ACCOUNT, ROOT_STATEMENT, SEED_POLICY, user_arn
+
+
+def _decrypt(lab, who="kms-test-2", **kw):
+    return lab.request(who, "kms:Decrypt", "demo", **kw).decision
+
+
+@pytest.fixture
+def warm(seed):
+    assert _decrypt(seed) == "denied"  # the decision is now kept
+    assert _decrypt(seed) == "denied"
+    return seed
+
+
+def test_put_key_policy_by_a_principal(warm):
+    policy = {**SEED_POLICY, "Statement": [ROOT_STATEMENT, *SEED_POLICY["Statement"]]}
+    warm.client("kms", as_="manabusakai").put_key_policy(KeyId=warm.key_arn("demo"), Policy=json.dumps(policy))
+    assert _decrypt(warm) == "allowed"
+
+
+def test_attach_and_detach(warm):
+    warm.put_key_policy("demo", {**SEED_POLICY, "Statement": [ROOT_STATEMENT, *SEED_POLICY["Statement"]]})
+    assert _decrypt(warm) == "allowed"
+    warm.detach_policy("kms-test-2", "AdministratorAccess")
+    assert _decrypt(warm) == "denied"
+    warm.attach_policy("kms-test-2", "AdministratorAccess")
+    assert _decrypt(warm) == "allowed"
+
+
+def test_inline_policy_and_group_membership(warm):
+    warm.put_key_policy("demo", {**SEED_POLICY, "Statement": [ROOT_STATEMENT, *SEED_POLICY["Statement"]]})
+    warm.create_user("carol")
+    assert _decrypt(warm, "carol") == "denied"
+    warm.put_inline_policy("carol", "d", {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"}]})
+    assert _decrypt(warm, "carol") == "allowed"
+    warm.delete_inline_policy("carol", "d")
+    assert _decrypt(warm, "carol") == "denied"
+    warm.create_group("decrypters", inline_policies={"d": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"}]}})
+    warm.admin("iam").add_user_to_group(GroupName="decrypters", UserName="carol")
+    assert _decrypt(warm, "carol") == "allowed"
+
+
+def test_boundary_and_scps(warm):
+    warm.put_key_policy("demo", {**SEED_POLICY, "Statement": [ROOT_STATEMENT, *SEED_POLICY["Statement"]]})
+    assert _decrypt(warm) == "allowed"
+    warm.create_policy("NoKms", {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]})
+    warm.set_permissions_boundary("kms-test-2", "NoKms")
+    assert _decrypt(warm) == "denied"
+    warm.set_permissions_boundary("kms-test-2", None)
+    assert _decrypt(warm) == "allowed"
+    warm.set_scps(ACCOUNT, {"DenyDecrypt": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "kms:Decrypt", "Resource": "*"}]}})
+    assert _decrypt(warm) == "denied"
+    warm.set_scps(ACCOUNT, None)
+    assert _decrypt(warm) == "allowed"
+
+
+def test_grants_and_key_state(warm):
+    gid = warm.create_grant("demo", "kms-test-2", ["Decrypt"])
+    assert _decrypt(warm) == "allowed"
+    warm.client("kms", as_="manabusakai").revoke_grant(KeyId=warm.key_arn("demo"), GrantId=gid)
+    assert _decrypt(warm) == "denied"
+    assert _decrypt(warm, "kms-test-1") == "allowed"
+    warm.client("kms", as_="manabusakai").disable_key(KeyId=warm.key_arn("demo"))
+    assert _decrypt(warm, "kms-test-1") == "error"
+    warm.client("kms", as_="manabusakai").enable_key(KeyId=warm.key_arn("demo"))
+    assert _decrypt(warm, "kms-test-1") == "allowed"
+
+
+def test_deleting_a_named_user(warm):
+    assert _decrypt(warm, "kms-test-1") == "allowed"
+    warm.delete_user("kms-test-1")
+    warm.create_user("kms-test-1")
+    assert _decrypt(warm, "kms-test-1") == "denied"
+
+
+def test_tags_and_aliases_in_conditions(warm):
+    policy = {"Version": "2012-10-17", "Statement": [
+        *SEED_POLICY["Statement"],
+        {"Sid": "Tagged", "Effect": "Allow", "Principal": {"AWS": user_arn("kms-test-2")}, "Action": "kms:Decrypt",
+         "Resource": "*", "Condition": {"StringEquals": {"aws:ResourceTag/team": "blue"}}},
+        {"Sid": "Aliased", "Effect": "Allow", "Principal": {"AWS": user_arn("kms-test-2")}, "Action": "kms:Encrypt",
+         "Resource": "*", "Condition": {"ForAnyValue:StringEquals": {"kms:ResourceAliases": "alias/blue"}}}]}
+    warm.put_key_policy("demo", policy)
+    admin = warm.client("kms", as_="manabusakai")
+    assert _decrypt(warm) == "denied"
+    admin.tag_resource(KeyId=warm.key_arn("demo"), Tags=[{"TagKey": "team", "TagValue": "blue"}])
+    assert _decrypt(warm) == "allowed"
+    admin.untag_resource(KeyId=warm.key_arn("demo"), TagKeys=["team"])
+    assert _decrypt(warm) == "denied"
+    assert warm.request("kms-test-2", "kms:Encrypt", "demo").decision == "denied"
+    admin.create_alias(AliasName="alias/blue", TargetKeyId=warm.key_id("demo"))
+    assert warm.request("kms-test-2", "kms:Encrypt", "demo").decision == "allowed"
+
+
+def test_the_experiment_toggle_shows_the_change_at_once(seed):
+    from kmslab.widgets.experiment import KeyPolicyExperiment
+
+    exp = KeyPolicyExperiment(seed, "demo")
+    for on in (True, False, True, False):
+        exp.set_root_statement(on)
+        assert exp.decision("kms-test-2", "kms:Decrypt") == ("allowed" if on else "denied")

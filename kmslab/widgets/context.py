@@ -11,12 +11,12 @@ https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
 
 import ipywidgets as w
 
 from ..lab import Lab, Outcome
+from .base import LiveWidget
 from .explain import explain_html
 from .labels import principal_labels
 from .table import access_table, flipped
@@ -44,23 +44,18 @@ def context_text(encryption_context: Mapping[str, str] | None, via_service: str 
     return f"{ctx} · {via}"
 
 
-class RequestContextExperiment:
+class RequestContextExperiment(LiveWidget):
     """Encryption context fields + a via-service dropdown + the live access table of one key."""
 
-    _open: dict[tuple[int, str], RequestContextExperiment] = {}
 
     def __init__(self, lab: Lab, key: str, principals: Sequence[str] | None = None,
                  actions: Sequence[str] = CONTEXT_ACTIONS, *, pairs: int = 2,
                  services: Sequence[tuple[str, str]] | None = None) -> None:
-        previous = RequestContextExperiment._open.get((id(lab), key))
-        if previous is not None:
-            previous.close()  # re-running the cell: no stacked observers, no stale widgets
-        RequestContextExperiment._open[(id(lab), key)] = self
+        self._claim(lab, key)  # re-running the cell: no stacked observers, no stale widgets
         self.lab, self.key, self.actions = lab, key, list(actions)
         names = principals if principals is not None else lab.principals()
         self.principals = [lab.principal_arn(p) for p in names]
         self.labels = principal_labels(self.principals)
-        self._busy = False
         self.previous: list[Outcome] | None = None
         self.outcomes: list[Outcome] = []
         self.encryption_context: dict[str, str] = {}
@@ -105,17 +100,6 @@ class RequestContextExperiment:
 
     # -- behaviour (usable without a browser: tests and scripts call these)
 
-    def _guard(self, handler: Callable[[Any], None]) -> Callable[[Any], None]:
-        """Run a callback so that any error shows in the Output widget, never lost."""
-        def run(change: Any) -> None:
-            if self._busy:
-                return
-            self.errors.outputs = ()
-            try:
-                handler(change)
-            except Exception as exc:  # noqa: BLE001 - shown to the learner, not swallowed
-                self.errors.append_stdout(f"{type(exc).__name__}: {exc}\n")
-        return run
 
     def fields_context(self) -> dict[str, str]:
         """The encryption context the fields describe; ValueError for a half-filled pair."""
@@ -148,13 +132,10 @@ class RequestContextExperiment:
         options = {value for _, value in self.service_select.options}
         if via_service and via_service not in options:
             self.service_select.options = [*self.service_select.options, (via_service, via_service)]
-        self._busy = True
-        try:
+        with self._quiet():
             for i, (k, v) in enumerate(zip(self.key_fields, self.value_fields, strict=True)):
                 k.value, v.value = pairs[i] if i < len(pairs) else ("", "")
             self.service_select.value = via_service or NO_SERVICE
-        finally:
-            self._busy = False
         self.errors.outputs = ()
         self._read_fields()
 
@@ -204,10 +185,6 @@ class RequestContextExperiment:
         box.add_class("kmslab-context-experiment")
         return box
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
 
     def close(self) -> None:
         """Close every widget of this experiment (and so their observers)."""
@@ -215,5 +192,4 @@ class RequestContextExperiment:
                        self.action_select, self.reset_button, self.context_view, self.table, self.explanation,
                        self.errors):
             widget.close()
-        if RequestContextExperiment._open.get((id(self.lab), self.key)) is self:
-            del RequestContextExperiment._open[(id(self.lab), self.key)]
+        self._release()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 import functools
 import html
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import ipywidgets as w
@@ -17,6 +17,7 @@ from botocore.exceptions import ClientError
 
 from ..engine import STANDARD_ACTIONS
 from ..lab import Lab, Outcome
+from .base import LiveWidget
 from .explain import explain_html, policy_html
 from .labels import principal_labels, slug
 from .table import access_table, flipped
@@ -69,18 +70,14 @@ def aws_error_html(exc: ClientError) -> str:
             f'when calling the {html.escape(operation)} operation: {html.escape(error.get("Message", ""))}</div>')
 
 
-class KeyPolicyExperiment:
+class KeyPolicyExperiment(LiveWidget):
     """Root-statement toggle + IAM attachment checkboxes + the live access table of one key."""
 
-    _open: dict[tuple[int, str], KeyPolicyExperiment] = {}
 
     def __init__(self, lab: Lab, key: str, *, principals: Sequence[str] | None = None,
                  actions: Sequence[str] = STANDARD_ACTIONS, attachable: Iterable[str] = ("AdministratorAccess",),
                  users: Sequence[str] | None = None) -> None:
-        previous = KeyPolicyExperiment._open.get((id(lab), key))
-        if previous is not None:
-            previous.close()  # re-running the cell: no stacked observers, no stale widgets
-        KeyPolicyExperiment._open[(id(lab), key)] = self
+        self._claim(lab, key)  # re-running the cell: no stacked observers, no stale widgets
         self.lab, self.key, self.actions = lab, key, list(actions)
         self.account = lab.key_arn(key).split(":")[4]
         self.principals = list(principals) if principals is not None else lab.principals()
@@ -89,7 +86,6 @@ class KeyPolicyExperiment:
         self.attachable = list(attachable)
         self._initial_policy = lab.key_policy(key)
         self._initial_attachments = {(u, p): p in lab.attached_policies(u) for u in self.users for p in self.attachable}
-        self._busy = False
         self.previous: list[Outcome] | None = None
         self.outcomes: list[Outcome] = []
 
@@ -131,17 +127,6 @@ class KeyPolicyExperiment:
 
     # -- behaviour (usable without a browser: tests and scripts call these)
 
-    def _guard(self, handler: Callable[[Any], None]) -> Callable[[Any], None]:
-        """Run a callback so that any error shows in the Output widget, never lost."""
-        def run(change: Any) -> None:
-            if self._busy:
-                return
-            self.errors.outputs = ()
-            try:
-                handler(change)
-            except Exception as exc:  # noqa: BLE001 - shown to the learner, not swallowed
-                self.errors.append_stdout(f"{type(exc).__name__}: {exc}\n")
-        return run
 
     def set_root_statement(self, on: bool) -> None:
         """Add or remove the root statement with a real PutKeyPolicy (as the key's creator)."""
@@ -159,11 +144,8 @@ class KeyPolicyExperiment:
             self.lab.put_key_policy(self.key, policy)
         except ClientError as exc:
             self.error_view.value = aws_error_html(exc)
-            self._busy = True
-            try:
+            with self._quiet():
                 self.root_toggle.value = not on  # the previous policy stays in force
-            finally:
-                self._busy = False
             return
         self.error_view.value = ""
         self.refresh()
@@ -212,8 +194,7 @@ class KeyPolicyExperiment:
 
     def reset(self) -> None:
         """Back to the key policy and attachments this experiment started with."""
-        self._busy = True
-        try:
+        with self._quiet():
             self.lab.put_key_policy(self.key, self._initial_policy, bypass_lockout_check=True)
             for (user, policy), attached in self._initial_attachments.items():
                 now = policy in self.lab.attached_policies(user)
@@ -223,8 +204,6 @@ class KeyPolicyExperiment:
                     self.lab.attach_policy(user, policy)
                 self.attach_boxes[(user, policy)].value = attached
             self.root_toggle.value = has_root_statement(self._initial_policy, self.account)
-        finally:
-            self._busy = False
         self.outcomes = []
         self.error_view.value = ""
         self.refresh()
@@ -243,10 +222,6 @@ class KeyPolicyExperiment:
         box.add_class("kmslab-experiment")
         return box
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
 
     def close(self) -> None:
         """Close every widget of this experiment (and so their observers)."""
@@ -254,5 +229,4 @@ class KeyPolicyExperiment:
                        self.reset_button, self.table, self.explanation, self.policy_view, self.errors,
                        self.error_view):
             widget.close()
-        if KeyPolicyExperiment._open.get((id(self.lab), self.key)) is self:
-            del KeyPolicyExperiment._open[(id(self.lab), self.key)]
+        self._release()

@@ -119,7 +119,7 @@ def test_rerunning_the_cell_closes_the_previous_widgets(lab):
     first = RequestContextExperiment(lab, "app-key", PRINCIPALS)
     second = RequestContextExperiment(lab, "app-key", PRINCIPALS)
     assert first.service_select.comm is None
-    assert RequestContextExperiment._open[(id(lab), "app-key")] is second
+    assert RequestContextExperiment.live(lab, "app-key") is second
     second.close()
     assert (id(lab), "app-key") not in RequestContextExperiment._open
 

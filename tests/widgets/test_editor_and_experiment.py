@@ -68,7 +68,7 @@ def test_rerunning_the_cell_closes_the_previous_widgets(seed_lab):
     second = KeyPolicyExperiment(seed_lab, "demo")
     assert first.root_toggle.comm is None  # closed: no observers left behind
     assert second.root_toggle.comm is not None or second.root_toggle.comm is None  # alive (no kernel here)
-    assert KeyPolicyExperiment._open[(id(seed_lab), "demo")] is second
+    assert KeyPolicyExperiment.live(seed_lab, "demo") is second
 
 
 def test_callback_errors_are_shown_not_lost(seed_lab):

@@ -112,6 +112,15 @@ class Result:
 class SuiteOutput:
     results: list[Result] = field(default_factory=list)
     raw: dict[str, Any] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)  # measured anyway, but something failed (a notebook cell)
+
+
+def _cell_errors(runs: list[dict[str, Any]]) -> list[str]:
+    seen: dict[str, None] = {}
+    for run in runs:
+        for where, raised in run.get("errors", {}).items():
+            seen.setdefault(f"{where}: {raised[0]}" + (f" (+{len(raised) - 1} more)" if len(raised) > 1 else ""))
+    return list(seen)
 
 
 def ms(seconds: float) -> float:
@@ -221,15 +230,20 @@ def suite_seed_build(reps: int, quick: bool) -> SuiteOutput:
 
 
 def suite_notebooks(reps: int, quick: bool) -> SuiteOutput:
-    runs = []
+    outputs = []
     for i in range(reps):
         progress(f"notebooks: round {i + 1}/{reps} (each notebook in a fresh kernel)")
-        runs.append(spawn("notebooks", 1)["notebooks"])
+        outputs.append(spawn("notebooks", 1))
+    runs = [o["notebooks"] for o in outputs]
     names = list(runs[0])
+    errors = _cell_errors(outputs)
     out = SuiteOutput([Result("notebooks.total_s", [sum(r.values()) for r in runs],
-                              f"{len(names)} notebooks, kernel start included")], {"runs": runs})
+                              f"{len(names)} notebooks, kernel start included"
+                              + (f"; {len(errors)} raised (see FAILED)" if errors else ""))],
+                      {"runs": outputs}, errors)
     for name in names:
-        out.results.append(Result(f"notebooks.{Path(name).stem}_s", [r[name] for r in runs]))
+        out.results.append(Result(f"notebooks.{Path(name).stem}_s", [r[name] for r in runs],
+                                  "RAISED: " + outputs[0]["errors"][name][0] if name in outputs[0]["errors"] else ""))
     return out
 
 
@@ -241,11 +255,11 @@ def suite_memory(reps: int, quick: bool) -> SuiteOutput:
     steps = {name: statistics.median([r["after_each_mb"][name] for r in runs]) for name in runs[0]["after_each_mb"]}
     base = statistics.median([r["baseline_mb"] for r in runs])
     return SuiteOutput(
-        [Result("memory.course_peak_mb", [r["course_mb"] for r in runs],
+        errors=_cell_errors(runs), results=[Result("memory.course_peak_mb", [r["course_mb"] for r in runs],
                 "after " + ", ".join(f"{Path(k).stem[:2]}: {v:.0f}" for k, v in steps.items()) + " MB"),
          Result("memory.course_vs_baseline", [r["course_mb"] / r["baseline_mb"] for r in runs],
                 f"baseline kernel (import pandas, ipywidgets) {base:.0f} MB")],
-        {"runs": runs})
+        raw={"runs": runs})
 
 
 # name -> (function, repetitions, repetitions with --quick)
@@ -364,6 +378,9 @@ def main(argv: list[str] | None = None) -> int:
                 "status": status(result.name, stats["p50"]),
             }
             print(line(result.name, stats, result.detail), flush=True)
+        if output.errors:
+            errors[suite] = "; ".join(output.errors)
+            print(f"{suite}: FAILED (measured anyway): " + "\n  ".join(output.errors), flush=True)
 
     meta["seconds"] = time.time() - started
     meta["loadavg_end"] = os.getloadavg()

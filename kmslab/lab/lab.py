@@ -195,10 +195,7 @@ class Lab:
                                            user_name=name))
         for group in groups:
             iam.add_user_to_group(GroupName=group, UserName=name)
-        for policy in managed_policies:
-            self.attach_policy(arn, policy)
-        for pname, doc in (inline_policies or {}).items():
-            self.put_inline_policy(arn, pname, doc)
+        self._give_policies(arn, managed_policies, inline_policies)
         if permissions_boundary:
             self.set_permissions_boundary(arn, permissions_boundary)
         return arn
@@ -207,10 +204,7 @@ class Lab:
                      inline_policies: Mapping[str, Any] | None = None) -> str:
         acct = account or self.account
         arn = self.admin("iam", acct).create_group(GroupName=name)["Group"]["Arn"]
-        for policy in managed_policies:
-            self.attach_policy(arn, policy)
-        for pname, doc in (inline_policies or {}).items():
-            self.put_inline_policy(arn, pname, doc)
+        self._give_policies(arn, managed_policies, inline_policies)
         return arn
 
     def create_role(self, name: str, *, account: str | None = None, trust_policy: Mapping[str, Any] | None = None,
@@ -224,13 +218,17 @@ class Lab:
         if tags:
             kwargs["Tags"] = [{"Key": k, "Value": v} for k, v in tags.items()]
         arn = self.admin("iam", acct).create_role(**kwargs)["Role"]["Arn"]
+        self._give_policies(arn, managed_policies, inline_policies)
+        if permissions_boundary:
+            self.set_permissions_boundary(arn, permissions_boundary)
+        return arn
+
+    def _give_policies(self, arn: str, managed_policies: Iterable[str],
+                       inline_policies: Mapping[str, Any] | None) -> None:
         for policy in managed_policies:
             self.attach_policy(arn, policy)
         for pname, doc in (inline_policies or {}).items():
             self.put_inline_policy(arn, pname, doc)
-        if permissions_boundary:
-            self.set_permissions_boundary(arn, permissions_boundary)
-        return arn
 
     def create_policy(self, name: str, document: Mapping[str, Any] | str, *, account: str | None = None) -> str:
         """Create a customer managed policy; returns its ARN."""

@@ -26,6 +26,7 @@ from moto.iam.models import IAMBackend
 from moto.iam.responses import IamResponse
 from moto.kms.responses import KmsResponse
 from moto.sts.responses import TokenResponse
+from werkzeug.exceptions import HTTPException
 
 from ..engine import (
     MALFORMED,
@@ -70,6 +71,16 @@ ALLOWED_PENDING_DELETION = {"DescribeKey", "GetKeyPolicy", "ListGrants", "ListKe
                             "RetireGrant", "RevokeGrant", "ScheduleKeyDeletion"}
 
 
+class AwsError(JsonRESTError):
+    """AWS's JSON error, as moto's JsonRESTError, without the XML body it renders first and drops (~20 us)."""
+
+    def __init__(self, error_type: str, message: str) -> None:
+        HTTPException.__init__(self)
+        self.error_type, self.message = error_type, message
+        self.description = json.dumps({"__type": error_type, "message": message})
+        self.content_type = "application/json"
+
+
 @dataclass
 class Event:
     """One KMS request as the lab's CloudTrail-like log records it."""
@@ -86,6 +97,20 @@ class Event:
     decisions: list[Decision] = field(default_factory=list)
 
 
+@dataclass
+class _Memo:
+    """What is derived from one state of the world: engine Callers, Keys and decisions.
+
+    Decisions are pure functions of the world and the request, so they are kept only until the world
+    changes: any request that may change it (KMS, IAM or STS, the lab's own edits) starts a new memo,
+    and a kept decision lives at most one second (aws:CurrentTime has one-second precision).
+    """
+
+    callers: dict[str, Caller] = field(default_factory=dict)
+    keys: dict[str, Key] = field(default_factory=dict)
+    decisions: dict[tuple[Any, ...], tuple[Decision, Key | None]] = field(default_factory=dict)
+
+
 class Authorizer:
     """Decides each KMS request of the active lab with the engine."""
 
@@ -93,10 +118,7 @@ class Authorizer:
         self.registry = registry
         self.on_event = on_event
         self._backends: dict[tuple[str, str], Any] = {}  # moto's backend lookups are slow; a lab's are stable
-        # Decisions are pure functions of the world and the request. They are kept only until the world
-        # changes: any request that may change it (KMS, IAM or STS, the lab's own edits) empties the cache,
-        # and a kept decision lives at most one second (aws:CurrentTime has one-second precision).
-        self._decisions: dict[tuple[Any, ...], tuple[Decision, Key | None]] = {}
+        self._memo = _Memo()
         self._arns: dict[str, str] = {}
 
     def key_arn(self, moto_key: Any) -> str:
@@ -107,8 +129,31 @@ class Authorizer:
         return arn
 
     def changed(self) -> None:
-        """The world may have changed: forget every kept decision."""
-        self._decisions.clear()
+        """The world may have changed: forget every kept decision, caller and key."""
+        self._memo = _Memo()  # a new one: a checkpoint keeps the old
+
+    def checkpoint(self) -> Any:
+        """What is kept now, for `restore` once the world is exactly as now again."""
+        return self._memo
+
+    def restore(self, checkpoint: Any) -> None:
+        """The world is back to the checkpoint's (a probe's changes were undone): so is what was kept."""
+        self._memo = checkpoint
+
+    def caller(self, record: CredentialRecord) -> Caller:
+        """The engine's Caller for a credential, built once per state of the world."""
+        found = self._memo.callers.get(record.access_key_id)
+        if found is None:
+            found = self._memo.callers[record.access_key_id] = build_caller(record, self.registry)
+        return found
+
+    def key(self, moto_key: Any) -> Key:
+        """The engine's Key for a moto key, built once per state of the world."""
+        found = self._memo.keys.get(moto_key.id)
+        if found is None:
+            found = self._memo.keys[moto_key.id] = build_key(moto_key, self.backend(moto_key.account_id,
+                                                                                   moto_key.region))
+        return found
 
     def backend(self, account: str, region: str) -> Any:
         found = self._backends.get((account, region))
@@ -213,7 +258,7 @@ class Authorizer:
         caller: Caller | None = None
 
         if operation == "RetireGrant" and moto_key is not None:
-            caller = build_caller(record, self.registry)
+            caller = self.caller(record)
             grant = moto_key.grants.get(params.get("GrantId", ""))
             grantee_may = grant is not None and "RetireGrant" in (grant.operations or ())
             if grant is not None and (caller.arn == grant.retiring_principal
@@ -238,30 +283,31 @@ class Authorizer:
                 ctx["kms:RequestAlias"] = "alias/" + ref.split("alias/", 1)[1]
             memo = (int(time.time()), record.access_key_id, action_op, mk.id if mk is not None else None,
                     region, repr(sorted(ctx.items())), repr(sorted((enc or {}).items())))
-            kept = self._decisions.get(memo)
+            decisions = self._memo.decisions
+            kept = decisions.get(memo)
             if kept is None:
-                caller = caller or build_caller(record, self.registry)
-                key = build_key(mk, self.backend(mk.account_id, mk.region)) if mk is not None else None
+                caller = caller or self.caller(record)
+                key = self.key(mk) if mk is not None else None
                 decision = authorize(Request(
                     caller=caller, action=f"kms:{action_op}", key=key, region=region, context=ctx,
                     scps=self.registry.scp_policies(record.account), encryption_context=enc or {},
                     grant_operation=operation,
                 ))
-                if len(self._decisions) > 50_000:
-                    self._decisions.clear()
-                self._decisions[memo] = (decision, key)
+                if len(decisions) > 50_000:
+                    decisions.clear()
+                decisions[memo] = (decision, key)
             else:
                 decision, key = kept
             event.decisions.append(decision)
             event.reason = decision.reason
             if not decision.allowed:
                 event.outcome, event.error, event.message = "denied", decision.error, decision.message
-                raise JsonRESTError("AccessDeniedException", decision.message or "")
+                raise AwsError("AccessDeniedException", decision.message or "")
             if key is not None:
                 self._check_state(operation, key)
 
         if operation in ("CreateKey", "PutKeyPolicy"):
-            caller = caller or build_caller(record, self.registry)
+            caller = caller or self.caller(record)
             self._validate_policy_change(operation, params, record, region, account, moto_key, headers, caller)
 
     def _key_from_blob(self, blob: str | None, region: str) -> str | None:
@@ -393,6 +439,13 @@ def _kms_authorize(self: KmsResponse, resource: str = "*") -> None:
     return None
 
 
+def _kms_validate_key_policy(self: KmsResponse, key_id: str, action: str) -> None:
+    """moto's own key policy check ignores Principal (a Deny for anyone denies everyone): in a lab the
+    engine has decided already."""
+    if _ACTIVE is None:
+        _ORIGINAL["validate_key_policy"](self, key_id, action)
+
+
 def _kms_call_action(self: KmsResponse) -> Any:
     status, headers, body = _ORIGINAL["call_action"](self)
     if _ACTIVE is not None:
@@ -480,6 +533,8 @@ def install(authorizer: Authorizer) -> None:
         _ORIGINAL["sts_call_action"] = TokenResponse.call_action
         IamResponse.call_action = _iam_sts_call_action(IamResponse.call_action)  # type: ignore[method-assign]
         TokenResponse.call_action = _iam_sts_call_action(TokenResponse.call_action)  # type: ignore[method-assign]
+        _ORIGINAL["validate_key_policy"] = KmsResponse._validate_key_policy
+        KmsResponse._validate_key_policy = _kms_validate_key_policy  # type: ignore[method-assign]
         KmsResponse._authenticate_and_authorize_normal_action = _kms_authorize  # type: ignore[method-assign]
         KmsResponse.call_action = _kms_call_action  # type: ignore[method-assign]
         IAMBackend.create_user = _create_user  # type: ignore[method-assign]

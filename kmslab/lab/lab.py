@@ -12,7 +12,6 @@ administrator would prepare a workshop account).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import threading
@@ -39,6 +38,18 @@ _AWS_ENV = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "
             "AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL_STS", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE",
             "AWS_CA_BUNDLE")
 _CONFIG = Config(retries={"max_attempts": 1, "mode": "standard"})
+
+
+_SESSION: Any = None
+
+
+def _shared_session() -> Any:
+    """One boto3 Session for every lab in the process: each Session loads botocore's endpoint data and
+    service models again (~10 MB); clients get their own credentials and region anyway."""
+    global _SESSION
+    if _SESSION is None:
+        _SESSION = boto3.Session()
+    return _SESSION
 
 
 class LabError(RuntimeError):
@@ -80,8 +91,7 @@ class Lab:
         self.registry.on_add = safety.remember
         self._authorizer = Authorizer(self.registry, self._record_event)
         hook.install(self._authorizer)
-        if not hasattr(self, "_session"):
-            self._session = boto3.Session(region_name=self.region)
+        self._session = _shared_session()
         self._clients: dict[tuple[str, str], Any] = {}
         self._keys: dict[str, dict[str, str]] = {}  # local name -> arn, id, account
         self._ciphertexts: dict[Any, bytes] = {}  # (key id, encryption context) -> a ciphertext to decrypt
@@ -104,6 +114,9 @@ class Lab:
         self._restore_environment()
         if Lab._current is self:
             Lab._current = None
+        # A stopped lab may outlive its notebook (a variable holding one of its clients keeps it alive):
+        # let go of what only a running lab needs. The event log stays readable.
+        self._clients, self._ciphertexts = {}, {}
 
     def reset(self) -> Lab:
         """Back to a clean, empty world (same accounts and region)."""
@@ -549,7 +562,10 @@ class Lab:
             grant={**grant, "grantee": self.principal_arn(grant["grantee"])} if grant else None,
             caller_arn=record.arn,
         )
+        checkpoint = self._authorizer.checkpoint()
         plan = plan_for(inp)
+        if plan.undo:
+            hook.world_changed()  # the preparation may have edited moto's state directly
         request_id = hook.new_request_id()
         headers = {hook.H_REQUEST_ID: request_id}
         if via_service:
@@ -567,11 +583,17 @@ class Lab:
             message = exc.response["Error"].get("Message")
             verdict = "denied" if error == "AccessDeniedException" else "error"
         finally:
+            undone = True
             for undo in plan.undo:
-                with contextlib.suppress(ClientError):
+                try:
                     undo()
-            if plan.undo:
-                hook.world_changed()  # the undo edited moto's state directly
+                except Exception:  # noqa: BLE001 - the world may differ now: keep no decision
+                    undone = False
+            if plan.undo and undone:
+                # The undo put the world back exactly as it was before this request: so are the decisions.
+                self._authorizer.restore(checkpoint)
+            elif plan.undo:
+                hook.world_changed()
         event = self._by_request.get(request_id)
         decision: Decision | None = None
         if event is not None and event.decisions:

@@ -260,3 +260,17 @@ def test_a_key_policy_naming_a_deleted_principals_unique_id_cannot_be_saved_agai
         seed.client("kms", as_="manabusakai").put_key_policy(KeyId=seed.key_arn("demo"), Policy=json.dumps(policy))
     assert _code(exc) == "MalformedPolicyDocumentException"
     assert "invalid principals" in exc.value.response["Error"]["Message"]
+
+
+def test_a_deny_for_someone_else_does_not_deny_describe_key(lab):
+    """A Deny applies only to the principals it names (moto's own check ignores Principal).
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html"""
+    lab.create_user("alice", managed_policies=["AdministratorAccess"])
+    lab.create_user("mallory")
+    policy = {"Version": "2012-10-17", "Statement": [
+        ROOT_STATEMENT,
+        {"Sid": "NoMallory", "Effect": "Deny", "Principal": {"AWS": user_arn("mallory")}, "Action": "kms:*",
+         "Resource": "*"}]}
+    lab.create_key("k", policy=policy)
+    assert lab.request("alice", "kms:DescribeKey", "k").decision == "allowed"
+    assert lab.request("mallory", "kms:DescribeKey", "k").decision == "denied"

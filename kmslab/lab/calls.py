@@ -93,6 +93,24 @@ def _with_context(operation: str, **fixed: Any) -> Callable[[CallInput], CallPla
     return plan
 
 
+def _enable_key(inp: CallInput) -> CallPlan:
+    key = _key(inp)
+    state, enabled = key.key_state, key.enabled
+
+    def undo() -> None:
+        key.key_state, key.enabled = state, enabled
+    return CallPlan("enable_key", {"KeyId": inp.key_ref}, [undo])
+
+
+def _update_description(inp: CallInput) -> CallPlan:
+    key = _key(inp)
+    description = key.description
+
+    def undo() -> None:
+        key.description = description
+    return CallPlan("update_key_description", {"KeyId": inp.key_ref, "Description": "kmslab"}, [undo])
+
+
 def _keyless(operation: str, **fixed: Any) -> Callable[[CallInput], CallPlan]:
     def plan(inp: CallInput) -> CallPlan:
         return CallPlan(operation, dict(fixed))
@@ -227,12 +245,12 @@ PLANS: dict[str, Callable[[CallInput], CallPlan]] = {
     "kms:DisableKeyRotation": _rotation(False),
     "kms:ScheduleKeyDeletion": _schedule_deletion,
     "kms:DisableKey": _disable_key,
-    "kms:EnableKey": _simple("enable_key"),
+    "kms:EnableKey": _enable_key,
     "kms:CreateGrant": _create_grant,
     "kms:RevokeGrant": _revoke_grant,
     "kms:CreateAlias": _create_alias,
     "kms:TagResource": _tag,
-    "kms:UpdateKeyDescription": _simple("update_key_description", Description="kmslab"),
+    "kms:UpdateKeyDescription": _update_description,
     "kms:ListKeys": _keyless("list_keys"),
     "kms:ListAliases": _keyless("list_aliases"),
     "kms:GenerateRandom": _keyless("generate_random", NumberOfBytes=16),

@@ -410,8 +410,8 @@ class Authorizer:
                     raise PolicyError(MALFORMED, INVALID_PRINCIPALS_MESSAGE)
 
     def finish(self, response: KmsResponse, status: int, body: Any) -> None:
-        if response._get_action() not in READ_ONLY:
-            self.changed()
+        if status < 400 and response._get_action() not in READ_ONLY:
+            self.changed()  # a refused request changed nothing
         event: Event | None = getattr(response, "_kmslab_event", None)
         if event is None:
             return

@@ -31,7 +31,7 @@ help:
 	@echo "make test   run the whole test suite"
 	@echo "make lint   ruff check"
 	@echo "make clean  remove .venv"
-	@echo "make bench  run the benchmarks (~4 min); make bench-check compares them with the budget"
+	@echo "make bench  run the benchmarks (~3 min); make bench-check compares them with the budget"
 
 $(VPY):
 	@if [ -z "$(PYTHON)" ]; then \

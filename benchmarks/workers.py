@@ -6,9 +6,9 @@ and writes its raw measurements (seconds unless a name says otherwise) as JSON t
 RESULT.json. Nothing here prints timings or judges them; `benchmarks.run` does.
 
 The *bare* cases are baselines and must not import kmslab: they run plain moto
-(`mock_aws()`) with plain boto3 clients. `matrix-bare` makes the same boto3 calls as
-the lab's access matrix by loading kmslab/lab/calls.py as a stand-alone file (it
-imports nothing from kmslab), so the lab's request plans are shared, not copied.
+(`mock_aws()`) with plain boto3 clients. `matrix-bare` makes the same requests as the
+lab's access matrix, prepared and undone the same way, by loading kmslab/lab/calls.py
+as a stand-alone file (it imports nothing from kmslab): the plans are shared, not copied.
 """
 
 from __future__ import annotations
@@ -127,9 +127,9 @@ def kms_call_lab(n: int) -> dict[str, Any]:
     lab = lab_from_scenario(SEED)
     kms = lab.client("kms", as_="kms-test-1")
     samples = _time_ops(_kms_calls(kms, lab.key_arn("demo")), n)
-    denied = [e for e in lab._events if e.outcome != "allowed"]
-    if denied:
-        raise RuntimeError(f"expected every call to be allowed, got {denied[0]}")
+    outcomes = set(lab.events()["outcome"])
+    if outcomes != {"allowed"}:
+        raise RuntimeError(f"expected every call to be allowed, got {outcomes}")
     lab.stop()
     return {"samples": samples}
 

@@ -18,6 +18,7 @@ User Guide's evaluation flow, with KMS's rule that the key policy must allow.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -72,6 +73,19 @@ class _Hit:
 # ---------------------------------------------------------------- request context
 
 
+_NOW: tuple[int, tuple[str, str]] = (-1, ("", ""))
+
+
+def _now_strings() -> tuple[str, str]:
+    """aws:CurrentTime and aws:EpochTime, formatted once per second (their precision)."""
+    global _NOW
+    second = int(time.time())
+    if _NOW[0] != second:
+        now = datetime.fromtimestamp(second, UTC)
+        _NOW = (second, (now.strftime("%Y-%m-%dT%H:%M:%SZ"), str(second)))
+    return _NOW[1]
+
+
 def request_context(request: Request) -> dict[str, Any]:
     """Every condition key of the request, keys lower-cased (names are case-insensitive).
 
@@ -81,7 +95,7 @@ def request_context(request: Request) -> dict[str, Any]:
     override the derived ones.
     """
     caller, key = request.caller, request.key
-    now = datetime.now(UTC)
+    current_time, epoch_time = _now_strings()
     ctx = LowerKeyContext({
         # "For IAM roles, the request context returns the ARN of the role, not the ARN
         # of the user that assumed the role."
@@ -91,8 +105,8 @@ def request_context(request: Request) -> dict[str, Any]:
         "aws:userid": caller.user_id,
         "aws:securetransport": "true",  # boto3 always calls KMS over HTTPS
         "aws:requestedregion": request.region,
-        "aws:currenttime": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "aws:epochtime": str(int(now.timestamp())),
+        "aws:currenttime": current_time,
+        "aws:epochtime": epoch_time,
         "aws:principalisawsservice": "false",
         "aws:viaawsservice": "false",
         # "kms:CallerAccount ... the AWS account ID of the caller"

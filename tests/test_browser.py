@@ -61,7 +61,8 @@ def jupyterlab(tmp_path):
     port, token = _free_port(), "kmslab-browser-test"
     env = {**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(settings), "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt")}
     cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
-           f"--ServerApp.token={token}", f"--ServerApp.root_dir={work}", "--ServerApp.open_browser=False"]
+           f"--ServerApp.token={token}", f"--ServerApp.root_dir={work}", "--ServerApp.open_browser=False",
+           f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}"]  # never restore tabs from another run
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
     log = open(tmp_path / "jupyterlab.log", "w")  # noqa: SIM115 - closed below
@@ -111,7 +112,7 @@ def test_root_statement_toggle_flips_kms_test_2_decrypt(jupyterlab):
             dialog = page.locator(".jp-Dialog button.jp-mod-accept")
             if dialog.count():
                 dialog.first.click()
-            page.locator(".jp-NotebookPanel").first.click()
+            page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)").first.click()
             page.get_by_role("menuitem", name="Run", exact=True).click()
             page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
             cell = page.locator(CELL).first

@@ -229,7 +229,7 @@ def test_role_session_named_by_role_in_key_policy(lab):
 def test_unknown_credentials_are_rejected(lab):
     import boto3
 
-    kms = boto3.client("kms", region_name=lab.region, aws_access_key_id="AKIAKMSLABUNKNOWNKEY",
+    kms = boto3.client("kms", region_name=lab.region, aws_access_key_id="FAKEKMSLABUNKNOWNKEY",
                        aws_secret_access_key="x")
     with pytest.raises(ClientError) as exc:
         kms.list_keys()

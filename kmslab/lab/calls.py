@@ -94,12 +94,7 @@ def _with_context(operation: str, **fixed: Any) -> Callable[[CallInput], CallPla
 
 
 def _enable_key(inp: CallInput) -> CallPlan:
-    key = _key(inp)
-    state, enabled = key.key_state, key.enabled
-
-    def undo() -> None:
-        key.key_state, key.enabled = state, enabled
-    return CallPlan("enable_key", {"KeyId": inp.key_ref}, [undo])
+    return CallPlan("enable_key", {"KeyId": inp.key_ref}, [_state_undo(inp)])
 
 
 def _update_description(inp: CallInput) -> CallPlan:
@@ -150,22 +145,23 @@ def _put_key_policy(inp: CallInput) -> CallPlan:
                                        "Policy": without_deleted_principals(original)}, [undo])
 
 
-def _schedule_deletion(inp: CallInput) -> CallPlan:
+def _state_undo(inp: CallInput) -> Callable[[], None]:
+    """An undo that puts the key's state (enabled, pending deletion) back as it is now."""
     key = _key(inp)
-    state, enabled = key.key_state, key.enabled
+    saved = key.key_state, key.enabled, key.deletion_date
 
     def undo() -> None:
-        key.key_state, key.enabled, key.deletion_date = state, enabled, None
+        key.key_state, key.enabled, key.deletion_date = saved
+    return undo
+
+
+def _schedule_deletion(inp: CallInput) -> CallPlan:
+    undo = _state_undo(inp)
     return CallPlan("schedule_key_deletion", {"KeyId": inp.key_ref, "PendingWindowInDays": 7}, [undo])
 
 
 def _disable_key(inp: CallInput) -> CallPlan:
-    key = _key(inp)
-    state, enabled = key.key_state, key.enabled
-
-    def undo() -> None:
-        key.key_state, key.enabled = state, enabled
-    return CallPlan("disable_key", {"KeyId": inp.key_ref}, [undo])
+    return CallPlan("disable_key", {"KeyId": inp.key_ref}, [_state_undo(inp)])
 
 
 def _create_grant(inp: CallInput) -> CallPlan:

@@ -12,6 +12,10 @@ from typing import Any, ClassVar
 
 import ipywidgets as w
 
+from ..lab.outcome import Outcome
+from .explain import explain_html
+from .table import flipped
+
 
 class LiveWidget:
     """Base of the experiments: subclasses set `errors` (an Output) and provide `widget` and `close()`."""
@@ -19,6 +23,12 @@ class LiveWidget:
     _open: ClassVar[dict[tuple[type, int, str], LiveWidget]] = {}
     errors: w.Output
     _busy: bool = False
+    lab: Any
+    outcomes: list[Outcome]
+    previous: list[Outcome] | None
+    principal_select: w.Dropdown
+    action_select: w.Dropdown
+    explanation: w.HTML
 
     def _claim(self, lab: Any, key: str) -> None:
         """Close the widget the previous run of this cell made for the same lab and key."""
@@ -58,6 +68,25 @@ class LiveWidget:
             yield
         finally:
             self._busy = False
+
+    def _show_explanation(self) -> None:
+        outcome = self.outcome(self.principal_select.value, self.action_select.value)
+        self.explanation.value = explain_html(outcome) if outcome else ""
+
+    def outcome(self, principal: str, action: str) -> Outcome | None:
+        """The current answer for one cell of the table."""
+        arn = self.lab.principal_arn(principal)
+        action = action if action.startswith("kms:") else f"kms:{action}"
+        return next((o for o in self.outcomes if o.principal == arn and o.action == action), None)
+
+    def decision(self, principal: str, action: str) -> str:
+        """allowed / denied / error for one cell (for tests and exercises)."""
+        outcome = self.outcome(principal, action)
+        return outcome.decision if outcome else "missing"
+
+    def flipped(self) -> set[tuple[str, str, str | None]]:
+        """Cells whose answer changed with the last change."""
+        return flipped(self.previous, self.outcomes) if self.previous else set()
 
     @property
     def widget(self) -> w.Widget:

@@ -17,9 +17,8 @@ import ipywidgets as w
 
 from ..lab import Lab, Outcome
 from .base import LiveWidget
-from .explain import explain_html
 from .labels import principal_labels
-from .table import access_table, flipped
+from .table import access_table
 
 CONTEXT_ACTIONS: tuple[str, ...] = ("kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey")
 NO_SERVICE = ""  # the dropdown's value for a request made directly, not through an AWS service
@@ -151,24 +150,6 @@ class RequestContextExperiment(LiveWidget):
                                         title="With this request context, who may use the key").to_html()
         self._show_explanation()
 
-    def _show_explanation(self) -> None:
-        outcome = self.outcome(self.principal_select.value, self.action_select.value)
-        self.explanation.value = explain_html(outcome) if outcome else ""
-
-    def outcome(self, principal: str, action: str) -> Outcome | None:
-        """The current answer for one cell of the table."""
-        arn = self.lab.principal_arn(principal)
-        action = action if action.startswith("kms:") else f"kms:{action}"
-        return next((o for o in self.outcomes if o.principal == arn and o.action == action), None)
-
-    def decision(self, principal: str, action: str) -> str:
-        """allowed / denied / error for one cell (for tests and exercises)."""
-        outcome = self.outcome(principal, action)
-        return outcome.decision if outcome else "missing"
-
-    def flipped(self) -> set[tuple[str, str, str | None]]:
-        """Cells whose answer changed with the last change of the context."""
-        return flipped(self.previous, self.outcomes) if self.previous else set()
 
     # -- presentation
 

@@ -18,9 +18,9 @@ from botocore.exceptions import ClientError
 from ..engine import STANDARD_ACTIONS
 from ..lab import Lab, Outcome
 from .base import LiveWidget
-from .explain import explain_html, policy_html
+from .explain import policy_html
 from .labels import principal_labels, slug
-from .table import access_table, flipped
+from .table import access_table
 
 
 def account_statement(account: str) -> dict[str, Any]:
@@ -174,23 +174,6 @@ class KeyPolicyExperiment(LiveWidget):
         self.policy_view.value = policy_html(policy, highlight_sids=root_sids)
         self._show_explanation()
 
-    def _show_explanation(self) -> None:
-        outcome = self.outcome(self.principal_select.value, self.action_select.value)
-        self.explanation.value = explain_html(outcome) if outcome else ""
-
-    def outcome(self, principal: str, action: str) -> Outcome | None:
-        """The current answer for one cell of the table."""
-        arn = self.lab.principal_arn(principal)
-        return next((o for o in self.outcomes if o.principal == arn and o.action == action), None)
-
-    def decision(self, principal: str, action: str) -> str:
-        """allowed / denied / error for one cell (for tests and exercises)."""
-        outcome = self.outcome(principal, action)
-        return outcome.decision if outcome else "missing"
-
-    def flipped(self) -> set[tuple[str, str, str | None]]:
-        """Cells whose answer changed with the last change."""
-        return flipped(self.previous, self.outcomes) if self.previous else set()
 
     def reset(self) -> None:
         """Back to the key policy and attachments this experiment started with."""

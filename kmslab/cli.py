@@ -18,6 +18,7 @@ from . import __version__
 from .engine import UnknownActionError
 from .lab import LabError
 from .scenario import ScenarioError
+from .widgets.explain import cli_error_line
 
 EXIT_MISMATCH = 1
 EXIT_ERROR = 2
@@ -91,8 +92,9 @@ def cmd_explain(args: argparse.Namespace) -> int:
             print("deciding statements:")
             for s in decision.statements:
                 print(f"  {s.label()} ({s.effect})")
-    if outcome.message:
-        print(f"AWS says: An error occurred ({outcome.error}): {outcome.message}")
+    line = cli_error_line(outcome)
+    if line:
+        print(f"AWS says: {line}")
     return 0
 
 

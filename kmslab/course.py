@@ -70,9 +70,7 @@ def show_error(call: Any) -> str:
     try:
         call()
     except ClientError as exc:
-        error = exc.response["Error"]
-        return (f"An error occurred ({error['Code']}) when calling the {exc.operation_name} operation: "
-                f"{error['Message']}")
+        return str(exc)  # botocore words it as the AWS CLI does
     return "The call succeeded."
 
 

@@ -5,7 +5,6 @@ Knows the scenario format (kmslab.scenario) and the lab; nothing of widgets.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -326,10 +325,3 @@ def lab_from_scenario(source: str | Path | Scenario, *, strict: bool = True) -> 
     lab.scenario = scenario  # type: ignore[attr-defined]
     build_world(lab, scenario, strict=strict)
     return lab
-
-
-def principals_of(outcomes: Iterable[Outcome]) -> list[str]:
-    seen: dict[str, None] = {}
-    for o in outcomes:
-        seen.setdefault(o.principal, None)
-    return list(seen)

@@ -97,7 +97,7 @@ class Request:
     # Kept for compatibility, not used: grants are matched on the IAM action's name, which
     # is the grant operation's name too (kms:ReEncryptFrom -> ReEncryptFrom, not ReEncrypt).
     # https://docs.aws.amazon.com/kms/latest/developerguide/grants.html#terms-grant-operations
-    grant_operation: str | None = None
+
 
 
 @dataclass(frozen=True)

@@ -173,7 +173,7 @@ class Authorizer:
         if record.kind == "admin":  # setup acts as the account's root user
             root = self.record_for_arn(f"arn:aws:iam::{record.account}:root")
             record = root or replace(record, kind="root", arn=f"arn:aws:iam::{record.account}:root")
-        return build_caller(record, self.registry)
+        return self.caller(record)
 
     # -- keys
 
@@ -291,7 +291,6 @@ class Authorizer:
                 decision = authorize(Request(
                     caller=caller, action=f"kms:{action_op}", key=key, region=region, context=ctx,
                     scps=self.registry.scp_policies(record.account), encryption_context=enc or {},
-                    grant_operation=operation,
                 ))
                 if len(decisions) > 50_000:
                     decisions.clear()

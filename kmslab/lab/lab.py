@@ -98,7 +98,6 @@ class Lab:
         self._headers = threading.local()
         self._role_sessions: dict[tuple[Any, ...], CredentialRecord] = {}
         self._mfa_records: dict[str, CredentialRecord] = {}
-        self.accounts: list[str] = []
         for acct in [self.account, *self._extra_accounts]:
             self.add_account(acct)
         Lab._current = self
@@ -127,6 +126,11 @@ class Lab:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    @property
+    def accounts(self) -> list[str]:
+        """The lab's account ids, the primary one first."""
+        return list(self.registry.accounts)
 
     @property
     def active(self) -> bool:
@@ -160,9 +164,8 @@ class Lab:
         """Create an account with its root user and the lab's setup administrator."""
         from moto.iam.models import AccessKey
 
-        if account in self.accounts:
+        if account in self.registry.accounts:
             return
-        self.accounts.append(account)
         self.registry.accounts.append(account)
         backend = iam_backend(account)
         managed.install(backend)
@@ -607,8 +610,7 @@ class Lab:
         else:
             reason = event.reason if event else ""
         return Outcome(
-            principal=record.arn if ":assumed-role/" not in record.arn or principal.startswith("arn:aws:sts")
-            else self.principal_arn(principal),
+            principal=self.principal_arn(principal),  # a role's table row stays the role
             action=action, key=self._key_name(info) if info else None, decision=verdict, error=error,
             message=message, reason=reason,
             statements=tuple(s.label() for s in decision.statements) if decision else (),

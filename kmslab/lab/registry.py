@@ -9,7 +9,6 @@ request, so a changed policy is seen by the very next call.
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,7 +49,6 @@ class Registry:
     user_boundaries: dict[str, str] = field(default_factory=dict)  # user ARN -> policy ARN
     scps: dict[str, dict[str, Any] | None] = field(default_factory=dict)  # account -> {name: doc}
     accounts: list[str] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
     on_add: Any = None  # called with each access key id handed out
 
     def add(self, record: CredentialRecord) -> CredentialRecord:

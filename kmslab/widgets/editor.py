@@ -115,10 +115,7 @@ class PolicyEditor:
             else:
                 self.lab.put_inline_policy(self.principal, self.policy_name, raw)
         except ClientError as exc:
-            error = exc.response.get("Error", {})
-            self.status.value = _status("error", f"An error occurred ({error.get('Code')}) when calling the "
-                                                 f"{exc.operation_name} operation: {error.get('Message')}\n"
-                                                 f"The {self.target} is unchanged.")
+            self.status.value = _status("error", f"{exc}\nThe {self.target} is unchanged.")
             return False
         self.status.value = _status("ok", f"Applied: the {self.target} is now the policy above.")
         if self.on_change is not None:

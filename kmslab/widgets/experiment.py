@@ -62,12 +62,9 @@ def has_root_statement(policy: dict[str, Any], account: str) -> bool:
 
 
 def aws_error_html(exc: ClientError) -> str:
-    """AWS's error as the CLI prints it, for showing inline."""
-    error = exc.response.get("Error", {})
-    operation = getattr(exc, "operation_name", "the")
+    """AWS's error as the CLI prints it (botocore's wording), for showing inline."""
     return (f'<div class="kmslab-error" style="color:#7a2c00;background:#fbdcc8;padding:4px 8px;'
-            f'border-left:4px solid #d55e00">⚠ An error occurred ({html.escape(error.get("Code", ""))}) '
-            f'when calling the {html.escape(operation)} operation: {html.escape(error.get("Message", ""))}</div>')
+            f'border-left:4px solid #d55e00">⚠ {html.escape(str(exc))}</div>')
 
 
 class KeyPolicyExperiment(LiveWidget):

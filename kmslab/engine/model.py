@@ -94,10 +94,6 @@ class Request:
     context: Mapping[str, Any] = field(default_factory=dict)
     scps: tuple[Policy, ...] | None = None
     encryption_context: Mapping[str, str] | None = None  # for grant constraints
-    # Kept for compatibility, not used: grants are matched on the IAM action's name, which
-    # is the grant operation's name too (kms:ReEncryptFrom -> ReEncryptFrom, not ReEncrypt).
-    # https://docs.aws.amazon.com/kms/latest/developerguide/grants.html#terms-grant-operations
-
 
 
 @dataclass(frozen=True)

@@ -136,3 +136,16 @@ def test_clients_of_a_stopped_lab_fail_closed():
 def test_a_custom_endpoint_outside_the_machine_is_refused_inside_a_lab():
     with Lab() as lab, pytest.raises(OutsideLabError, match="kms.example.com"):
         boto3.client("kms", endpoint_url="https://kms.example.com", **lab.credentials("root")).list_keys()
+
+
+@pytest.mark.parametrize("endpoint", [
+    "https://kms.example.com",
+    "https://kms.example.com:443",
+    "https://user@kms.example.com",
+    "https://kms.example.com?kms.us-east-1.amazonaws.com",
+    "https://kms.example.com#.amazonaws.com",
+])
+def test_the_guards_fast_path_never_mistakes_another_host_for_aws(endpoint):
+    """Only a bare *.amazonaws.com host skips urlsplit; a port, user or query goes the careful way."""
+    with Lab() as lab, pytest.raises(OutsideLabError, match="kms.example.com"):
+        boto3.client("kms", endpoint_url=endpoint, **lab.credentials("root")).list_keys()

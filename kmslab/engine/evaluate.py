@@ -19,16 +19,18 @@ User Guide's evaluation flow, with KMS's rule that the key policy must allow.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
+from functools import lru_cache
+from types import MappingProxyType
 from typing import Any, Literal
 
 from . import messages
 from .catalog import action_info
 from .conditions import conditions_hold
 from .matching import LowerKeyContext, MissingVariable, action_matches, substitute, wildcard_match
-from .model import Caller, Decision, Gate, Grant, Request, StatementRef
+from .model import Caller, Decision, Gate, Grant, Key, Request, StatementRef
 from .policy import Policy, Statement
 
 # How a key policy statement's Principal covers the caller.
@@ -59,18 +61,24 @@ CONTEXT_OPERATIONS = frozenset({
 })
 
 
-@dataclass(frozen=True)
 class _Hit:
-    policy: Policy
-    statement: Statement
-    match: Match | None = None
+    """A statement that applies to the request; its StatementRef is made once, when first asked for."""
+
+    __slots__ = ("policy", "statement", "match", "_ref")
+
+    def __init__(self, policy: Policy, statement: Statement, match: Match | None = None) -> None:
+        self.policy, self.statement, self.match, self._ref = policy, statement, match, None
 
     def ref(self) -> StatementRef:
-        s = self.statement
-        return StatementRef(self.policy.name, self.policy.kind, s.sid, s.index, s.effect)
+        if self._ref is None:
+            s = self.statement
+            self._ref = StatementRef(self.policy.name, self.policy.kind, s.sid, s.index, s.effect)
+        return self._ref
 
 
 # ---------------------------------------------------------------- request context
+
+_NO_CONTEXT: Mapping[str, Any] = MappingProxyType({})  # for requests whose policies read no condition key
 
 
 _NOW: tuple[int, tuple[str, str]] = (-1, ("", ""))
@@ -86,6 +94,60 @@ def _now_strings() -> tuple[str, str]:
     return _NOW[1]
 
 
+def _derived(obj: Any, slot: str, build: Callable[[Any], Any]) -> Any:
+    """A value derived from a frozen Caller, Key or Policy, computed once and kept on it.
+
+    Like functools.cached_property, but defined here: what the authorizer derives belongs to
+    the authorizer, not to the model.
+    """
+    found = obj.__dict__.get(slot)
+    if found is None:
+        found = obj.__dict__[slot] = build(obj)
+    return found
+
+
+def _caller_keys(caller: Caller) -> dict[str, Any]:
+    keys = {
+        # "For IAM roles, the request context returns the ARN of the role, not the ARN
+        # of the user that assumed the role."
+        "aws:principalarn": caller.role_arn if caller.principal_type == "AssumedRole" else caller.arn,
+        "aws:principalaccount": caller.account,
+        "aws:principaltype": caller.principal_type,
+        "aws:userid": caller.user_id,
+        "aws:securetransport": "true",  # boto3 always calls KMS over HTTPS
+        "aws:principalisawsservice": "false",
+        "aws:viaawsservice": "false",
+        # "kms:CallerAccount ... the AWS account ID of the caller"
+        "kms:calleraccount": caller.account,
+    }
+    if caller.username is not None:
+        keys["aws:username"] = caller.username  # IAM users only
+    if caller.mfa is not None:
+        # Absent for long-term access keys: "The key is not present in AWS CLI, AWS API,
+        # or AWS SDK requests that are made using long-term credentials."
+        keys["aws:multifactorauthpresent"] = "true" if caller.mfa else "false"
+    for k, v in caller.tags.items():
+        keys[f"aws:principaltag/{k}".lower()] = v
+    return keys
+
+
+def _key_keys(key: Key) -> dict[str, Any]:
+    keys: dict[str, Any] = {
+        "aws:resourceaccount": key.account,
+        "kms:keyspec": key.key_spec,
+        "kms:customermasterkeyspec": key.key_spec,
+        "kms:keyusage": key.key_usage,
+        "kms:customermasterkeyusage": key.key_usage,
+        "kms:keyorigin": key.origin,
+        "kms:multiregion": "true" if key.multi_region else "false",
+    }
+    if key.aliases:
+        keys["kms:resourcealiases"] = list(key.aliases)
+    for k, v in key.tags.items():
+        keys[f"aws:resourcetag/{k}".lower()] = v
+    return keys
+
+
 def request_context(request: Request) -> dict[str, Any]:
     """Every condition key of the request, keys lower-cased (names are case-insensitive).
 
@@ -96,46 +158,12 @@ def request_context(request: Request) -> dict[str, Any]:
     """
     caller, key = request.caller, request.key
     current_time, epoch_time = _now_strings()
-    ctx = LowerKeyContext({
-        # "For IAM roles, the request context returns the ARN of the role, not the ARN
-        # of the user that assumed the role."
-        "aws:principalarn": caller.role_arn if caller.principal_type == "AssumedRole" else caller.arn,
-        "aws:principalaccount": caller.account,
-        "aws:principaltype": caller.principal_type,
-        "aws:userid": caller.user_id,
-        "aws:securetransport": "true",  # boto3 always calls KMS over HTTPS
-        "aws:requestedregion": request.region,
-        "aws:currenttime": current_time,
-        "aws:epochtime": epoch_time,
-        "aws:principalisawsservice": "false",
-        "aws:viaawsservice": "false",
-        # "kms:CallerAccount ... the AWS account ID of the caller"
-        "kms:calleraccount": caller.account,
-    })
-    if caller.username is not None:
-        ctx["aws:username"] = caller.username  # IAM users only
-    if caller.mfa is not None:
-        # Absent for long-term access keys: "The key is not present in AWS CLI, AWS API,
-        # or AWS SDK requests that are made using long-term credentials."
-        ctx["aws:multifactorauthpresent"] = "true" if caller.mfa else "false"
-    for k, v in caller.tags.items():
-        ctx[f"aws:principaltag/{k}".lower()] = v
+    ctx = LowerKeyContext(_derived(caller, "_kmslab_context", _caller_keys))
+    ctx["aws:requestedregion"] = request.region
+    ctx["aws:currenttime"] = current_time
+    ctx["aws:epochtime"] = epoch_time
     if key is not None:
-        ctx.update(
-            {
-                "aws:resourceaccount": key.account,
-                "kms:keyspec": key.key_spec,
-                "kms:customermasterkeyspec": key.key_spec,
-                "kms:keyusage": key.key_usage,
-                "kms:customermasterkeyusage": key.key_usage,
-                "kms:keyorigin": key.origin,
-                "kms:multiregion": "true" if key.multi_region else "false",
-            }
-        )
-        if key.aliases:
-            ctx["kms:resourcealiases"] = list(key.aliases)
-        for k, v in key.tags.items():
-            ctx[f"aws:resourcetag/{k}".lower()] = v
+        ctx.update(_derived(key, "_kmslab_context", _key_keys))
     if request.encryption_context and not any(
         k.lower().startswith("kms:encryptioncontext") for k in request.context
     ):
@@ -152,6 +180,7 @@ def request_context(request: Request) -> dict[str, Any]:
 # ---------------------------------------------------------------- statement matching
 
 
+@lru_cache(maxsize=4096)  # pure, asked for every principal of every statement
 def _is_account(ident: str, account: str) -> bool:
     """The account principal: "123456789012" or arn:PARTITION:iam::123456789012:root.
 
@@ -241,17 +270,55 @@ def _matches_any(patterns: tuple[str, ...], value: str, ctx: Mapping[str, Any], 
 
 def statement_applies(s: Statement, action: str, resource: str, ctx: Mapping[str, Any]) -> bool:
     """Action, resource and condition parts of a statement (the principal is checked apart)."""
+    static = _static_match(s, action, resource)
+    if static is False:
+        return False
+    if static is None and not _resource_applies(s, resource, ctx):
+        return False
+    return conditions_hold(s.conditions, ctx, variables=s.variables)
+
+
+def _static_match(s: Statement, action: str, resource: str) -> bool | None:
+    """Action and Resource without the request context: False (no), True (yes), or None when the
+    Action covers the action but Resource holds policy variables, to check with the request's context."""
     if s.actions is not None:
         if not any(action_matches(p, action) for p in s.actions):
             return False
     elif s.not_actions is not None and any(action_matches(p, action) for p in s.not_actions):
         return False
+    patterns = s.resources if s.resources is not None else s.not_resources
+    if patterns is None:
+        return True
+    if s.variables and any("${" in p for p in patterns):
+        return None
+    return _matches_any(patterns, resource, _NO_CONTEXT, False) == (s.resources is not None)
+
+
+def _resource_applies(s: Statement, resource: str, ctx: Mapping[str, Any]) -> bool:
     if s.resources is not None:
-        if not _matches_any(s.resources, resource, ctx, s.variables):
-            return False
-    elif s.not_resources is not None and _matches_any(s.not_resources, resource, ctx, s.variables):
-        return False
-    return conditions_hold(s.conditions, ctx, variables=s.variables)
+        return _matches_any(s.resources, resource, ctx, s.variables)
+    return s.not_resources is None or not _matches_any(s.not_resources, resource, ctx, s.variables)
+
+
+def _candidates(policy: Policy, effect: str, action: str, resource: str) -> tuple[tuple[Statement, bool], ...]:
+    """(statement, Resource still to check) for each statement of `effect` whose Action and Resource
+    may cover the request, before principals and conditions.
+
+    A pure function of a parsed policy (parsed once per text), so it is kept on the policy: a
+    policy change is a new Policy, and nothing here depends on the caller or the request context.
+    """
+    cache: dict[tuple[str, str, str], tuple[tuple[Statement, bool], ...]] = _derived(
+        policy, "_kmslab_candidates", lambda _: {})
+    found = cache.get((effect, action, resource))
+    if found is None:
+        found = tuple(
+            (s, static is None)
+            for s in (policy.denies if effect == "Deny" else policy.allows)
+            if (static := _static_match(s, action, resource)) is not False
+        )
+        if len(cache) < 4096:
+            cache[(effect, action, resource)] = found
+    return found
 
 
 def _hits(
@@ -261,9 +328,7 @@ def _hits(
     """Statements of `effect` that apply to the request; for key policies, to this caller."""
     out = []
     for policy in policies:
-        for s in policy.statements:
-            if s.effect != effect:
-                continue
+        for s, check_resource in _candidates(policy, effect, action, resource):
             match: Match | None = None
             if caller is not None and policy.kind == "resource":
                 if s.principal is not None:
@@ -274,8 +339,11 @@ def _hits(
                     if not_principal_excludes(s.not_principal, caller):
                         continue
                     match = "direct"
-            if statement_applies(s, action, resource, ctx):
-                out.append(_Hit(policy, s, match))
+            if check_resource and not _resource_applies(s, resource, ctx):
+                continue
+            if s.conditions and not conditions_hold(s.conditions, ctx, variables=s.variables):
+                continue
+            out.append(_Hit(policy, s, match))
     return out
 
 
@@ -344,6 +412,26 @@ def grant_allows(
 
 # ---------------------------------------------------------------- the gates
 
+# The gates whose words never change, made once (a Gate is immutable).
+_NO_DENY = Gate("explicit-deny", "pass", "no Deny statement matches")
+_SCP_FAIL = Gate("scp", "fail", "no SCP allows the action")
+_SCP_SKIP = Gate("scp", "skip", "no SCP applies to this account")
+_ROOT_IDENTITY = Gate("identity-policy", "allow", "the root user has every permission in its account")
+_NO_IDENTITY = Gate("identity-policy", "no-match", "no IAM policy of the caller allows the action")
+_BOUNDARY_PASS = Gate("boundary", "pass", "the permissions boundary allows the action")
+_BOUNDARY_FAIL = Gate("boundary", "fail", "the permissions boundary does not allow the action")
+_SESSION_PASS = Gate("session-policy", "pass", "the session policy allows the action")
+_SESSION_FAIL = Gate("session-policy", "fail", "the session policy does not allow the action")
+_GRANT_NO_MATCH = Gate("grant", "no-match", "no grant allows the operation")
+_GRANT_SKIP = Gate("grant", "skip", "no grant allows the operation")
+
+
+def _caller_reads_context(caller: Caller) -> bool:
+    policies = (*caller.identity_policies, *caller.session_policies)
+    if caller.permissions_boundary is not None:
+        policies += (caller.permissions_boundary,)
+    return any(p.reads_context for p in policies)
+
 
 def authorize(request: Request) -> Decision:
     """Decide a request the way AWS KMS does, with the gates, statements and reason."""
@@ -355,7 +443,6 @@ def authorize(request: Request) -> Decision:
     resource = key.arn if (key is not None and info.takes_key) else "*"
     if not info.takes_key:
         key = None
-    ctx = request_context(replace(request, key=key) if key is not request.key else request)
     gates: list[Gate] = []
 
     def denied(
@@ -381,6 +468,12 @@ def authorize(request: Request) -> Decision:
     boundary = () if (is_root or caller.permissions_boundary is None) else (caller.permissions_boundary,)
     session = () if is_root else caller.session_policies
     scps = request.scps or ()
+    # Only conditions and Resource variables read the request context: build it only for them.
+    if (_derived(caller, "_kmslab_reads_context", _caller_reads_context)
+            or any(p.reads_context for p in key_policies) or any(p.reads_context for p in scps)):
+        ctx: Mapping[str, Any] = request_context(replace(request, key=key) if key is not request.key else request)
+    else:
+        ctx = _NO_CONTEXT
 
     # 1. Explicit deny anywhere wins: "If the enforcement code finds even one explicit
     #    deny that applies, the code returns a final decision of Deny." A Deny in an IAM
@@ -389,7 +482,7 @@ def authorize(request: Request) -> Decision:
         ("scp", scps), ("resource", key_policies), ("identity", identity),
         ("boundary", boundary), ("session", session),
     ):
-        deny = _hits(pols, "Deny", action, resource, ctx, caller)
+        deny = _hits(pols, "Deny", action, resource, ctx, caller) if pols else None
         if deny:
             refs = tuple(h.ref() for h in deny)
             gates.append(Gate("explicit-deny", "deny", f"explicit Deny in {refs[0].label()}", refs))
@@ -402,7 +495,7 @@ def authorize(request: Request) -> Decision:
                 "and an explicit Deny always overrides any Allow",
                 refs, explicit=True,
             )
-    gates.append(Gate("explicit-deny", "pass", "no Deny statement matches"))
+    gates.append(_NO_DENY)
 
     # 2. SCPs of the caller's account must allow (they never grant, only limit), for
     #    every principal of a member account, the root user included: "The SCP maximum
@@ -410,11 +503,11 @@ def authorize(request: Request) -> Decision:
     if request.scps is not None:
         scp_allow = _hits(scps, "Allow", action, resource, ctx)
         if not scp_allow:
-            gates.append(Gate("scp", "fail", "no SCP allows the action"))
+            gates.append(_SCP_FAIL)
             return denied("scp", f"no service control policy of account {caller.account} allows {action}")
         gates.append(Gate("scp", "pass", "an SCP allows the action", tuple(h.ref() for h in scp_allow)))
     else:
-        gates.append(Gate("scp", "skip", "no SCP applies to this account"))
+        gates.append(_SCP_SKIP)
 
     # IAM side: identity policies, limited by the boundary and the session policies.
     # "the entity can perform only the actions that are allowed by both its
@@ -430,21 +523,17 @@ def authorize(request: Request) -> Decision:
 
     def iam_gates() -> None:
         if is_root:
-            gates.append(Gate("identity-policy", "allow", "the root user has every permission in its account"))
+            gates.append(_ROOT_IDENTITY)
             return
         if id_hits:
             gates.append(Gate("identity-policy", "allow", f"{id_hits[0].ref().label()} allows the action",
                               tuple(h.ref() for h in id_hits)))
         else:
-            gates.append(Gate("identity-policy", "no-match", "no IAM policy of the caller allows the action"))
+            gates.append(_NO_IDENTITY)
         if boundary:
-            gates.append(Gate("boundary", "pass" if b_hits else "fail",
-                              "the permissions boundary allows the action" if b_hits
-                              else "the permissions boundary does not allow the action"))
+            gates.append(_BOUNDARY_PASS if b_hits else _BOUNDARY_FAIL)
         if session:
-            gates.append(Gate("session-policy", "pass" if s_hits else "fail",
-                              "the session policy allows the action" if s_hits
-                              else "the session policy does not allow the action"))
+            gates.append(_SESSION_PASS if s_hits else _SESSION_FAIL)
 
     def iam_denial(prefix: str) -> Decision:
         if not (is_root or id_hits):
@@ -475,7 +564,8 @@ def authorize(request: Request) -> Decision:
 
     # 4. The key policy (and grants).
     kp_hits = _hits(key_policies, "Allow", action, resource, ctx, caller)
-    kp_hits.sort(key=lambda h: _RANK[h.match or "account"])
+    if len(kp_hits) > 1:
+        kp_hits.sort(key=lambda h: _RANK[h.match or "account"])
     direct = [h for h in kp_hits if h.match == "direct"]
     role = [h for h in kp_hits if h.match == "role"]
     account = [h for h in kp_hits if h.match == "account"]
@@ -504,7 +594,7 @@ def authorize(request: Request) -> Decision:
     if grants:
         gates.append(Gate("grant", "allow", f"grant {grants[0].grant_id} allows {operation}"))
     else:
-        gates.append(Gate("grant", "no-match" if key.grants else "skip", "no grant allows the operation"))
+        gates.append(_GRANT_NO_MATCH if key.grants else _GRANT_SKIP)
 
     def grant_ref(g: Grant) -> tuple[StatementRef, ...]:
         return (StatementRef(f"grant {g.grant_id}", "grant", g.name, 0, "Allow"),)

@@ -58,6 +58,7 @@ def wildcard_match(pattern: str, value: str, *, ignore_case: bool = False) -> bo
     return _compile(pattern).fullmatch(value) is not None
 
 
+@lru_cache(maxsize=65536)  # pure, and asked for the same few pairs on every decision
 def action_matches(pattern: str, action: str) -> bool:
     """Action names are case-insensitive: `KMS:decrypt` matches `kms:Decrypt`.
 

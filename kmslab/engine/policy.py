@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any, Literal
 
 from .messages import INVALID_PRINCIPALS_MESSAGE, NO_PRINCIPAL_MESSAGE, overly_permissive_message
@@ -106,6 +106,23 @@ class Policy:
     @property
     def document(self) -> dict[str, Any]:
         return json.loads(self.text)
+
+    # Derived once per parsed policy (parsing is cached, so once per policy text) for the authorizer.
+    @cached_property
+    def allows(self) -> tuple[Statement, ...]:
+        return tuple(s for s in self.statements if s.effect == "Allow")
+
+    @cached_property
+    def denies(self) -> tuple[Statement, ...]:
+        return tuple(s for s in self.statements if s.effect == "Deny")
+
+    @cached_property
+    def reads_context(self) -> bool:
+        """Whether any statement reads the request context (a Condition, or a variable in Resource)."""
+        return any(
+            s.conditions or any("${" in r for r in (s.resources or ()) + (s.not_resources or ()))
+            for s in self.statements
+        )
 
     @classmethod
     def parse(cls, document: str | Mapping[str, Any], *, name: str, kind: PolicyKind) -> Policy:

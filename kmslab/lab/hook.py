@@ -12,6 +12,7 @@ validation, the lockout safety check, key states) and raises AWS's errors as
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import random
 import string
@@ -128,9 +129,14 @@ class Authorizer:
             arn = self._arns[moto_key.id] = moto_key.arn
         return arn
 
-    def changed(self) -> None:
-        """The world may have changed: forget every kept decision, caller and key."""
-        self._memo = _Memo()  # a new one: a checkpoint keeps the old
+    def changed(self, scope: str = "all") -> None:
+        """The world may have changed: forget every kept decision, and the Callers or Keys it may change.
+
+        A Caller is built from IAM and STS state only and a Key from KMS state only, so a KMS write
+        (`scope="kms"`) keeps the Callers and an IAM or STS write (`scope="iam"`) keeps the Keys.
+        """
+        old = self._memo  # replaced, never cleared: a checkpoint keeps the old one
+        self._memo = _Memo(callers=old.callers if scope == "kms" else {}, keys=old.keys if scope == "iam" else {})
 
     def checkpoint(self) -> Any:
         """What is kept now, for `restore` once the world is exactly as now again."""
@@ -203,7 +209,8 @@ class Authorizer:
 
     def authorize_request(self, response: KmsResponse) -> None:
         operation = response._get_action()
-        params = json.loads(response.body or "{}")
+        body = response.body or "{}"
+        params = json.loads(body)
         headers = response.headers
         record = self.registry.resolve(response.access_key)
         if record is None:
@@ -241,9 +248,17 @@ class Authorizer:
         # A key id or alias of another account is looked up in the caller's account, as on AWS.
         account, moto_key = self.locate(first_ref, record.account, region)
         response.current_account = account
-        if moto_key is not None and params.get("KeyId", "").startswith("arn:") and ":key/" in params["KeyId"]:
-            params["KeyId"] = moto_key.id  # several moto operations accept only the bare key id
-            response.body = json.dumps(params)
+        key_arn = params.get("KeyId", "")
+        if moto_key is not None and key_arn.startswith("arn:") and ":key/" in key_arn:
+            # Several moto operations accept only the bare key id. A key ARN needs no JSON escaping, so when
+            # it occurs once in the body that occurrence is KeyId's value: swap it without re-serializing.
+            params["KeyId"] = moto_key.id
+            quoted = f'"{key_arn}"'
+            body_now = response.body or ""
+            if body_now.count(quoted) == 1:
+                response.body = body_now.replace(quoted, f'"{moto_key.id}"')
+            else:
+                response.body = json.dumps(params)
 
         event = Event(time.time(), headers.get(H_REQUEST_ID), record.arn, f"kms:{operation}",
                       self.key_arn(moto_key) if moto_key is not None else first_ref)
@@ -281,8 +296,10 @@ class Authorizer:
                 ctx["kms:EncryptionContextKeys"] = list(enc)
             if ref and (ref.startswith("alias/") or ":alias/" in ref):
                 ctx["kms:RequestAlias"] = "alias/" + ref.split("alias/", 1)[1]
-            memo = (int(time.time()), record.access_key_id, action_op, mk.id if mk is not None else None,
-                    region, repr(sorted(ctx.items())), repr(sorted((enc or {}).items())))
+            # Everything the decision reads besides the state of the world comes from the credential, the
+            # region, the request body and the lab's two context headers; kept for at most a second.
+            memo = (int(time.time()), record.access_key_id, region, body, action_op,
+                    headers.get(H_SOURCE_IP), headers.get(H_VIA_SERVICE))
             decisions = self._memo.decisions
             kept = decisions.get(memo)
             if kept is None:
@@ -409,9 +426,10 @@ class Authorizer:
                     raise PolicyError(MALFORMED, INVALID_PRINCIPALS_MESSAGE)
 
     def finish(self, response: KmsResponse, status: int, body: Any) -> None:
-        if status < 400 and response._get_action() not in READ_ONLY:
-            self.changed()  # a refused request changed nothing
         event: Event | None = getattr(response, "_kmslab_event", None)
+        operation = event.action[4:] if event is not None else response._get_action()
+        if status < 400 and operation not in READ_ONLY:
+            self.changed("kms")  # a refused request changed nothing
         if event is None:
             return
         if status >= 400 and event.outcome == "allowed":
@@ -458,14 +476,17 @@ def _iam_sts_call_action(original: Any) -> Any:
             return original(self)
         finally:
             if _ACTIVE is not None and not self._get_action().startswith(("Get", "List")):
-                _ACTIVE.changed()  # an IAM or STS change may change any decision
+                _ACTIVE.changed("iam")  # an IAM or STS change may change any decision
     return call_action
 
 
-def world_changed() -> None:
-    """Tell the active lab's authorizer that the world changed outside a request (the lab's own edits)."""
+def world_changed(scope: str = "all") -> None:
+    """Tell the active lab's authorizer that the world changed outside a request (the lab's own edits).
+
+    `scope="kms"` when only KMS state changed (a probe's preparation on moto's KMS backend).
+    """
     if _ACTIVE is not None:
-        _ACTIVE.changed()
+        _ACTIVE.changed(scope)
 
 
 def aws_unique_id(prefix: str) -> str:
@@ -503,6 +524,7 @@ def _forget_principal(arn: str, unique_id: str) -> None:
                                 [unique_id if a == arn else a for a in aws] if isinstance(aws, list) else aws
                             )
                 key.policy = json.dumps(doc)
+    world_changed()  # an IAM delete that edits key policies
 
 
 def _delete_user(self: IAMBackend, user_name: str) -> None:
@@ -553,5 +575,10 @@ def active() -> Authorizer | None:
     return _ACTIVE
 
 
+_REQUEST_IDS = itertools.count(1)
+_REQUEST_ID_PREFIX = uuid.uuid4().hex[:20]
+
+
 def new_request_id() -> str:
-    return uuid.uuid4().hex
+    """A unique id for a lab request: a per-process prefix and a counter (uuid4 reads the OS random source)."""
+    return f"{_REQUEST_ID_PREFIX}{next(_REQUEST_IDS):012x}"

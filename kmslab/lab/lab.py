@@ -27,7 +27,7 @@ from . import hook, managed, safety
 from .calls import PLANS, CallInput
 from .hook import Authorizer, Event
 from .outcome import Outcome
-from .registry import CredentialRecord, Registry, iam_backend, kms_backend
+from .registry import CredentialRecord, Registry, iam_backend
 
 DEFAULT_ACCOUNT = "111122223333"
 DEFAULT_REGION = "us-east-1"
@@ -93,7 +93,7 @@ class Lab:
         hook.install(self._authorizer)
         self._session = _shared_session()
         self._clients: dict[tuple[str, str], Any] = {}
-        self._keys: dict[str, dict[str, str]] = {}  # local name -> arn, id, account
+        self._keys: dict[str, dict[str, str]] = {}  # local name -> name, arn, id, account, created_by
         self._ciphertexts: dict[Any, bytes] = {}  # (key id, encryption context) -> a ciphertext to decrypt
         self._headers = threading.local()
         self._role_sessions: dict[tuple[Any, ...], CredentialRecord] = {}
@@ -462,7 +462,8 @@ class Lab:
         acting = self.principal_arn(created_by, acct) if created_by else f"arn:aws:iam::{acct}:root"
         with self._with_headers({hook.H_ACTING_AS: acting}):
             meta = kms.create_key(**kwargs)["KeyMetadata"]
-        self._keys[name] = {"arn": meta["Arn"], "id": meta["KeyId"], "account": acct, "created_by": acting}
+        self._keys[name] = {"name": name, "arn": meta["Arn"], "id": meta["KeyId"], "account": acct,
+                            "created_by": acting}
         for alias in [name, *aliases]:
             kms.create_alias(AliasName=f"alias/{alias}", TargetKeyId=meta["KeyId"])
         if not enabled:
@@ -551,13 +552,18 @@ class Lab:
         info = self._key(key) if (key is not None and needs_key) else None
         key_param = None
         if info is not None:
-            key_param = {"arn": info["arn"], "id": info["id"], "alias": f"alias/{self._key_name(info)}",
-                         "alias_arn": f"arn:aws:kms:{self.region}:{info['account']}:alias/{self._key_name(info)}",
-                         }.get(key_ref)
-            if key_param is None:
+            if key_ref == "arn":
+                key_param = info["arn"]
+            elif key_ref == "id":
+                key_param = info["id"]
+            elif key_ref == "alias":
+                key_param = f"alias/{info['name']}"
+            elif key_ref == "alias_arn":
+                key_param = f"arn:aws:kms:{self.region}:{info['account']}:alias/{info['name']}"
+            else:
                 raise LabError(f"key_ref must be arn, id, alias or alias_arn, not {key_ref!r}")
         inp = CallInput(
-            backend=kms_backend(info["account"], self.region) if info else None,
+            backend=self._authorizer.backend(info["account"], self.region) if info else None,
             key_id=info["id"] if info else None, key_ref=key_param, ciphertexts=self._ciphertexts,
             destination_arn=self._key(destination_key)["arn"] if destination_key else None,
             encryption_context=dict(encryption_context) if encryption_context else None,
@@ -568,7 +574,7 @@ class Lab:
         checkpoint = self._authorizer.checkpoint()
         plan = plan_for(inp)
         if plan.undo:
-            hook.world_changed()  # the preparation may have edited moto's state directly
+            hook.world_changed("kms")  # the preparation may have edited moto's KMS state directly
         request_id = hook.new_request_id()
         headers = {hook.H_REQUEST_ID: request_id}
         if via_service:
@@ -611,14 +617,11 @@ class Lab:
             reason = event.reason if event else ""
         return Outcome(
             principal=self.principal_arn(principal),  # a role's table row stays the role
-            action=action, key=self._key_name(info) if info else None, decision=verdict, error=error,
+            action=action, key=info["name"] if info else None, decision=verdict, error=error,
             message=message, reason=reason,
             statements=tuple(s.label() for s in decision.statements) if decision else (),
             explanation=decision,
         )
-
-    def _key_name(self, info: Mapping[str, str]) -> str:
-        return next(name for name, i in self._keys.items() if i is info)
 
     def access_matrix(self, principals: Iterable[str] | None = None, actions: Iterable[str] = STANDARD_ACTIONS,
                       keys: Iterable[str] | None = None) -> list[Outcome]:

@@ -44,11 +44,17 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+_PLAIN_HOST = re.compile(r"[A-Za-z0-9.-]+")
+
+
 def guard(request: AWSPreparedRequest, **_: Any) -> None:
     """botocore before-send: refuse what would leave the machine with a lab's credentials or while a lab runs."""
     from . import hook
 
-    host = urlsplit(request.url).hostname or ""
+    url = request.url
+    netloc = url[8:].split("/", 1)[0] if url.startswith("https://") else None
+    # A bare host name (no user, port, query...) is what urlsplit would find; anything else goes through it.
+    host = netloc.lower() if netloc and _PLAIN_HOST.fullmatch(netloc) else (urlsplit(url).hostname or "")
     lab_running = hook.active() is not None
     if lab_running and host.endswith(".amazonaws.com"):
         return None  # the fast path of every lab request: moto answers it in-process

@@ -12,13 +12,12 @@ validation, the lockout safety check, key states) and raises AWS's errors as
 from __future__ import annotations
 
 import base64
-import itertools
 import json
 import random
 import string
+import threading
 import time
-import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -44,12 +43,31 @@ from ..engine import (
 from ..engine.messages import INVALID_PRINCIPALS_MESSAGE
 from .registry import CredentialRecord, Registry, build_caller, build_key, iam_backend, kms_backend
 
-# Headers the lab's own clients add to describe the request's circumstances.
-H_VIA_SERVICE = "x-kmslab-via-service"
-H_SOURCE_IP = "x-kmslab-source-ip"
 H_ACTING_AS = "x-kmslab-acting-as"  # setup only: the principal a CreateKey/PutKeyPolicy runs as
-H_REQUEST_ID = "x-kmslab-request-id"
 DEFAULT_SOURCE_IP = "192.0.2.10"
+
+
+class LabCall:
+    """One `Lab.request` in flight on this thread: its circumstances, and the Event the hook records for it.
+
+    In process, moto answers a boto3 call on the calling thread, so the lab hands the hook what a
+    real request's circumstances would be (the AWS service it came through, the source IP) and gets
+    the decision back without adding, signing and parsing headers on every request.
+    """
+
+    __slots__ = ("via_service", "source_ip", "event")
+
+    def __init__(self, via_service: str | None = None, source_ip: str | None = None) -> None:
+        self.via_service, self.source_ip = via_service, source_ip
+        self.event: Event | None = None
+
+
+_THREAD = threading.local()
+
+
+def begin_call(call: LabCall | None) -> None:
+    """The lab's next KMS request on this thread is `call` (None: no lab request is in flight)."""
+    _THREAD.call = call
 
 # Operations whose IAM action has no key resource.
 KEYLESS = {"CreateKey", "ListKeys", "ListAliases", "GenerateRandom", "CreateCustomKeyStore",
@@ -87,7 +105,6 @@ class Event:
     """One KMS request as the lab's CloudTrail-like log records it."""
 
     time: float
-    request_id: str | None
     principal: str
     action: str
     key: str | None
@@ -260,16 +277,21 @@ class Authorizer:
             else:
                 response.body = json.dumps(params)
 
-        event = Event(time.time(), headers.get(H_REQUEST_ID), record.arn, f"kms:{operation}",
+        event = Event(time.time(), record.arn, f"kms:{operation}",
                       self.key_arn(moto_key) if moto_key is not None else first_ref)
         response._kmslab_event = event  # type: ignore[attr-defined]
+        call: LabCall | None = getattr(_THREAD, "call", None)
+        if call is not None and call.event is None:  # the Lab.request in flight on this thread
+            call.event = event
+        else:
+            call = None
 
         if record.kind == "admin":
             event.reason = "lab setup (not authorized, as an administrator would set up the world)"
             self._validate_policy_change(operation, params, record, region, account, moto_key, headers)
             return
 
-        context = self._context(operation, params, headers)
+        source_ip, via = (call.source_ip, call.via_service) if call is not None else (None, None)
         caller: Caller | None = None
 
         if operation == "RetireGrant" and moto_key is not None:
@@ -289,22 +311,15 @@ class Authorizer:
                 mk = moto_key if ref == first_ref else self.locate(ref, record.account, region)[1]
                 if mk is None:
                     return  # no such key: moto answers NotFoundException
-            ctx = dict(context)
-            if enc:
-                for k, v in enc.items():
-                    ctx[f"kms:EncryptionContext:{k}"] = v
-                ctx["kms:EncryptionContextKeys"] = list(enc)
-            if ref and (ref.startswith("alias/") or ":alias/" in ref):
-                ctx["kms:RequestAlias"] = "alias/" + ref.split("alias/", 1)[1]
             # Everything the decision reads besides the state of the world comes from the credential, the
-            # region, the request body and the lab's two context headers; kept for at most a second.
-            memo = (int(time.time()), record.access_key_id, region, body, action_op,
-                    headers.get(H_SOURCE_IP), headers.get(H_VIA_SERVICE))
+            # region, the request body and the call's circumstances; kept for at most a second.
+            memo = (int(time.time()), record.access_key_id, region, body, action_op, source_ip, via)
             decisions = self._memo.decisions
             kept = decisions.get(memo)
             if kept is None:
                 caller = caller or self.caller(record)
                 key = self.key(mk) if mk is not None else None
+                ctx = _RequestContext(operation, params, source_ip, via, enc, ref)
                 decision = authorize(Request(
                     caller=caller, action=f"kms:{action_op}", key=key, region=region, context=ctx,
                     scps=self.registry.scp_policies(record.account), encryption_context=enc or {},
@@ -336,40 +351,6 @@ class Authorizer:
             return None
         owner = self.owner_of(key_id, region)
         return f"arn:aws:kms:{region}:{owner}:key/{key_id}" if owner else None
-
-    def _context(self, operation: str, params: dict[str, Any], headers: Any) -> dict[str, Any]:
-        ctx: dict[str, Any] = {"aws:SourceIp": headers.get(H_SOURCE_IP) or DEFAULT_SOURCE_IP}
-        via = headers.get(H_VIA_SERVICE)
-        if via:
-            ctx.update({"kms:ViaService": via, "aws:ViaAWSService": "true",
-                        "aws:CalledVia": [via], "aws:CalledViaFirst": via, "aws:CalledViaLast": via})
-        if operation in ("Encrypt", "Decrypt", "ReEncrypt"):
-            ctx["kms:EncryptionAlgorithm"] = (
-                params.get("EncryptionAlgorithm") or params.get("DestinationEncryptionAlgorithm") or "SYMMETRIC_DEFAULT"
-            )
-        if operation in ("CreateKey", "PutKeyPolicy"):
-            bypass = params.get("BypassPolicyLockoutSafetyCheck")
-            ctx["kms:BypassPolicyLockoutSafetyCheck"] = "true" if bypass else "false"
-        if operation == "CreateKey":
-            ctx["kms:KeySpec"] = params.get("KeySpec") or params.get("CustomerMasterKeySpec") or "SYMMETRIC_DEFAULT"
-            ctx["kms:KeyUsage"] = params.get("KeyUsage") or "ENCRYPT_DECRYPT"
-            ctx["kms:KeyOrigin"] = params.get("Origin") or "AWS_KMS"
-            ctx["kms:MultiRegion"] = "true" if params.get("MultiRegion") else "false"
-        if operation == "CreateGrant":
-            ctx["kms:GrantOperations"] = list(params.get("Operations") or [])
-            ctx["kms:GranteePrincipal"] = params.get("GranteePrincipal")
-            if params.get("RetiringPrincipal"):
-                ctx["kms:RetiringPrincipal"] = params["RetiringPrincipal"]
-            ctx["kms:GrantIsForAWSResource"] = "true" if via else "false"
-            constraints = params.get("Constraints") or {}
-            if constraints:
-                ctx["kms:GrantConstraintType"] = next(iter(constraints))
-        tags = params.get("Tags")
-        if tags and operation in ("CreateKey", "TagResource"):
-            for tag in tags:
-                ctx[f"aws:RequestTag/{tag['TagKey']}"] = tag["TagValue"]
-            ctx["aws:TagKeys"] = [t["TagKey"] for t in tags]
-        return ctx
 
     def _check_state(self, operation: str, key: Key) -> None:
         if key.state == "Disabled" and operation in CRYPTO:
@@ -441,6 +422,71 @@ class Authorizer:
             except (ValueError, TypeError, AttributeError):
                 event.error = str(status)
         self.on_event(event)
+
+
+def _request_keys(operation: str, params: Mapping[str, Any], source_ip: str | None, via: str | None,
+                  enc: Mapping[str, str] | None, ref: str | None) -> dict[str, Any]:
+    """The condition keys that come from the request itself (the engine derives the caller's and the key's)."""
+    ctx: dict[str, Any] = {"aws:SourceIp": source_ip or DEFAULT_SOURCE_IP}
+    if via:
+        ctx.update({"kms:ViaService": via, "aws:ViaAWSService": "true",
+                    "aws:CalledVia": [via], "aws:CalledViaFirst": via, "aws:CalledViaLast": via})
+    if operation in ("Encrypt", "Decrypt", "ReEncrypt"):
+        ctx["kms:EncryptionAlgorithm"] = (
+            params.get("EncryptionAlgorithm") or params.get("DestinationEncryptionAlgorithm") or "SYMMETRIC_DEFAULT"
+        )
+    if operation in ("CreateKey", "PutKeyPolicy"):
+        bypass = params.get("BypassPolicyLockoutSafetyCheck")
+        ctx["kms:BypassPolicyLockoutSafetyCheck"] = "true" if bypass else "false"
+    if operation == "CreateKey":
+        ctx["kms:KeySpec"] = params.get("KeySpec") or params.get("CustomerMasterKeySpec") or "SYMMETRIC_DEFAULT"
+        ctx["kms:KeyUsage"] = params.get("KeyUsage") or "ENCRYPT_DECRYPT"
+        ctx["kms:KeyOrigin"] = params.get("Origin") or "AWS_KMS"
+        ctx["kms:MultiRegion"] = "true" if params.get("MultiRegion") else "false"
+    if operation == "CreateGrant":
+        ctx["kms:GrantOperations"] = list(params.get("Operations") or [])
+        ctx["kms:GranteePrincipal"] = params.get("GranteePrincipal")
+        if params.get("RetiringPrincipal"):
+            ctx["kms:RetiringPrincipal"] = params["RetiringPrincipal"]
+        ctx["kms:GrantIsForAWSResource"] = "true" if via else "false"
+        constraints = params.get("Constraints") or {}
+        if constraints:
+            ctx["kms:GrantConstraintType"] = next(iter(constraints))
+    tags = params.get("Tags")
+    if tags and operation in ("CreateKey", "TagResource"):
+        for tag in tags:
+            ctx[f"aws:RequestTag/{tag['TagKey']}"] = tag["TagValue"]
+        ctx["aws:TagKeys"] = [t["TagKey"] for t in tags]
+    if enc:
+        for k, v in enc.items():
+            ctx[f"kms:EncryptionContext:{k}"] = v
+        ctx["kms:EncryptionContextKeys"] = list(enc)
+    if ref and (ref.startswith("alias/") or ":alias/" in ref):
+        ctx["kms:RequestAlias"] = "alias/" + ref.split("alias/", 1)[1]
+    return ctx
+
+
+class _RequestContext(Mapping[str, Any]):
+    """The request's own condition keys, worked out only if a policy reads one (most policies read none)."""
+
+    __slots__ = ("_args", "_keys")
+
+    def __init__(self, *args: Any) -> None:
+        self._args, self._keys = args, None
+
+    def _built(self) -> dict[str, Any]:
+        if self._keys is None:
+            self._keys = _request_keys(*self._args)
+        return self._keys
+
+    def __getitem__(self, name: str) -> Any:
+        return self._built()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._built())
+
+    def __len__(self) -> int:
+        return len(self._built())
 
 
 # ------------------------------------------------------------------ installation
@@ -573,12 +619,3 @@ def uninstall(authorizer: Authorizer) -> None:
 
 def active() -> Authorizer | None:
     return _ACTIVE
-
-
-_REQUEST_IDS = itertools.count(1)
-_REQUEST_ID_PREFIX = uuid.uuid4().hex[:20]
-
-
-def new_request_id() -> str:
-    """A unique id for a lab request: a per-process prefix and a counter (uuid4 reads the OS random source)."""
-    return f"{_REQUEST_ID_PREFIX}{next(_REQUEST_IDS):012x}"

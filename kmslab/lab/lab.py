@@ -37,7 +37,9 @@ _AWS_ENV = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "
             "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_KMS",
             "AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL_STS", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE",
             "AWS_CA_BUNDLE")
-_CONFIG = Config(retries={"max_attempts": 1, "mode": "standard"})
+# One attempt: moto answers at once and never throttles, so a retry would only repeat an answer.
+# "legacy" mode: "standard" adds handlers to every botocore event, ~70 us a request (benchmarks/).
+_CONFIG = Config(retries={"total_max_attempts": 1, "mode": "legacy"})
 
 
 _SESSION: Any = None
@@ -85,7 +87,6 @@ class Lab:
         self._mock = mock_aws()
         self._mock.start()  # reset=True: moto's backends start empty
         self._events: list[Event] = []
-        self._by_request: dict[str, Event] = {}
         self._events_lock = threading.Lock()
         self.registry = Registry(self.region)
         self.registry.on_add = safety.remember
@@ -93,6 +94,7 @@ class Lab:
         hook.install(self._authorizer)
         self._session = _shared_session()
         self._clients: dict[tuple[str, str], Any] = {}
+        self._user_records: dict[str, CredentialRecord] = {}  # user ARN -> its key, found once
         self._keys: dict[str, dict[str, str]] = {}  # local name -> name, arn, id, account, created_by
         self._ciphertexts: dict[Any, bytes] = {}  # (key id, encryption context) -> a ciphertext to decrypt
         self._headers = threading.local()
@@ -363,7 +365,11 @@ class Lab:
             return next(r for r in self.registry.credentials.values() if r.kind == "root" and r.account == account)
         if ":role/" in arn or ":assumed-role/" in arn:
             return self._role_session(arn, mfa=mfa, session_policy=session_policy, session_tags=session_tags)
-        record = next((r for r in self.registry.credentials.values() if r.arn == arn and r.kind == "user"), None)
+        record = self._user_records.get(arn)
+        if record is None or record.access_key_id not in self.registry.credentials:  # a deleted user's is gone
+            record = next((r for r in self.registry.credentials.values() if r.arn == arn and r.kind == "user"), None)
+            if record is not None:
+                self._user_records[arn] = record
         if record is None:
             raise LabError(f"No credentials for {arn}: is there such a user in the lab? "
                            f"Principals: {', '.join(self.principals())}")
@@ -575,17 +581,15 @@ class Lab:
         plan = plan_for(inp)
         if plan.undo:
             hook.world_changed("kms")  # the preparation may have edited moto's KMS state directly
-        request_id = hook.new_request_id()
-        headers = {hook.H_REQUEST_ID: request_id}
-        if via_service:
-            headers[hook.H_VIA_SERVICE] = via_service
-        if source_ip:
-            headers[hook.H_SOURCE_IP] = source_ip
+        call = hook.LabCall(via_service, source_ip)
         client = self._client(record, "kms")
         error = message = None
         try:
-            with self._with_headers(headers):
+            hook.begin_call(call)
+            try:
                 getattr(client, plan.operation)(**plan.params)
+            finally:
+                hook.begin_call(None)
             verdict = "allowed"
         except ClientError as exc:
             error = exc.response["Error"].get("Code")
@@ -603,7 +607,7 @@ class Lab:
                 self._authorizer.restore(checkpoint)
             elif plan.undo:
                 hook.world_changed()
-        event = self._by_request.get(request_id)
+        event = call.event
         decision: Decision | None = None
         if event is not None and event.decisions:
             decision = next((d for d in event.decisions if not d.allowed), event.decisions[-1])
@@ -642,10 +646,6 @@ class Lab:
     def _record_event(self, event: Event) -> None:
         with self._events_lock:
             self._events.append(event)
-            if event.request_id:
-                self._by_request[event.request_id] = event
-                if len(self._by_request) > 10000:
-                    self._by_request.pop(next(iter(self._by_request)))
 
     def events(self, *, include_setup: bool = False) -> Any:
         """Every KMS request in the lab, CloudTrail-like, as a pandas DataFrame (newest last)."""

@@ -96,7 +96,7 @@ class Request:
     encryption_context: Mapping[str, str] | None = None  # for grant constraints
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # made on every decision: no per-instance dict
 class StatementRef:
     """A statement that took part in a decision: where it lives and what it said."""
 
@@ -111,7 +111,7 @@ class StatementRef:
         return f"{self.policy}: {where}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # made on every decision: no per-instance dict
 class Gate:
     """One step of the evaluation flow and what happened there."""
 
@@ -122,7 +122,7 @@ class Gate:
     statements: tuple[StatementRef, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # made on every decision: no per-instance dict
 class Decision:
     """The engine's answer: allowed or not, why, and AWS's error message if denied."""
 

@@ -100,7 +100,7 @@ class AwsError(JsonRESTError):
         self.content_type = "application/json"
 
 
-@dataclass
+@dataclass(slots=True)
 class Event:
     """One KMS request as the lab's CloudTrail-like log records it."""
 

@@ -10,7 +10,7 @@ from ..engine import Decision
 Verdict = Literal["allowed", "denied", "error"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Outcome:
     """One KMS request made through boto3 in the lab, and why it ended as it did.
 

@@ -41,6 +41,7 @@ FIGURES: tuple[Figure, ...] = (
     Figure("engine.decisions_per_s", "engine decisions per second (scenario corpus)", "/s", ">", 20_000),
     Figure("import.kmslab.ratio", "import kmslab / import boto3", "x", "<", 2, gating=False),
     Figure("import.kmslab_lab.ratio", "import kmslab.lab / import boto3", "x", "<", 2, gating=False),
+    Figure("import.moto_kms.ratio", "  (for reference: import moto.kms.models / import boto3)", "x"),
     Figure("seed_build.s", "lab_from_scenario(seed) in a fresh process", "s", "<", 1),
     Figure("notebooks.total_s", "every notebook, each in a fresh kernel, total", "s", "<", 60, gating=False),
     Figure("memory.course_peak_mb", "peak RSS of a kernel after the whole course", "MB", "<", 250),

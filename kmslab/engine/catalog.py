@@ -59,6 +59,18 @@ def kms_actions() -> dict[str, ActionInfo]:
 
 def action_info(action: str) -> ActionInfo:
     """Look up an action (`kms:Decrypt`, `Decrypt`, any case); raise UnknownActionError."""
+    info = _BY_SPELLING.get(action)
+    if info is None:
+        info = _lookup(action)
+        if len(_BY_SPELLING) < 4096:
+            _BY_SPELLING[action] = info
+    return info
+
+
+_BY_SPELLING: dict[str, ActionInfo] = {}  # every spelling asked for (asked on every decision)
+
+
+def _lookup(action: str) -> ActionInfo:
     name = action if ":" in action else f"kms:{action}"
     info = kms_actions().get(name.lower())
     if info is None:

@@ -225,6 +225,15 @@ def principal_match(principals: Mapping[str, tuple[str, ...]] | Any, caller: Cal
     return best
 
 
+def _principal_match_of(principals: Mapping[str, tuple[str, ...]], caller: Caller) -> Match | None:
+    """principal_match, kept per Caller for each Principal element it met (both are immutable)."""
+    seen: dict[int, tuple[Any, Match | None]] = _derived(caller, "_kmslab_principal_matches", lambda _: {})
+    found = seen.get(id(principals))
+    if found is None or found[0] is not principals:  # the element itself is kept, so its id is not reused
+        found = seen[id(principals)] = (principals, principal_match(principals, caller))
+    return found[1]
+
+
 def not_principal_excludes(principals: Mapping[str, tuple[str, ...]] | Any, caller: Caller) -> bool:
     """True when a Deny statement's NotPrincipal exempts the caller.
 
@@ -307,13 +316,18 @@ def _candidates(policy: Policy, effect: str, action: str, resource: str) -> tupl
     A pure function of a parsed policy (parsed once per text), so it is kept on the policy: a
     policy change is a new Policy, and nothing here depends on the caller or the request context.
     """
-    cache: dict[tuple[str, str, str], tuple[tuple[Statement, bool], ...]] = _derived(
-        policy, "_kmslab_candidates", lambda _: {})
+    statements = policy.denies if effect == "Deny" else policy.allows
+    if not statements:
+        return ()  # most policies have no Deny statement at all
+    cache: dict[tuple[str, str, str], tuple[tuple[Statement, bool], ...]] | None = policy.__dict__.get(
+        "_kmslab_candidates")  # as _derived keeps it, inlined: this runs several times a decision
+    if cache is None:
+        cache = policy.__dict__["_kmslab_candidates"] = {}
     found = cache.get((effect, action, resource))
     if found is None:
         found = tuple(
             (s, static is None)
-            for s in (policy.denies if effect == "Deny" else policy.allows)
+            for s in statements
             if (static := _static_match(s, action, resource)) is not False
         )
         if len(cache) < 4096:
@@ -326,13 +340,13 @@ def _hits(
     ctx: Mapping[str, Any], caller: Caller | None = None,
 ) -> list[_Hit]:
     """Statements of `effect` that apply to the request; for key policies, to this caller."""
-    out = []
+    out: list[_Hit] = []
     for policy in policies:
         for s, check_resource in _candidates(policy, effect, action, resource):
             match: Match | None = None
             if caller is not None and policy.kind == "resource":
                 if s.principal is not None:
-                    match = principal_match(s.principal, caller)
+                    match = _principal_match_of(s.principal, caller)
                     if match is None:
                         continue
                 elif s.not_principal is not None:
@@ -564,11 +578,19 @@ def authorize(request: Request) -> Decision:
 
     # 4. The key policy (and grants).
     kp_hits = _hits(key_policies, "Allow", action, resource, ctx, caller)
-    if len(kp_hits) > 1:
-        kp_hits.sort(key=lambda h: _RANK[h.match or "account"])
-    direct = [h for h in kp_hits if h.match == "direct"]
-    role = [h for h in kp_hits if h.match == "role"]
-    account = [h for h in kp_hits if h.match == "account"]
+    direct: list[_Hit] = []
+    role: list[_Hit] = []
+    account: list[_Hit] = []
+    if kp_hits:
+        if len(kp_hits) > 1:
+            kp_hits.sort(key=lambda h: _RANK[h.match or "account"])
+        for h in kp_hits:
+            if h.match == "direct":
+                direct.append(h)
+            elif h.match == "role":
+                role.append(h)
+            elif h.match == "account":
+                account.append(h)
     # Grant operations are named like the IAM actions (ReEncryptFrom/ReEncryptTo for ReEncrypt).
     operation = info.operation
     enc = request.encryption_context

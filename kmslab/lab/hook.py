@@ -488,6 +488,9 @@ class _RequestContext(Mapping[str, Any]):
     def __len__(self) -> int:
         return len(self._built())
 
+    def items(self) -> Any:  # the dict's own view: Mapping's would look each key up again
+        return self._built().items()
+
 
 # ------------------------------------------------------------------ installation
 

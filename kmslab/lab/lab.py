@@ -37,9 +37,9 @@ _AWS_ENV = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "
             "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_KMS",
             "AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL_STS", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE",
             "AWS_CA_BUNDLE")
-# One attempt: moto answers at once and never throttles, so a retry would only repeat an answer.
-# "standard" is botocore's default mode; its retry handlers are lighter than "legacy"'s.
-_CONFIG = Config(retries={"total_max_attempts": 1, "mode": "standard"})
+# At most one retry (moto never throttles). Not total_max_attempts=1: botocore then marks every error
+# "(reached max retries: 0)", which AWS's own error lines do not show. "standard" is botocore's default.
+_CONFIG = Config(retries={"max_attempts": 1, "mode": "standard"})
 
 
 _SESSION: Any = None

@@ -274,3 +274,16 @@ def test_a_deny_for_someone_else_does_not_deny_describe_key(lab):
     lab.create_key("k", policy=policy)
     assert lab.request("alice", "kms:DescribeKey", "k").decision == "allowed"
     assert lab.request("mallory", "kms:DescribeKey", "k").decision == "denied"
+
+
+def test_a_denied_call_reads_as_the_cli_shows_it(seed):
+    """The error line is AWS's: no botocore retry note, the IAM User Guide's implicit-deny wording.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html
+    """
+    with pytest.raises(ClientError) as denied:
+        seed.client("kms", as_="kms-test-2").decrypt(KeyId=seed.key_arn("demo"), CiphertextBlob=b"x" * 64)
+    assert str(denied.value) == (
+        "An error occurred (AccessDeniedException) when calling the Decrypt operation: "
+        f"User: {user_arn('kms-test-2')} is not authorized to perform: kms:Decrypt on resource: "
+        f"{seed.key_arn('demo')} because no resource-based policy allows the kms:Decrypt action")

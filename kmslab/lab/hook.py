@@ -45,6 +45,9 @@ from .registry import CredentialRecord, Registry, build_caller, build_key, iam_b
 
 H_ACTING_AS = "x-kmslab-acting-as"  # setup only: the principal a CreateKey/PutKeyPolicy runs as
 DEFAULT_SOURCE_IP = "192.0.2.10"
+# The decision memo of one state of the world: at most this many requests, each at most this long.
+MEMO_MAX = 20_000
+MEMO_BODY_MAX = 2048
 
 
 class LabCall:
@@ -313,9 +316,11 @@ class Authorizer:
                     return  # no such key: moto answers NotFoundException
             # Everything the decision reads besides the state of the world comes from the credential, the
             # region, the request body and the call's circumstances; kept for at most a second.
-            memo = (int(time.time()), record.access_key_id, region, body, action_op, source_ip, via)
+            # Long bodies (a 32 KB policy, a big plaintext) are decided afresh rather than kept as keys.
+            memo = (int(time.time()), record.access_key_id, region, body, action_op, source_ip, via) \
+                if len(body) <= MEMO_BODY_MAX else None
             decisions = self._memo.decisions
-            kept = decisions.get(memo)
+            kept = decisions.get(memo) if memo is not None else None
             if kept is None:
                 caller = caller or self.caller(record)
                 key = self.key(mk) if mk is not None else None
@@ -324,9 +329,10 @@ class Authorizer:
                     caller=caller, action=f"kms:{action_op}", key=key, region=region, context=ctx,
                     scps=self.registry.scp_policies(record.account), encryption_context=enc or {},
                 ))
-                if len(decisions) > 50_000:
-                    decisions.clear()
-                decisions[memo] = (decision, key)
+                if memo is not None:
+                    if len(decisions) >= MEMO_MAX:
+                        decisions.clear()
+                    decisions[memo] = (decision, key)
             else:
                 decision, key = kept
             event.decisions.append(decision)

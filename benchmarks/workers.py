@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import functools
 import importlib.util
 import json
 import os
@@ -265,10 +266,15 @@ def _load_calls() -> Any:
     return module
 
 
+@functools.cache  # once: the baseline should spend no more per request than the lab does
+def _fields_of(cls: Any) -> frozenset[str]:
+    return frozenset(f.name for f in dataclasses.fields(cls))
+
+
 def _call_input(calls: Any, admin: Any, backend: Any, key_id: str, caller_arn: str, ciphertexts: dict) -> Any:
     """calls.CallInput for bare moto, whichever way the plans prepare: through an admin boto3 client
     (`admin`, `key_arn`) or on moto's backend directly (`backend`, `key_id`), as the lab passes them."""
-    fields = {f.name for f in dataclasses.fields(calls.CallInput)}
+    fields = _fields_of(calls.CallInput)
     kwargs: dict[str, Any] = {"key_ref": key_id, "caller_arn": caller_arn}
     if "admin" in fields:
         kwargs.update(admin=admin, key_arn=key_id)

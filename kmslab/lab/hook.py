@@ -87,6 +87,9 @@ READ_ONLY = {"DescribeKey", "GetKeyPolicy", "GetKeyRotationStatus", "GetPublicKe
              "DescribeCustomKeyStores", "Encrypt", "Decrypt", "ReEncrypt", "GenerateDataKey",
              "GenerateDataKeyWithoutPlaintext", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext",
              "GenerateRandom", "Sign", "Verify", "GenerateMac", "VerifyMac", "DeriveSharedSecret"}
+# KMS writes that may change a key other than the one they name (an alias moves between keys; a new
+# key or replica; a primary region): every Key is built afresh after them.
+MANY_KEYS = {"CreateAlias", "UpdateAlias", "DeleteAlias", "CreateKey", "ReplicateKey", "UpdatePrimaryRegion"}
 ALLOWED_PENDING_DELETION = {"DescribeKey", "GetKeyPolicy", "ListGrants", "ListKeyPolicies",
                             "ListResourceTags", "CancelKeyDeletion", "GetKeyRotationStatus",
                             "ListAliases", "DeleteAlias", "TagResource", "UntagResource",
@@ -149,14 +152,20 @@ class Authorizer:
             arn = self._arns[moto_key.id] = moto_key.arn
         return arn
 
-    def changed(self, scope: str = "all") -> None:
+    def changed(self, scope: str = "all", key_id: str | None = None) -> None:
         """The world may have changed: forget every kept decision, and the Callers or Keys it may change.
 
         A Caller is built from IAM and STS state only and a Key from KMS state only, so a KMS write
-        (`scope="kms"`) keeps the Callers and an IAM or STS write (`scope="iam"`) keeps the Keys.
+        (`scope="kms"`) keeps the Callers, and only the Key it names (`key_id`) if it names one; an IAM
+        or STS write (`scope="iam"`) keeps the Keys.
         """
         old = self._memo  # replaced, never cleared: a checkpoint keeps the old one
-        self._memo = _Memo(callers=old.callers if scope == "kms" else {}, keys=old.keys if scope == "iam" else {})
+        keys: dict[str, Key] = {}
+        if scope == "iam":
+            keys = old.keys
+        elif scope == "kms" and key_id is not None:
+            keys = {k: v for k, v in old.keys.items() if k != key_id}
+        self._memo = _Memo(callers=old.callers if scope == "kms" else {}, keys=keys)
 
     def checkpoint(self) -> Any:
         """What is kept now, for `restore` once the world is exactly as now again."""
@@ -380,7 +389,7 @@ class Authorizer:
                 caller = self.caller_for(acting_record or record)
             if not params.get("BypassPolicyLockoutSafetyCheck"):
                 if moto_key is not None:
-                    key = build_key(moto_key, self.backend(moto_key.account_id, moto_key.region))
+                    key = self.key(moto_key)  # this state of the world's Key (check_lockout swaps the policy)
                 else:
                     key = Key(arn=f"arn:aws:kms:{region}:{account}:key/00000000-0000-0000-0000-000000000000",
                               key_id="00000000-0000-0000-0000-000000000000", account=account, region=region,
@@ -415,8 +424,9 @@ class Authorizer:
     def finish(self, response: KmsResponse, status: int, body: Any) -> None:
         event: Event | None = getattr(response, "_kmslab_event", None)
         operation = event.action[4:] if event is not None else response._get_action()
-        if status < 400 and operation not in READ_ONLY:
-            self.changed("kms")  # a refused request changed nothing
+        if status < 400 and operation not in READ_ONLY:  # a refused request changed nothing
+            one_key = event is not None and operation not in MANY_KEYS and ":key/" in (event.key or "")
+            self.changed("kms", event.key.rsplit("/", 1)[1] if one_key and event.key else None)
         if event is None:
             return
         if status >= 400 and event.outcome == "allowed":
@@ -535,13 +545,14 @@ def _iam_sts_call_action(original: Any) -> Any:
     return call_action
 
 
-def world_changed(scope: str = "all") -> None:
+def world_changed(scope: str = "all", key_id: str | None = None) -> None:
     """Tell the active lab's authorizer that the world changed outside a request (the lab's own edits).
 
-    `scope="kms"` when only KMS state changed (a probe's preparation on moto's KMS backend).
+    `scope="kms"` when only KMS state changed, with `key_id` when only that key did (a probe's
+    preparation on moto's KMS backend).
     """
     if _ACTIVE is not None:
-        _ACTIVE.changed(scope)
+        _ACTIVE.changed(scope, key_id)
 
 
 def aws_unique_id(prefix: str) -> str:

@@ -581,7 +581,7 @@ class Lab:
         checkpoint = self._authorizer.checkpoint()
         plan = plan_for(inp)
         if plan.undo:
-            hook.world_changed("kms")  # the preparation may have edited moto's KMS state directly
+            hook.world_changed("kms", inp.key_id)  # the preparation may have edited this key in moto directly
         call = hook.LabCall(via_service, source_ip)
         client = self._client(record, "kms")
         error = message = None

@@ -109,6 +109,36 @@ def test_tags_and_aliases_in_conditions(warm):
     assert warm.request("kms-test-2", "kms:Encrypt", "demo").decision == "allowed"
 
 
+def test_an_alias_moved_to_another_key_leaves_the_first_one(warm):
+    """UpdateAlias names the new target, yet changes the old one too (kms:ResourceAliases).
+
+    https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-resource-aliases
+    """
+    policy = {"Version": "2012-10-17", "Statement": [
+        *SEED_POLICY["Statement"],
+        {"Sid": "Aliased", "Effect": "Allow", "Principal": {"AWS": user_arn("kms-test-2")}, "Action": "kms:Encrypt",
+         "Resource": "*", "Condition": {"ForAnyValue:StringEquals": {"kms:ResourceAliases": "alias/blue"}}}]}
+    warm.put_key_policy("demo", policy)
+    warm.create_key("other", policy=policy, created_by="manabusakai")
+    admin = warm.client("kms", as_="manabusakai")
+    admin.create_alias(AliasName="alias/blue", TargetKeyId=warm.key_id("demo"))
+    assert warm.request("kms-test-2", "kms:Encrypt", "demo").decision == "allowed"
+    assert warm.request("kms-test-2", "kms:Encrypt", "other").decision == "denied"
+    admin.update_alias(AliasName="alias/blue", TargetKeyId=warm.key_id("other"))
+    assert warm.request("kms-test-2", "kms:Encrypt", "demo").decision == "denied"
+    assert warm.request("kms-test-2", "kms:Encrypt", "other").decision == "allowed"
+
+
+def test_a_change_to_one_key_leaves_the_others_answers_right(warm):
+    warm.create_key("other", policy=SEED_POLICY, created_by="manabusakai")
+    assert warm.request("kms-test-1", "kms:Decrypt", "other").decision == "allowed"
+    warm.client("kms", as_="manabusakai").disable_key(KeyId=warm.key_arn("demo"))
+    assert _decrypt(warm, "kms-test-1") == "error"
+    assert warm.request("kms-test-1", "kms:Decrypt", "other").decision == "allowed"
+    warm.client("kms", as_="manabusakai").disable_key(KeyId=warm.key_arn("other"))
+    assert warm.request("kms-test-1", "kms:Decrypt", "other").decision == "error"
+
+
 def test_the_experiment_toggle_shows_the_change_at_once(seed):
     from kmslab.widgets.experiment import KeyPolicyExperiment
 

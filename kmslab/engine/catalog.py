@@ -57,6 +57,9 @@ def kms_actions() -> dict[str, ActionInfo]:
     return out
 
 
+_BY_SPELLING: dict[str, ActionInfo] = {}  # every spelling asked for (asked on every decision)
+
+
 def action_info(action: str) -> ActionInfo:
     """Look up an action (`kms:Decrypt`, `Decrypt`, any case); raise UnknownActionError."""
     info = _BY_SPELLING.get(action)
@@ -65,9 +68,6 @@ def action_info(action: str) -> ActionInfo:
         if len(_BY_SPELLING) < 4096:
             _BY_SPELLING[action] = info
     return info
-
-
-_BY_SPELLING: dict[str, ActionInfo] = {}  # every spelling asked for (asked on every decision)
 
 
 def _lookup(action: str) -> ActionInfo:

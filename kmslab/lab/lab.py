@@ -94,7 +94,6 @@ class Lab:
         hook.install(self._authorizer)
         self._session = _shared_session()
         self._clients: dict[tuple[str, str], Any] = {}
-        self._user_records: dict[str, CredentialRecord] = {}  # user ARN -> its key, found once
         self._keys: dict[str, dict[str, str]] = {}  # local name -> name, arn, id, account, created_by
         self._ciphertexts: dict[Any, bytes] = {}  # (key id, encryption context) -> a ciphertext to decrypt
         self._headers = threading.local()
@@ -365,11 +364,7 @@ class Lab:
             return next(r for r in self.registry.credentials.values() if r.kind == "root" and r.account == account)
         if ":role/" in arn or ":assumed-role/" in arn:
             return self._role_session(arn, mfa=mfa, session_policy=session_policy, session_tags=session_tags)
-        record = self._user_records.get(arn)
-        if record is None or record.access_key_id not in self.registry.credentials:  # a deleted user's is gone
-            record = next((r for r in self.registry.credentials.values() if r.arn == arn and r.kind == "user"), None)
-            if record is not None:
-                self._user_records[arn] = record
+        record = next((r for r in self.registry.credentials.values() if r.arn == arn and r.kind == "user"), None)
         if record is None:
             raise LabError(f"No credentials for {arn}: is there such a user in the lab? "
                            f"Principals: {', '.join(self.principals())}")

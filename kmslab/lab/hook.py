@@ -58,11 +58,12 @@ class LabCall:
     the decision back without adding, signing and parsing headers on every request.
     """
 
-    __slots__ = ("via_service", "source_ip", "event")
+    __slots__ = ("via_service", "source_ip", "event", "decisions")
 
     def __init__(self, via_service: str | None = None, source_ip: str | None = None) -> None:
         self.via_service, self.source_ip = via_service, source_ip
         self.event: Event | None = None
+        self.decisions: list[Decision] = []  # the engine's, one per IAM action (ReEncrypt has two)
 
 
 _THREAD = threading.local()
@@ -108,7 +109,7 @@ class AwsError(JsonRESTError):
 
 @dataclass(slots=True)
 class Event:
-    """One KMS request as the lab's CloudTrail-like log records it."""
+    """One KMS request as the lab's CloudTrail-like log records it (strings only: the log may grow long)."""
 
     time: float
     principal: str
@@ -118,7 +119,6 @@ class Event:
     error: str | None = None
     message: str | None = None
     reason: str = ""
-    decisions: list[Decision] = field(default_factory=list)
 
 
 @dataclass
@@ -344,7 +344,8 @@ class Authorizer:
                     decisions[memo] = (decision, key)
             else:
                 decision, key = kept
-            event.decisions.append(decision)
+            if call is not None:
+                call.decisions.append(decision)
             event.reason = decision.reason
             if not decision.allowed:
                 event.outcome, event.error, event.message = "denied", decision.error, decision.message

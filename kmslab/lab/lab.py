@@ -605,8 +605,8 @@ class Lab:
                 hook.world_changed()
         event = call.event
         decision: Decision | None = None
-        if event is not None and event.decisions:
-            decision = next((d for d in event.decisions if not d.allowed), event.decisions[-1])
+        if call.decisions:
+            decision = next((d for d in call.decisions if not d.allowed), call.decisions[-1])
         if decision is not None and verdict != "error":
             reason = decision.reason
         elif verdict == "error":

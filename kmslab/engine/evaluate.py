@@ -62,18 +62,30 @@ CONTEXT_OPERATIONS = frozenset({
 
 
 class _Hit:
-    """A statement that applies to the request; its StatementRef is made once, when first asked for."""
+    """A statement that applies to the request."""
 
-    __slots__ = ("policy", "statement", "match", "_ref")
+    __slots__ = ("policy", "statement", "match")
 
     def __init__(self, policy: Policy, statement: Statement, match: Match | None = None) -> None:
-        self.policy, self.statement, self.match, self._ref = policy, statement, match, None
+        self.policy, self.statement, self.match = policy, statement, match
 
     def ref(self) -> StatementRef:
-        if self._ref is None:
-            s = self.statement
-            self._ref = StatementRef(self.policy.name, self.policy.kind, s.sid, s.index, s.effect)
-        return self._ref
+        return _ref_and_label(self.policy, self.statement)[0]
+
+    def label(self) -> str:
+        return _ref_and_label(self.policy, self.statement)[1]
+
+
+def _ref_and_label(policy: Policy, s: Statement) -> tuple[StatementRef, str]:
+    """A statement's StatementRef and label, made once per parsed policy (both immutable)."""
+    made: dict[int, tuple[StatementRef, str]] | None = policy.__dict__.get("_kmslab_refs")
+    if made is None:
+        made = policy.__dict__["_kmslab_refs"] = {}
+    found = made.get(s.index)
+    if found is None:
+        ref = StatementRef(policy.name, policy.kind, s.sid, s.index, s.effect)
+        found = made[s.index] = (ref, ref.label())
+    return found
 
 
 # ---------------------------------------------------------------- request context
@@ -540,7 +552,7 @@ def authorize(request: Request) -> Decision:
             gates.append(_ROOT_IDENTITY)
             return
         if id_hits:
-            gates.append(Gate("identity-policy", "allow", f"{id_hits[0].ref().label()} allows the action",
+            gates.append(Gate("identity-policy", "allow", f"{id_hits[0].label()} allows the action",
                               tuple(h.ref() for h in id_hits)))
         else:
             gates.append(_NO_IDENTITY)
@@ -603,13 +615,13 @@ def authorize(request: Request) -> Decision:
     grants = grant_direct + grant_account
     gates.append(Gate(
         "key-policy", "allow" if (direct or role) else "no-match",
-        f"{(direct or role)[0].ref().label()} names the caller" if (direct or role)
+        f"{(direct or role)[0].label()} names the caller" if (direct or role)
         else "no key policy statement names the caller",
         tuple(h.ref() for h in direct + role),
     ))
     gates.append(Gate(
         "account-delegation", "allow" if account else "no-match",
-        f"{account[0].ref().label()} allows the account {caller.account}: IAM policies decide" if account
+        f"{account[0].label()} allows the account {caller.account}: IAM policies decide" if account
         else f"no key policy statement allows the account {caller.account}",
         tuple(h.ref() for h in account),
     ))
@@ -625,7 +637,7 @@ def authorize(request: Request) -> Decision:
         why = f"grant {g.grant_id} allows {operation} for this principal"
         if via_iam:
             why = (f"grant {g.grant_id} allows {operation} for the account {caller.account}, "
-                   f"and {id_hits[0].ref().label()} allows {action}")
+                   f"and {id_hits[0].label()} allows {action}")
         return allowed(why, grant_ref(g) + (tuple(h.ref() for h in id_hits[:1]) if via_iam else ()))
 
     if not (kp_hits or grants):
@@ -657,7 +669,7 @@ def authorize(request: Request) -> Decision:
         iam_gates()
         if kp_hits and iam_ok:
             side = kp_hits[0].ref()
-            who = "the root user" if is_root else id_hits[0].ref().label()
+            who = "the root user" if is_root else id_hits[0].label()
             return allowed(
                 f"cross-account: the key policy of account {key.account} allows it ({side.label()}), "
                 f"and {who} in account {caller.account} allows it too",
@@ -667,7 +679,7 @@ def authorize(request: Request) -> Decision:
             return by_grant(grant_direct[0], via_iam=False)
         if grant_account and iam_ok:
             return by_grant(grant_account[0], via_iam=True)
-        where = f"({kp_hits[0].ref().label()})" if kp_hits else f"(grant {grants[0].grant_id})"
+        where = f"({kp_hits[0].label()})" if kp_hits else f"(grant {grants[0].grant_id})"
         return iam_denial(f"cross-account: the key policy of account {key.account} allows it {where}")
 
     if direct:
@@ -692,7 +704,7 @@ def authorize(request: Request) -> Decision:
             )
         return allowed(
             f"the key policy allows the account ({ref.label()}), so IAM policies decide, "
-            f"and {id_hits[0].ref().label()} allows {action}",
+            f"and {id_hits[0].label()} allows {action}",
             (ref, id_hits[0].ref()),
         )
     if grant_direct:
@@ -707,5 +719,5 @@ def authorize(request: Request) -> Decision:
         return denied("session", f"the key policy names the role ({ref.label()}), "
                                  f"but the session policy does not allow {action}")
     if account:
-        return iam_denial(f"the key policy allows the account ({account[0].ref().label()}), so IAM policies decide")
+        return iam_denial(f"the key policy allows the account ({account[0].label()}), so IAM policies decide")
     return iam_denial(f"grant {grant_account[0].grant_id} is for the account {caller.account}, so IAM policies decide")

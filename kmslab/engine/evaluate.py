@@ -450,6 +450,12 @@ _SESSION_PASS = Gate("session-policy", "pass", "the session policy allows the ac
 _SESSION_FAIL = Gate("session-policy", "fail", "the session policy does not allow the action")
 _GRANT_NO_MATCH = Gate("grant", "no-match", "no grant allows the operation")
 _GRANT_SKIP = Gate("grant", "skip", "no grant allows the operation")
+_KEY_POLICY_NO_MATCH = Gate("key-policy", "no-match", "no key policy statement names the caller")
+
+
+@lru_cache(maxsize=256)
+def _no_account_gate(account: str) -> Gate:
+    return Gate("account-delegation", "no-match", f"no key policy statement allows the account {account}")
 
 
 def _caller_reads_context(caller: Caller) -> bool:
@@ -613,18 +619,17 @@ def authorize(request: Request) -> Decision:
         if how and operation in g.operations and constraints_hold(g, operation, enc, key.key_spec):
             (grant_direct if how == "direct" else grant_account).append(g)
     grants = grant_direct + grant_account
-    gates.append(Gate(
-        "key-policy", "allow" if (direct or role) else "no-match",
-        f"{(direct or role)[0].label()} names the caller" if (direct or role)
-        else "no key policy statement names the caller",
-        tuple(h.ref() for h in direct + role),
-    ))
-    gates.append(Gate(
-        "account-delegation", "allow" if account else "no-match",
-        f"{account[0].label()} allows the account {caller.account}: IAM policies decide" if account
-        else f"no key policy statement allows the account {caller.account}",
-        tuple(h.ref() for h in account),
-    ))
+    if direct or role:
+        gates.append(Gate("key-policy", "allow", f"{(direct or role)[0].label()} names the caller",
+                          tuple(h.ref() for h in direct + role)))
+    else:
+        gates.append(_KEY_POLICY_NO_MATCH)
+    if account:
+        gates.append(Gate("account-delegation", "allow",
+                          f"{account[0].label()} allows the account {caller.account}: IAM policies decide",
+                          tuple(h.ref() for h in account)))
+    else:
+        gates.append(_no_account_gate(caller.account))
     if grants:
         gates.append(Gate("grant", "allow", f"grant {grants[0].grant_id} allows {operation}"))
     else:

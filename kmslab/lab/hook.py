@@ -132,7 +132,7 @@ class _Memo:
 
     callers: dict[str, Caller] = field(default_factory=dict)
     keys: dict[str, Key] = field(default_factory=dict)
-    decisions: dict[tuple[Any, ...], tuple[Decision, Key | None]] = field(default_factory=dict)
+    decisions: dict[tuple[Any, ...], Decision] = field(default_factory=dict)
 
 
 class Authorizer:
@@ -329,10 +329,10 @@ class Authorizer:
             memo = (int(time.time()), record.access_key_id, region, body, action_op, source_ip, via) \
                 if len(body) <= MEMO_BODY_MAX else None
             decisions = self._memo.decisions
-            kept = decisions.get(memo) if memo is not None else None
-            if kept is None:
+            key = self.key(mk) if mk is not None else None
+            decision = decisions.get(memo) if memo is not None else None
+            if decision is None:
                 caller = caller or self.caller(record)
-                key = self.key(mk) if mk is not None else None
                 ctx = _RequestContext(operation, params, source_ip, via, enc, ref)
                 decision = authorize(Request(
                     caller=caller, action=f"kms:{action_op}", key=key, region=region, context=ctx,
@@ -341,9 +341,7 @@ class Authorizer:
                 if memo is not None:
                     if len(decisions) >= MEMO_MAX:
                         decisions.clear()
-                    decisions[memo] = (decision, key)
-            else:
-                decision, key = kept
+                    decisions[memo] = decision
             if call is not None:
                 call.decisions.append(decision)
             event.reason = decision.reason

@@ -545,9 +545,7 @@ class Lab:
         """Make one real boto3 request as `principal` and say how it ended and why."""
         action = normalize_action(action)
         record = self._record(principal, mfa=mfa, session_policy=session_policy, session_tags=session_tags)
-        plan_for = PLANS.get(action)
-        if plan_for is None:
-            raise LabError(f"The lab cannot make a {action} request yet. Actions: {', '.join(sorted(PLANS))}")
+        plan_for = self._plan_for(action)
         needs_key = action_info(action).takes_key and action != "kms:CreateKey"
         if needs_key and key is None:
             raise LabError(f"{action} needs a key: pass key=NAME")
@@ -573,6 +571,18 @@ class Lab:
             grant={**grant, "grantee": self.principal_arn(grant["grantee"])} if grant else None,
             caller_arn=record.arn,
         )
+        return self._perform(record, self.principal_arn(principal), action, plan_for, inp,
+                             info["name"] if info else None, via_service, source_ip)
+
+    def _plan_for(self, action: str) -> Any:
+        plan_for = PLANS.get(action)
+        if plan_for is None:
+            raise LabError(f"The lab cannot make a {action} request yet. Actions: {', '.join(sorted(PLANS))}")
+        return plan_for
+
+    def _perform(self, record: CredentialRecord, row: str, action: str, plan_for: Any, inp: CallInput,
+                 key_name: str | None, via_service: str | None = None, source_ip: str | None = None) -> Outcome:
+        """The request itself: prepare, call as `record`, undo, and explain (`row`: the table's principal)."""
         checkpoint = self._authorizer.checkpoint()
         plan = plan_for(inp)
         if plan.undo:
@@ -616,8 +626,8 @@ class Lab:
         else:
             reason = event.reason if event else ""
         return Outcome(
-            principal=self.principal_arn(principal),  # a role's table row stays the role
-            action=action, key=info["name"] if info else None, decision=verdict, error=error,
+            principal=row,  # a role's table row stays the role
+            action=action, key=key_name, decision=verdict, error=error,
             message=message, reason=reason,
             statements=tuple(s.label() for s in decision.statements) if decision else (),
             explanation=decision,
@@ -627,14 +637,19 @@ class Lab:
                       keys: Iterable[str] | None = None) -> list[Outcome]:
         """Every principal x action x key, each a real request; key-less actions once per principal."""
         principals = list(principals) if principals is not None else self.principals()
-        keys = list(keys) if keys is not None else self.key_names()
+        infos = [self._key(k) for k in (keys if keys is not None else self.key_names())]
+        plans = [(a, self._plan_for(a), action_info(a).takes_key and a != "kms:CreateKey")
+                 for a in map(normalize_action, actions)]
         out = []
-        for p in principals:
-            for a in actions:
-                if action_info(a).takes_key:
-                    out += [self.request(p, a, k) for k in keys]
-                else:
-                    out.append(self.request(p, a))
+        for p in principals:  # each principal, key and action looked up once, not once a cell
+            record, row = self._record(p), self.principal_arn(p)
+            for action, plan_for, takes_key in plans:
+                for info in infos if takes_key else (None,):
+                    inp = CallInput(
+                        backend=self._authorizer.backend(info["account"], self.region) if info else None,
+                        key_id=info["id"] if info else None, key_ref=info["arn"] if info else None,
+                        ciphertexts=self._ciphertexts, caller_arn=record.arn)
+                    out.append(self._perform(record, row, action, plan_for, inp, info["name"] if info else None))
         return out
 
     # ------------------------------------------------------------ the event log

@@ -78,9 +78,7 @@ class _Hit:
 
 def _ref_and_label(policy: Policy, s: Statement) -> tuple[StatementRef, str]:
     """A statement's StatementRef and label, made once per parsed policy (both immutable)."""
-    made: dict[int, tuple[StatementRef, str]] | None = policy.__dict__.get("_kmslab_refs")
-    if made is None:
-        made = policy.__dict__["_kmslab_refs"] = {}
+    made: dict[int, tuple[StatementRef, str]] = _derived(policy, "_kmslab_refs", lambda _: {})
     found = made.get(s.index)
     if found is None:
         ref = StatementRef(policy.name, policy.kind, s.sid, s.index, s.effect)
@@ -287,16 +285,6 @@ def _matches_any(patterns: tuple[str, ...], value: str, ctx: Mapping[str, Any], 
         if wildcard_match(pattern, value):
             return True
     return False
-
-
-def statement_applies(s: Statement, action: str, resource: str, ctx: Mapping[str, Any]) -> bool:
-    """Action, resource and condition parts of a statement (the principal is checked apart)."""
-    static = _static_match(s, action, resource)
-    if static is False:
-        return False
-    if static is None and not _resource_applies(s, resource, ctx):
-        return False
-    return conditions_hold(s.conditions, ctx, variables=s.variables)
 
 
 def _static_match(s: Statement, action: str, resource: str) -> bool | None:

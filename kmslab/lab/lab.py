@@ -562,17 +562,23 @@ class Lab:
                 key_param = f"arn:aws:kms:{self.region}:{info['account']}:alias/{info['name']}"
             else:
                 raise LabError(f"key_ref must be arn, id, alias or alias_arn, not {key_ref!r}")
-        inp = CallInput(
-            backend=self._authorizer.backend(info["account"], self.region) if info else None,
-            key_id=info["id"] if info else None, key_ref=key_param, ciphertexts=self._ciphertexts,
+        inp = self._input(
+            record, info, key_param,
             destination_arn=self._key(destination_key)["arn"] if destination_key else None,
             encryption_context=dict(encryption_context) if encryption_context else None,
             encryption_algorithm=encryption_algorithm,
             grant={**grant, "grantee": self.principal_arn(grant["grantee"])} if grant else None,
-            caller_arn=record.arn,
         )
         return self._perform(record, self.principal_arn(principal), action, plan_for, inp,
                              info["name"] if info else None, via_service, source_ip)
+
+    def _input(self, record: CredentialRecord, info: Mapping[str, str] | None, key_ref: str | None,
+               **options: Any) -> CallInput:
+        """What a plan needs for a request as `record` on the key `info` (None: a key-less action)."""
+        return CallInput(
+            backend=self._authorizer.backend(info["account"], self.region) if info else None,
+            key_id=info["id"] if info else None, key_ref=key_ref, ciphertexts=self._ciphertexts,
+            caller_arn=record.arn, **options)
 
     def _plan_for(self, action: str) -> Any:
         plan_for = PLANS.get(action)
@@ -645,10 +651,7 @@ class Lab:
             record, row = self._record(p), self.principal_arn(p)
             for action, plan_for, takes_key in plans:
                 for info in infos if takes_key else (None,):
-                    inp = CallInput(
-                        backend=self._authorizer.backend(info["account"], self.region) if info else None,
-                        key_id=info["id"] if info else None, key_ref=info["arn"] if info else None,
-                        ciphertexts=self._ciphertexts, caller_arn=record.arn)
+                    inp = self._input(record, info, info["arn"] if info else None)
                     out.append(self._perform(record, row, action, plan_for, inp, info["name"] if info else None))
         return out
 

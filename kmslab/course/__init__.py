@@ -17,7 +17,12 @@ from .lesson01 import exercise_detach_flips, exercise_least_privilege
 from .lesson02 import exercise_name_in_key_policy, exercise_root_flips
 from .lesson03 import exercise_predict_same_name, exercise_safety_check, exercise_survives_deletion
 from .lesson04 import exercise_deny_deletion, exercise_key_admin_decrypt, exercise_least_privilege_key_user
-from .lesson05 import exercise_caller_account, exercise_context_statement, exercise_via_service_flips
+from .lesson05 import (
+    exercise_caller_account,
+    exercise_context_statement,
+    exercise_via_service_flips,
+    requests_with,
+)
 from .lesson06 import (
     cross_account_2x2,
     cross_account_worlds,
@@ -54,5 +59,5 @@ __all__ = [
     "exercise_playground_goal", "exercise_predict_same_name", "exercise_root_flips", "exercise_root_prediction",
     "exercise_safety_check", "exercise_survives_deletion", "exercise_via_service_flips", "grants_frame",
     "iam_restore", "iam_snapshot", "key_policy_principals", "outcome_line", "playground", "remove_statement",
-    "scenario_path", "show_error", "start", "unique_id", "workdir",
+    "requests_with", "scenario_path", "show_error", "start", "unique_id", "workdir",
 ]

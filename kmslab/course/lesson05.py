@@ -88,3 +88,12 @@ def exercise_caller_account(lab: Lab, key: str = "app-key",
         solution_text="Denied: its account is 444455556666, so the condition is false, and no other statement "
                       "allows that account; its IAM policy alone is not enough across accounts.",
     )
+
+
+def requests_with(lab: Lab, key: str, principals: list[str], actions: list[str] | None = None,
+                  **request: object) -> list:
+    """Every principal x action on `key` as real requests with the same request options
+    (`encryption_context=`, `via_service=`): a table of its own, the learner's widget untouched."""
+    from ..widgets.context import CONTEXT_ACTIONS
+
+    return [lab.request(p, a, key, **request) for p in principals for a in (actions or CONTEXT_ACTIONS)]

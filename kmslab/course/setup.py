@@ -81,7 +81,10 @@ def outcome_line(outcome: Outcome) -> str:
 
 def events(lab: Lab, last: int = 5) -> Any:
     """The last requests of the lab's CloudTrail-like log, as a table whose reasons are readable in full."""
-    frame = lab.events().tail(last)[["principal", "action", "outcome", "reason"]]
+    from ..widgets.labels import principal_label
+
+    frame = lab.events().tail(last)[["principal", "action", "outcome", "reason"]].copy()
+    frame["principal"] = frame["principal"].map(principal_label)
     return frame.style.hide(axis="index").set_table_attributes('class="kmslab-events"').set_properties(
         subset=["reason"], **{"white-space": "normal", "text-align": "left", "min-width": "24em"})
 

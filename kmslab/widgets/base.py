@@ -22,6 +22,9 @@ from .explain import explain_html
 from .labels import action_label, principal_labels
 from .table import flip_symbol, flipped
 
+# A description as wide as its words (ipywidgets cuts descriptions at 80 px by default: "Context ke…").
+FULL_LABEL = {"description_width": "initial"}
+
 
 class LiveWidget:
     """Base of the experiments: subclasses set `errors` (an Output) and provide `widget` and `close()`."""

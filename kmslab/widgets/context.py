@@ -19,7 +19,7 @@ import ipywidgets as w
 
 from ..lab import Lab, Outcome
 from . import snapshot, words
-from .base import LiveWidget
+from .base import FULL_LABEL, LiveWidget
 from .labels import principal_labels
 from .table import access_table, flipped
 
@@ -66,20 +66,22 @@ class RequestContextExperiment(LiveWidget):
         self.key_fields: list[w.Text] = []
         self.value_fields: list[w.Text] = []
         for i in range(pairs):
-            k = w.Text(description=f"Context key {i + 1}", placeholder="e.g. app", continuous_update=False)
-            v = w.Text(description="value", placeholder="e.g. billing", continuous_update=False)
+            k = w.Text(style=FULL_LABEL, description=f"Context key {i + 1}", placeholder="e.g. app",
+                       continuous_update=False)
+            v = w.Text(style=FULL_LABEL, description="value", placeholder="e.g. billing", continuous_update=False)
             k.add_class(f"kmslab-context-key-{i}")
             v.add_class(f"kmslab-context-value-{i}")
             self.key_fields.append(k)
             self.value_fields.append(v)
-        self.service_select = w.Dropdown(options=list(services or via_service_options(lab.region)),
+        self.service_select = w.Dropdown(style=FULL_LABEL, options=list(services or via_service_options(lab.region)),
                                          value=NO_SERVICE, description="Via service",
                                          layout=w.Layout(width="auto"))
         self.service_select.add_class("kmslab-via-service")
-        self.principal_select = w.Dropdown(options=[(self.labels[p], p) for p in self.principals],
+        self.principal_select = w.Dropdown(style=FULL_LABEL, options=[(self.labels[p], p) for p in self.principals],
                                            description="Principal")
         self.principal_select.add_class("kmslab-principal-select")
-        self.action_select = w.Dropdown(options=[(a.split(":", 1)[1], a) for a in self.actions], description="Action")
+        self.action_select = w.Dropdown(style=FULL_LABEL, options=[(a.split(":", 1)[1], a) for a in self.actions],
+                                        description="Action")
         self.action_select.add_class("kmslab-action-select")
         self.reset_button = w.Button(description=words.say("reset"), icon="undo",
                                      tooltip="No encryption context, called directly (the table as at the start)",

@@ -24,7 +24,7 @@ from botocore.exceptions import ClientError
 from ..engine import STANDARD_ACTIONS
 from ..lab import Lab, Outcome
 from . import snapshot, words
-from .base import LiveWidget
+from .base import FULL_LABEL, LiveWidget
 from .explain import policy_html
 from .labels import principal_labels, slug
 from .predict import Pair, PredictionGrid, PredictionResult, expand_cells
@@ -130,7 +130,8 @@ class KeyPolicyExperiment(LiveWidget):
                                              tooltip="On: a click on a control waits for your prediction")
         self.predict_toggle.add_class("kmslab-predict-toggle")
         self.check_button = w.Button(description=words.say("check"), icon="check", button_style="primary",
-                                     disabled=True, layout=w.Layout(width="auto"))
+                                     disabled=True, layout=w.Layout(width="auto", display="none",
+                                                                    align_self="flex-start"))
         self.check_button.add_class("kmslab-check")
         self.staged_view = w.HTML()
         self.staged_view.add_class("kmslab-staged")
@@ -139,10 +140,11 @@ class KeyPolicyExperiment(LiveWidget):
         self.status.add_class("kmslab-status")
         self.score_view = w.HTML()
         self.score_view.add_class("kmslab-score-view")
-        self.principal_select = w.Dropdown(options=[(self.labels[p], p) for p in self.principals],
+        self.principal_select = w.Dropdown(style=FULL_LABEL, options=[(self.labels[p], p) for p in self.principals],
                                            description="Principal")
         self.principal_select.add_class("kmslab-principal-select")
-        self.action_select = w.Dropdown(options=[(a.split(":", 1)[1], a) for a in self.actions], description="Action")
+        self.action_select = w.Dropdown(style=FULL_LABEL, options=[(a.split(":", 1)[1], a) for a in self.actions],
+                                        description="Action")
         self.action_select.add_class("kmslab-action-select")
         self.reset_button = w.Button(description=words.say("reset"), icon="undo", tooltip=words.say("reset_tip"),
                                      layout=w.Layout(width="auto"))
@@ -426,6 +428,7 @@ class KeyPolicyExperiment(LiveWidget):
     def _show_staged(self) -> None:
         staged = self.staged is not None
         self.check_button.disabled = not staged
+        self.check_button.layout.display = None if staged else "none"
         if staged:
             self.staged_view.value = ('<div class="kmslab-staged-box" style="border:2px dashed #0072b2;'
                                       'padding:4px 8px;line-height:1.5;overflow-wrap:anywhere">'
@@ -443,13 +446,16 @@ class KeyPolicyExperiment(LiveWidget):
     def widget(self) -> w.Widget:
         toggles = w.HBox([self.root_toggle, self.predict_toggle, self.reset_button],
                          layout=w.Layout(flex_flow="row wrap"))
-        controls = w.VBox([toggles, *self.attach_boxes.values()], layout=w.Layout(min_width="0"))
+        attachments = w.HBox(list(self.attach_boxes.values()), layout=w.Layout(flex_flow="row wrap",
+                                                                                grid_gap="0 16px"))
+        controls = w.VBox([toggles, attachments], layout=w.Layout(min_width="0"))
         controls.add_class("kmslab-controls")
-        top = w.HBox([controls, self.policy_view], layout=w.Layout(flex_flow="row wrap", max_width="100%"))
+        policy = w.Accordion(children=[self.policy_view], titles=(f"Key policy of {self.key}",), selected_index=0)
+        policy.add_class("kmslab-policy-box")
         picker = w.HBox([self.principal_select, self.action_select], layout=w.Layout(flex_flow="row wrap"))
         box = w.VBox([
-            top, self.staged_view, self.check_button, self.errors, self.status, self.score_view,
-            self.table_area, w.HTML("<b>Why?</b> Pick a principal and an action:"), picker, self.explanation,
+            controls, self.staged_view, self.check_button, self.errors, self.status, self.score_view,
+            self.table_area, policy, w.HTML("<b>Why?</b> Pick a principal and an action:"), picker, self.explanation,
         ], layout=w.Layout(max_width="100%"))
         box.add_class("kmslab-experiment")
         return box

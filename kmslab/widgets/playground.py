@@ -15,7 +15,7 @@ import ipywidgets as w
 from ..engine import STANDARD_ACTIONS
 from ..lab import Lab, Outcome
 from . import words
-from .base import LiveWidget
+from .base import FULL_LABEL, LiveWidget
 from .editor import PolicyEditor
 from .explain import explain_html
 from .labels import principal_labels
@@ -33,17 +33,18 @@ class Playground(LiveWidget):
         self._initial = export_scenario(lab) if lab.key_names() else None
         self.previous: list[Outcome] | None = None
         self.outcomes: list[Outcome] = []
-        self.key_select = w.Dropdown(description="Key")
+        self.key_select = w.Dropdown(style=FULL_LABEL, description="Key")
         self.key_select.add_class("kmslab-key-select")
-        self.principal_select = w.Dropdown(description="IAM policy of")
+        self.principal_select = w.Dropdown(style=FULL_LABEL, description="IAM policy of")
         self.principal_select.add_class("kmslab-iam-principal-select")
-        self.explain_principal = w.Dropdown(description="Principal")
-        self.explain_action = w.Dropdown(options=[(a.split(":", 1)[1], a) for a in self.actions], description="Action")
+        self.explain_principal = w.Dropdown(style=FULL_LABEL, description="Principal")
+        self.explain_action = w.Dropdown(style=FULL_LABEL, options=[(a.split(":", 1)[1], a) for a in self.actions],
+                                        description="Action")
         self.table = w.HTML()
         self.table.add_class("kmslab-table")
         self.explanation = w.HTML()
         self.explanation.add_class("kmslab-explanation")
-        self.path = w.Text(value="my-lab.yaml", description="File")
+        self.path = w.Text(style=FULL_LABEL, value="my-lab.yaml", description="File")
         self.path.add_class("kmslab-path")
         self.save_button = w.Button(description="Save as scenario", icon="download")
         self.load_button = w.Button(description="Load scenario", icon="upload")

@@ -9,6 +9,7 @@ ToggleButtons in a GridBox: a plain HTML table cannot send clicks back to the ke
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -21,6 +22,15 @@ from .table import flip_symbol
 
 Pair = tuple[str, str]  # (principal ARN, action "kms:...")
 ANY = "*"
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+# Buttons in the grid may wrap their words (a narrow notebook beside the file browser): never cut.
+_GRID_STYLE = """<style>
+.kmslab-predict-grid .jupyter-button, .kmslab-predict-grid .widget-button,
+.kmslab-predict-grid .widget-toggle-button {
+  white-space: normal; height: auto; min-height: 28px; line-height: 1.25; padding: 2px 4px;
+  overflow: visible; text-overflow: clip; width: 100%; margin: 0;
+}
+</style>"""
 
 
 def _action(name: str) -> str:
@@ -137,11 +147,11 @@ class PredictionGrid:
         cols = list(dict.fromkeys(o.action for o in outcomes))
         answer = {(o.principal, o.action): o for o in outcomes}
         self.cells, self._symbols = {}, {}
-        corner = w.HTML('<span style="white-space:nowrap;font-style:italic;color:#444">principal ╲ action</span>')
+        corner = w.HTML(_GRID_STYLE + '<span style="font-style:italic;color:#444">principal ╲ action</span>')
         children: list[w.Widget] = [corner]
         for a in cols:
-            head = w.Button(description=action_label(a), tooltip=f"Mark the whole {action_label(a)} column",
-                            layout=w.Layout(width="auto"))
+            head = w.Button(description=_CAMEL.sub("\u200b", action_label(a)),  # may break: Generate|Data|Key
+                            tooltip=f"Mark the whole {action_label(a)} column", layout=w.Layout(width="auto"))
             head.add_class("kmslab-predict-col")
             head.add_class(f"kmslab-col-{slug(action_label(a))}")
             head.on_click(lambda _, a=a: self._toggle_all([(p, a) for p in rows]))
@@ -165,7 +175,7 @@ class PredictionGrid:
                 self._label(p, a)
                 cell.observe(lambda _, p=p, a=a: self._changed(p, a), "value")
                 children.append(cell)
-        self.box.layout.grid_template_columns = f"max-content repeat({len(cols)}, max-content)"
+        self.box.layout.grid_template_columns = f"max-content repeat({len(cols)}, minmax(4.5em, 1fr))"
         self.box.children = children
 
     def _label(self, p: str, a: str) -> None:

@@ -54,12 +54,13 @@ _TABLE_STYLES: list[dict] = [
     {"selector": "th", "props": [("background-color", "#f3f3f3"), ("color", "#111"), ("text-align", "left"),
                                  ("border", "1px solid #b8b8b8"), ("padding", "3px 6px"), ("font-weight", "600")]},
     {"selector": "th.index_name", "props": [("font-style", "italic"), ("font-weight", "normal"), ("color", "#444")]},
-    {"selector": "td", "props": [("border", "1px solid #b8b8b8"), ("padding", "3px 7px"),
+    {"selector": "td", "props": [("border", "1px solid #b8b8b8"), ("padding", "3px 5px"),
                                  ("white-space", "nowrap"), ("text-align", "left")]},
     {"selector": "td.kmslab-missing", "props": [("color", "#666"), ("background-color", "#ffffff"),
                                                 ("text-align", "center")]},
     {"selector": "td.kmslab-flipped", "props": [("font-weight", "bold"), ("outline", "3px solid #111"),
                                                 ("outline-offset", "-3px")]},
+    {"selector": "td.kmslab-hit, td.kmslab-missed, td.kmslab-wrong", "props": [("white-space", "pre")]},
     {"selector": "td.kmslab-missed", "props": [("outline", "3px dashed #111"), ("outline-offset", "-3px")]},
     {"selector": "td.kmslab-wrong", "props": [("text-decoration", "line-through dotted")]},
 ]
@@ -248,7 +249,7 @@ def access_table(
                 elif (p, a, k) in changed:
                     mark = "missed"
                 if mark is not None:
-                    text = f"{text} {words.say('mark_' + mark)}"
+                    text = f"{text}\n{words.say('mark_' + mark)}"  # its own line (white-space: pre)
                     cls += f" kmslab-{mark}"
                     tip = f"{words.say('mark_' + mark)}: {words.say('legend_' + mark)}. {tip}"
             vrow.append(text)

@@ -345,9 +345,11 @@ class Authorizer:
             if call is not None:
                 call.decisions.append(decision)
             event.reason = decision.reason
-            if not decision.allowed:
-                event.outcome, event.error, event.message = "denied", decision.error, decision.message
-                raise AwsError("AccessDeniedException", decision.message or "")
+            if not decision.allowed:  # refused by the engine: AccessDeniedException, or a key state's error
+                error = decision.error or "AccessDeniedException"
+                if error == "AccessDeniedException":
+                    event.outcome, event.error, event.message = "denied", error, decision.message
+                raise AwsError(error, decision.message or "")
             if key is not None:
                 self._check_state(operation, key)
 

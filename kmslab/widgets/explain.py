@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ..engine import words
 from ..engine.model import Decision
 from ..lab.outcome import Outcome
 from .flow import flow_svg
@@ -28,7 +29,6 @@ _VERDICT = {  # symbol + word, background, accent
     "denied": ("✘ denied", "#fbdcc8", "#d55e00"),
     "error": ("⚠ error", "#e3e3e3", "#6b6b6b"),
 }
-_GATE_SYMBOL = {"allow": "✔", "pass": "✔", "deny": "✘", "fail": "✘", "no-match": "✘", "skip": "–"}
 _ACCOUNT_PRINCIPAL = re.compile(r"^(\d{12}|arn:aws[a-z-]*:iam::\d{12}:root)$")
 _HIGHLIGHT_BG, _HIGHLIGHT_ACCENT = "#fff2b3", "#b07a00"  # Okabe-Ito yellow/orange, with a text marker
 
@@ -71,9 +71,12 @@ def _statements_html(outcome: Outcome, decision: Decision | None) -> str:
 
 
 def _gates_html(decision: Decision) -> str:
+    """Every gate the request visited, as the engine recorded it (words from `kmslab.engine.words`)."""
     rows = "".join(
-        f"<li><code>{html.escape(g.name)}</code>: {_GATE_SYMBOL.get(g.outcome, '?')} "
-        f"{html.escape(g.outcome)} — {html.escape(g.detail)}</li>"
+        f'<li data-gate="{html.escape(g.name)}" data-outcome="{html.escape(g.outcome)}">'
+        f"<code>{html.escape(g.name)}</code> ({html.escape(words.gate_name(g.name))}): "
+        f"{words.SYMBOLS.get(g.outcome, '?')} {html.escape(words.outcome_word(g.outcome))} — "
+        f"{html.escape(g.detail)}{' ◀ decided here' if g.name == decision.deciding else ''}</li>"
         for g in decision.gates
     )
     return (

@@ -198,6 +198,7 @@ CLI: dict[str, str] = {
 
 
 FLOW: dict[str, str] = {  # the flow picture's words (kmslab/widgets/flow.py draws them)
+    # "|" separates lines; longer lines wrap to the box.
     "title/explicit-deny": N_("Explicit Deny|anywhere?"),
     "title/scp": N_("SCPs allow|the action?"),
     "title/key-policy": N_("Caller named in|key policy?"),
@@ -232,22 +233,23 @@ FLOW: dict[str, str] = {  # the flow picture's words (kmslab/widgets/flow.py dra
     "identity/allow": N_("identity ✔ allows"),
     "identity/root": N_("identity ✔ root user"),
     "identity/no-match": N_("identity {no} none"),
-    "identity/not-needed": N_("identity – not needed"),
+    "identity/not-needed": N_("identity –|not needed"),
     "boundary/allow": N_("boundary ✔ allows"),
     "boundary/no-match": N_("boundary {no} blocks"),
-    "boundary/not-used": N_("boundary – not used here"),
-    "boundary/not-needed": N_("boundary – not needed"),
+    "boundary/not-used": N_("boundary –|not used"),
+    "boundary/not-needed": N_("boundary –|not needed"),
     "session-policy/allow": N_("session ✔ allows"),
     "session-policy/no-match": N_("session {no} blocks"),
-    "session-policy/not-used": N_("session – not used here"),
-    "session-policy/not-needed": N_("session – not needed"),
+    "session-policy/not-used": N_("session –|not used"),
+    "session-policy/not-needed": N_("session –|not needed"),
     "grant-yes": N_("✔ yes: {grant}"),
     "retiring-yes": N_("✔ the retiring principal of {grant}"),
     "grant-no": N_("{no} no grant matches"),
-    "key-state": N_("{state}: KMS refuses"),
-    "legend/passed": N_("✔ on the path: passed"),
-    "legend/failed": N_("✘ on the path: why it is denied"),
-    "legend/neutral": N_("on the path: no, go on / not used here"),
+    "key-state/Disabled": N_("the key is disabled"),
+    "key-state/PendingDeletion": N_("the key is pending deletion"),
+    "legend/passed": N_("✔ on the path: yes"),
+    "legend/failed": N_("✘ on the path: why denied"),
+    "legend/neutral": N_("○ no, go on / – not used"),
     "legend/off": N_("not reached / not needed"),
 }
 

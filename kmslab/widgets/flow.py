@@ -36,8 +36,8 @@ FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif"
 
 _BOX_W, _GAP, _LINE = 104, 22, 13
 _ROW = ["explicit-deny", "scp", "key-policy", "account-delegation", "iam"]
-_WRAP = 17  # characters per line in a 104 px box at 10.5 px (a generous estimate: wrap, never cut)
-_GRANT_WRAP = 34
+_WRAP = 15  # characters per line in a 104 px box at 10.5 px (a safe estimate: wrap, never cut)
+_GRANT_WRAP = 27
 # Which gates each box shows.
 _BOX_OF = {
     GateName.RETIRING_PRINCIPAL: "grant", GateName.EXPLICIT_DENY: "explicit-deny", GateName.SCP: "scp",
@@ -160,7 +160,8 @@ def _state(node: str, gates: list[Gate]) -> str:
 
 
 def _wrap(text: str, width: int = _WRAP) -> list[str]:
-    return textwrap.wrap(text, width, break_on_hyphens=False) or [""]
+    """Lines of at most `width` characters ("|" breaks a line where the words want it)."""
+    return [line for part in text.split("|") for line in textwrap.wrap(part, width, break_on_hyphens=False)] or [""]
 
 
 def _ref_lines(gate: Gate, width: int = _WRAP) -> list[str]:
@@ -175,7 +176,7 @@ def _iam_lines(gates: list[Gate], no: str) -> list[str]:
             continue
         key = "identity/root" if (name == "identity" and g.outcome == GateOutcome.ALLOW and not g.refs) \
             else f"{name}/{g.outcome}"
-        lines.extend(_wrap(flow_text(key, no=no)))
+        lines.extend(_wrap(flow_text(key, no=no), _WRAP + 2))  # short words: "identity ✔ allows" on one line
     return lines
 
 
@@ -218,6 +219,8 @@ def _off_path_lines(node: str, gates: list[Gate] | None, allowed: bool) -> list[
         return _wrap(flow_text("iam-would-allow"))
     if node == "iam" and gates:
         return [flow_text("iam-not-consulted")]
+    if gates and all(g.outcome == GateOutcome.NOT_NEEDED for g in gates):
+        return [flow_text("not-needed")]
     return [flow_text("not-needed") if allowed else flow_text("not-reached")]
 
 
@@ -236,13 +239,15 @@ def steps(decision: Decision) -> dict[str, Step]:
             continue
         assert gates is not None  # a box on the path has gates
         state = _state(node, gates)
-        failed = denied and state == "no"
+        # Red only where the request was refused by the policies; a key state refuses what they allowed.
+        failed = denied and state == "no" and decision.deciding != GateName.KEY_STATE
         lines = _lines(node, gates, "✘" if failed else "○")
         out[node] = Step(node, state, tuple(x for x in lines if x), True, failed, tip)
     reason = decision.reason
     state_gate = decision.gate(GateName.KEY_STATE)
     refused = state_gate is not None and state_gate.outcome == GateOutcome.DENY
-    extra = (flow_text("key-state", state=state_gate.note[1]["state"]),) if refused and state_gate.note else ()
+    extra = tuple(_wrap(flow_text(f"key-state/{state_gate.note[1]['state']}"), 13)) \
+        if refused and state_gate is not None and state_gate.note else ()
     out["ALLOWED"] = Step("ALLOWED", "yes", ("✔ " + flow_text("ALLOWED"),), "ALLOWED" in on,
                           False, reason if decision.allowed else "")
     out["DENIED"] = Step("DENIED", "no", ("✘ " + flow_text("DENIED"), *extra), "DENIED" in on, False,

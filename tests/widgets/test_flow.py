@@ -122,3 +122,17 @@ def test_displays_through_ipython_and_ipywidgets(seed):
     svg = flow_svg(seed.decide(seed.USER2, "kms:Decrypt", with_root=False))
     assert display.SVG(svg)._repr_svg_().startswith("<svg")
     assert widgets.HTML(value=svg).value == svg
+
+
+def test_unused_gates_are_neutral_and_labels_are_never_cut(seed):
+    """Issue 14 item 6: no SCP -> "not used here", not a red ✘; an allowed request has no ✘ at all;
+    statements by Sid or "statement N, no Sid"; long names wrap, never end in "…"."""
+    allowed = parse(flow_svg(seed.decide(seed.USER2, "kms:Decrypt", with_root=True)))
+    assert "not used here" in texts(nodes(allowed)["scp"]) and states(allowed)["scp"] == "skip"
+    assert not any("✘" in texts(g) for name, g in nodes(allowed).items() if name != "DENIED")
+    assert "not needed" in texts(nodes(allowed)["grant"])
+    for decision in [*seed.variants().values(), seed.decide(seed.USER1, "kms:Decrypt", with_root=False)]:
+        svg = flow_svg(decision)
+        assert "…" not in svg and "statement #" not in svg
+    named = nodes(parse(flow_svg(seed.decide(seed.USER1, "kms:Decrypt", with_root=False))))["key-policy"]
+    assert "Allow access for Key Administrators" in " ".join(texts(named).split())  # wrapped over lines, whole

@@ -11,7 +11,6 @@ change and scores the prediction on the table.
 from __future__ import annotations
 
 import contextlib
-import copy
 import functools
 import html
 from collections.abc import Iterable, Sequence
@@ -22,6 +21,13 @@ import ipywidgets as w
 from botocore.exceptions import ClientError
 
 from ..engine import STANDARD_ACTIONS
+from ..engine.policy import (
+    account_statement,  # noqa: F401 - re-exported: the engine knows what a root statement is
+    statement_list,
+)
+from ..engine.policy import has_account_statement as has_root_statement
+from ..engine.policy import is_account_statement as _is_account_statement
+from ..engine.policy import with_account_statement as with_root_statement
 from ..lab import Lab, Outcome
 from . import snapshot, words
 from .base import FULL_LABEL, LiveWidget
@@ -29,44 +35,6 @@ from .explain import policy_html
 from .labels import principal_labels, slug
 from .predict import Pair, PredictionGrid, PredictionResult, expand_cells
 from .table import access_table, flipped
-
-
-def account_statement(account: str) -> dict[str, Any]:
-    """The default key policy's statement that lets IAM policies decide (the "root statement").
-
-    https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html
-    """
-    return {
-        "Sid": "Enable IAM User Permissions",
-        "Effect": "Allow",
-        "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
-        "Action": "kms:*",
-        "Resource": "*",
-    }
-
-
-def _is_account_statement(statement: dict[str, Any], account: str) -> bool:
-    principal = statement.get("Principal")
-    values = principal.get("AWS") if isinstance(principal, dict) else principal
-    values = values if isinstance(values, list) else [values]
-    return statement.get("Effect") == "Allow" and any(
-        v in (account, f"arn:aws:iam::{account}:root") for v in values)
-
-
-def with_root_statement(policy: dict[str, Any], account: str, on: bool) -> dict[str, Any]:
-    """The policy with the account statement added (first) or every such statement removed."""
-    new = copy.deepcopy(policy)
-    statements = new["Statement"] if isinstance(new["Statement"], list) else [new["Statement"]]
-    statements = [s for s in statements if not _is_account_statement(s, account)]
-    if on:
-        statements.insert(0, account_statement(account))
-    new["Statement"] = statements
-    return new
-
-
-def has_root_statement(policy: dict[str, Any], account: str) -> bool:
-    statements = policy["Statement"] if isinstance(policy["Statement"], list) else [policy["Statement"]]
-    return any(_is_account_statement(s, account) for s in statements)
 
 
 def aws_error_html(exc: ClientError) -> str:
@@ -349,7 +317,7 @@ class KeyPolicyExperiment(LiveWidget):
         if predicted is None:
             self.score_view.value = ""
         policy = self.lab.key_policy(self.key)
-        root_sids = [s.get("Sid", "") for s in _statements(policy) if _is_account_statement(s, self.account)]
+        root_sids = [s.get("Sid", "") for s in statement_list(policy) if _is_account_statement(s, self.account)]
         self.policy_view.value = policy_html(policy, highlight_sids=root_sids)
         self._sync_controls()
         self._show_explanation()
@@ -470,7 +438,3 @@ class KeyPolicyExperiment(LiveWidget):
         self.grid.close()
         self._release()
 
-
-def _statements(policy: dict[str, Any]) -> list[dict[str, Any]]:
-    statements = policy.get("Statement", [])
-    return statements if isinstance(statements, list) else [statements]

@@ -50,7 +50,7 @@ def _inline(lab: Any, arn: str) -> dict[str, str]:
 
 def take(lab: Any, keys: Sequence[str], principals: Sequence[str]) -> Snapshot:
     """A snapshot of `keys` and `principals` (ARNs) as they are now; missing ones are left out."""
-    from .experiment import has_root_statement
+    from ..engine.policy import has_account_statement as has_root_statement
 
     snap = Snapshot()
     for key in keys:

@@ -1,133 +1,143 @@
 """Every sentence the interactive widgets say, in one place, as templates with named placeholders.
 
 The widgets build structured data (a call, the cells that flipped, AWS's error code) and
-render it with these templates, so wording can be improved, or translated (a Japanese
-edition is planned), without touching behaviour. Sentences about *why* a request was
-decided come from the engine's reasons (`Outcome.reason`), not from here; when the engine's
-explanation module lands, `why_nothing_changed` should ask it instead.
+render it with these templates, so wording can be improved, or translated, without
+touching behaviour. Translation goes through the engine's catalog (`kmslab.engine.words`:
+`N_` marks a template, `_` translates it when rendered, `use_catalog` switches language),
+so one catalog covers the engine's sentences and these. Sentences about *why* a request
+was decided are the engine's (`Outcome.reason`), not written here.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+
+from ..engine.words import N_, _
 
 T: dict[str, str] = {
     # toggles: the state is in the label, not only in the shading
-    "root_toggle": "Root statement: {state}",
-    "predict_toggle": "Predict first: {state}",
-    "on": "ON",
-    "off": "OFF",
-    "root_toggle_tip": "Add or remove the key policy statement that allows the account "
-                       "(arn:aws:iam::ACCOUNT:root), so that IAM policies count",
-    "attach_box": "{principal}: {policy} attached",
-    "reset": "Reset",
-    "reset_tip": "Back to the key policy and IAM attachments this experiment started with",
-    "check": "Check my prediction",
-    "clear": "Clear",
-    "clear_tip": "Unmark every cell",
+    "root_toggle": N_("Root statement: {state}"),
+    "predict_toggle": N_("Predict first: {state}"),
+    "on": N_("ON"),
+    "off": N_("OFF"),
+    "root_toggle_tip": N_("Add or remove the key policy statement that allows the account "
+                          "(arn:aws:iam::ACCOUNT:root), so that IAM policies count"),
+    "attach_box": N_("{principal}: {policy} attached"),
+    "reset": N_("Reset"),
+    "reset_tip": N_("Back to the key policy and IAM attachments this experiment started with"),
+    "check": N_("Check my prediction"),
     # the calls a widget makes
-    "call_root": "PutKeyPolicy {key} (root statement {what})",
-    "added": "added",
-    "removed": "removed",
-    "call_attach": "AttachUserPolicy {principal} {policy}",
-    "call_detach": "DetachUserPolicy {principal} {policy}",
-    "call_put_key_policy": "PutKeyPolicy {key}",
-    "call_put_inline": "Put{kind}Policy {principal} {name}",
-    "call_reset_world": "Reset: back to the world this playground started with",
-    "call_reset": "Reset: back to the key policy and IAM attachments this experiment started with",
-    "call_context": "Request context: {context}",
-    "call_code": "Changed from code: {what}",
-    "succeeded": "succeeded",
-    "refused": "refused by AWS",
+    "call_root": N_("PutKeyPolicy {key} (root statement {what})"),
+    "added": N_("added"),
+    "removed": N_("removed"),
+    "call_attach": N_("AttachUserPolicy {principal} {policy}"),
+    "call_detach": N_("DetachUserPolicy {principal} {policy}"),
+    "call_put_key_policy": N_("PutKeyPolicy {key}"),
+    "call_put_inline": N_("Put{kind}Policy {principal} {name}"),
+    "call_reset_world": N_("Reset: back to the world this playground started with"),
+    "call_reset": N_("Reset: back to the key policy and IAM attachments this experiment started with"),
+    "call_context": N_("Request context: {context}"),
+    "call_code": N_("Changed from code: {what}"),
+    "succeeded": N_("succeeded"),
+    "refused": N_("refused by AWS"),
     # what a change did
-    "flipped": "{n} cell{s} flipped: {cells}",
-    "flipped_row": "{principal} {actions} ({before} → {after})",
-    "all_actions": "every action",
-    "nothing": "No cell changed",
-    "nothing_why": "No cell changed: {why}",
-    "nothing_why_principal": "No cell changed. {principal}: {why}",
-    "nothing_root": "every answer in this table is settled without the account statement "
-                    "(hover a cell for its reason)",
-    "nothing_code": "the change does not touch the requests in this table",
-    "previous_kept": "The previous {what} stays in force; the table is unchanged.",
+    "flipped": N_("{n} cell{s} flipped: {cells}"),
+    "flipped_row": N_("{principal} {actions} ({before} → {after})"),
+    "all_actions": N_("every action"),
+    "nothing": N_("No cell changed"),
+    "nothing_why": N_("No cell changed: {why}"),
+    "nothing_why_principal": N_("No cell changed. {principal}: {why}"),
+    "nothing_root": N_("every answer in this table is settled without the account statement "
+                       "(hover a cell for its reason)"),
+    "nothing_code": N_("the change does not touch the requests in this table"),
+    "previous_kept": N_("The previous {what} stays in force; the table is unchanged."),
     # changes seen from code (a snapshot of the world compared with the previous one)
-    "diff_key_policy": "the key policy of {key} changed",
-    "diff_key_policy_root": "the key policy of {key} changed (root statement {what})",
-    "diff_attached": "{principal}: {policy} attached",
-    "diff_detached": "{principal}: {policy} detached",
-    "diff_inline_added": "{principal}: inline policy {name!r} added",
-    "diff_inline_changed": "{principal}: inline policy {name!r} changed",
-    "diff_inline_deleted": "{principal}: inline policy {name!r} deleted",
-    "diff_grants": "the grants of {key} changed ({before} → {after})",
-    "diff_state": "key {key}: {before} → {after}",
-    "diff_other": "something else in the lab (SCPs, groups, boundaries, another key...)",
+    "diff_key_policy": N_("the key policy of {key} changed"),
+    "diff_key_policy_root": N_("the key policy of {key} changed (root statement {what})"),
+    "diff_attached": N_("{principal}: {policy} attached"),
+    "diff_detached": N_("{principal}: {policy} detached"),
+    "diff_inline_added": N_("{principal}: inline policy {name!r} added"),
+    "diff_inline_changed": N_("{principal}: inline policy {name!r} changed"),
+    "diff_inline_deleted": N_("{principal}: inline policy {name!r} deleted"),
+    "diff_grants": N_("the grants of {key} changed ({before} → {after})"),
+    "diff_state": N_("key {key}: {before} → {after}"),
+    "diff_other": N_("something else in the lab (SCPs, groups, boundaries, another key...)"),
     # predicting
-    "predict_idle": "Predict first is on: choose the next change (the root statement toggle or an attachment box). "
-                    "It waits for your prediction.",
-    "predict_staged": "<b>Next change:</b> {change}. Click the cells you expect to flip "
-                      "(a row or column header marks the whole row or column), then press "
-                      "<b>Check my prediction</b>. Marking none predicts that nothing changes.",
-    "stage_root": "{what} the root statement",
-    "stage_add": "add",
-    "stage_remove": "remove",
-    "stage_attach": "attach {policy} to {principal}",
-    "stage_detach": "detach {policy} from {principal}",
-    "cell_marked": "{symbol} ◆ will flip",
-    "score": "{hits} of {flipped} flipped cell{s} predicted",
-    "score_wrong": "{n} predicted cell{s} did not flip",
-    "score_perfect": "Exactly right",
-    "score_none_right": "Exactly right: you predicted that nothing changes, and nothing did",
-    "mark_hit": "✓ predicted",
-    "mark_missed": "✗ missed",
-    "mark_wrong": "✗ did not flip",
-    "legend_hit": "you predicted this flip",
-    "legend_missed": "it flipped, you did not predict it",
-    "legend_wrong": "you predicted a flip, it did not flip",
-    "unstaged_by_code": "The lab changed from code: the staged change and your marks were cleared.",
+    "predict_idle": N_("Predict first is on: choose the next change (the root statement toggle or an attachment box). "
+                       "It waits for your prediction."),
+    "predict_staged": N_("<b>Next change:</b> {change}. Click the cells you expect to flip "
+                         "(a row or column header marks the whole row or column), then press "
+                         "<b>Check my prediction</b>. Marking none predicts that nothing changes."),
+    "stage_root": N_("{what} the root statement"),
+    "stage_add": N_("add"),
+    "stage_remove": N_("remove"),
+    "stage_attach": N_("attach {policy} to {principal}"),
+    "stage_detach": N_("detach {policy} from {principal}"),
+    "cell_marked": N_("{symbol} ◆ will flip"),
+    "score": N_("{hits} of {flipped} flipped cell{s} predicted"),
+    "score_wrong": N_("{n} predicted cell{s} did not flip"),
+    "score_perfect": N_("Exactly right"),
+    "score_none_right": N_("Exactly right: you predicted that nothing changes, and nothing did"),
+    "mark_hit": N_("✓ predicted"),
+    "mark_missed": N_("✗ missed"),
+    "mark_wrong": N_("✗ did not flip"),
+    "legend_hit": N_("you predicted this flip"),
+    "legend_missed": N_("it flipped, you did not predict it"),
+    "legend_wrong": N_("you predicted a flip, it did not flip"),
+    "unstaged_by_code": N_("The lab changed from code: the staged change and your marks were cleared."),
     # inline errors (no dead ends)
-    "error_head": "⚠ {call}: {refused}.",
-    "error_aws": "AWS answered {code}: {message}",
+    "error_head": N_("⚠ {call}: {refused}."),
+    "error_aws": N_("AWS answered {code}: {message}"),
 }
 
+DEFAULT_MEANING = N_("AWS refused the change; nothing in the lab changed.")
 # One line of what AWS's refusal means and what to try, by error code and a phrase of the message.
 # https://docs.aws.amazon.com/kms/latest/APIReference/API_PutKeyPolicy.html (Errors)
 ERROR_MEANINGS: list[tuple[str, str, str]] = [
     ("MalformedPolicyDocumentException", "non-empty list",
-     "A key policy needs at least one statement, and this change would leave none. "
-     "To see a key without the root statement, give the policy another statement first "
-     "(one that names a user, as notebook 02's key does), e.g. in the playground's key policy editor."),
+     N_("A key policy needs at least one statement, and this change would leave none. "
+        "To see a key without the root statement, give the policy another statement first "
+        "(one that names a user, as notebook 02's key does), e.g. in the playground's key policy editor.")),
     ("MalformedPolicyDocumentException", "will not allow you to update the key policy",
-     "The lockout safety check: the new policy would not let the caller change the key policy again. "
-     "Keep a statement that allows the caller kms:PutKeyPolicy, or pass BypassPolicyLockoutSafetyCheck "
-     "if you really mean to lock yourself out."),
+     N_("The lockout safety check: the new policy would not let the caller change the key policy again. "
+        "Keep a statement that allows the caller kms:PutKeyPolicy, or pass BypassPolicyLockoutSafetyCheck "
+        "if you really mean to lock yourself out.")),
     ("MalformedPolicyDocumentException", "invalid principals",
-     "A principal named in the policy does not exist (or is misspelled). Create it first, or fix the ARN."),
+     N_("A principal named in the policy does not exist (or is misspelled). Create it first, or fix the ARN.")),
     ("MalformedPolicyDocumentException", "no principal",
-     "Every statement of a key policy needs a Principal element."),
+     N_("Every statement of a key policy needs a Principal element.")),
     ("MalformedPolicyDocumentException", "not valid JSON",
-     "The text is not JSON: look at the line and column AWS names (a missing comma or quote, usually)."),
+     N_("The text is not JSON: look at the line and column AWS names (a missing comma or quote, usually).")),
     ("MalformedPolicyDocumentException", "",
-     "AWS cannot read the policy: its message says which element is wrong."),
+     N_("AWS cannot read the policy: its message says which element is wrong.")),
     ("MalformedPolicyDocument", "",
-     "IAM cannot read the policy: its message says which element is wrong "
-     "(every statement needs Effect, Action and Resource)."),
+     N_("IAM cannot read the policy: its message says which element is wrong "
+        "(every statement needs Effect, Action and Resource).")),
     # https://docs.aws.amazon.com/kms/latest/developerguide/resource-limits.html (key policy document size)
     ("LimitExceededException", "",
-     "The key policy is larger than KMS allows (32 KB): remove or shorten statements."),
+     N_("The key policy is larger than KMS allows (32 KB): remove or shorten statements.")),
     ("AccessDeniedException", "",
-     "The caller is not allowed to make this call: look at the key policy (and, with the root statement, "
-     "its IAM policies) for the action AWS names."),
+     N_("The caller is not allowed to make this call: look at the key policy (and, with the root statement, "
+        "its IAM policies) for the action AWS names.")),
     ("NoSuchEntity", "",
-     "The user or policy named does not exist in this lab."),
+     N_("The user or policy named does not exist in this lab.")),
     ("KMSInvalidStateException", "",
-     "The key's state does not allow this call (it is disabled or pending deletion)."),
+     N_("The key's state does not allow this call (it is disabled or pending deletion).")),
 ]
 
 
 def say(template: str, /, **values: object) -> str:
-    """One template filled in."""
-    return T[template].format(**values)
+    """One template, translated by the active catalog, filled in."""
+    return _(T[template]).format(**values)
+
+
+def every_template() -> Iterator[tuple[str, str]]:
+    """(id, English template) of every sentence the widgets say (for catalogs and their tests)."""
+    yield from T.items()
+    for code, phrase, meaning in ERROR_MEANINGS:
+        yield f"error:{code}:{phrase}", meaning
+    yield "error:default", DEFAULT_MEANING
 
 
 def first_upper(text: str) -> str:
@@ -140,8 +150,8 @@ def aws_error_meaning(code: str | None, message: str | None) -> str:
     text = (message or "").lower()
     for known, phrase, meaning in ERROR_MEANINGS:
         if code == known and phrase in text:
-            return meaning
-    return "AWS refused the change; nothing in the lab changed."
+            return _(meaning)
+    return _(DEFAULT_MEANING)
 
 
 def _plural(n: int) -> str:

@@ -312,3 +312,17 @@ def test_policy_editor_errors_say_what_to_try(seed_lab):
     assert editor.apply(json.dumps({"Version": "2012-10-17", "Statement": []})) is False
     assert "needs at least one statement" in editor.status.value
     assert editor.revert_button.description == "Reset to the policy in force"
+
+
+def test_widget_words_are_templates_in_the_engines_catalog():
+    from kmslab.engine import words as engine_words
+    from kmslab.widgets import words
+
+    for name, template in words.every_template():
+        assert template.strip() and engine_words.placeholders(template) is not None, name
+    engine_words.use_catalog({"Root statement: {state}": "ルートステートメント: {state}"})
+    try:
+        assert words.say("root_toggle", state="ON") == "ルートステートメント: ON"
+    finally:
+        engine_words.use_catalog(None)
+    assert words.say("root_toggle", state="ON") == "Root statement: ON"

@@ -42,11 +42,14 @@ PROBES: dict[str, dict[str, str]] = {
             'user = lab.principal_arn("kms-test-2")\n'
             'experiment.set_attached(user, "AdministratorAccess", False)\n'
             'print("detach flips:", len(experiment.flipped()))\n'
+            'print("words:", experiment.status_text)\n'
             'experiment.set_attached(user, "AdministratorAccess", True)\n'
             'print("attach flips:", len(experiment.flipped()))'),
-        "root statement on": (
-            "experiment.set_root_statement(True)\n"
+        "predict the root statement": (
+            'result = experiment.predict([("kms-test-2", "*"), ("root", "*")], root_statement=True)\n'
+            "print(result.correct)\n"
             "print(sorted({(p.rsplit('/', 1)[-1].rsplit(':', 1)[-1], a) for p, a, _ in experiment.flipped()}))\n"
+            'print("words:", experiment.status_text)\n'
             "print(experiment.table.value)"),
         "answers": (
             "experiment.set_root_statement(False)\n"
@@ -230,13 +233,19 @@ def test_notebook_2_administrator_access_counts_only_with_the_root_statement():
     assert cell_state(table, "kms-test-1", "Decrypt") == "allowed"
     assert cell_state(table, "kms-test-2", "Decrypt") == "denied"
     assert cell_state(table, "root", "Decrypt") == "denied"
-    # The lesson: without the root statement, AdministratorAccess changes nothing.
-    assert "detach flips: 0\nattach flips: 0" in run.probes["iam without the root statement"]
-    root_on = run.probes["root statement on"]
-    flips = eval(root_on.splitlines()[0])  # noqa: S307 - our own probe's printed list
+    # The lesson: without the root statement, AdministratorAccess changes nothing, and the widget says why.
+    iam = run.probes["iam without the root statement"]
+    assert "detach flips: 0" in iam and "attach flips: 0" in iam
+    words = iam[iam.index("words:"):iam.index("attach flips")]
+    assert "DetachUserPolicy" in words and "No cell changed" in words
+    predicted = run.probes["predict the root statement"]
+    lines = predicted.splitlines()
+    assert lines[0] == "True"  # the whole rows of kms-test-2 and root, predicted by name
+    flips = eval(lines[1])  # noqa: S307 - our own probe's printed list
     assert {p for p, _ in flips} == {"kms-test-2", "root"} and len(flips) == 16
-    assert flipped_cells(root_on) == 16
-    assert cell_state(root_on, "kms-test-2", "Decrypt") == "allowed"
+    assert "PutKeyPolicy" in next(line for line in lines if line.startswith("words:"))
+    assert flipped_cells(predicted) == 16
+    assert cell_state(predicted, "kms-test-2", "Decrypt") == "allowed"
     answers = run.probes["answers"]
     assert "✘ Not yet." in answers and "✔ Correct!" in answers
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..engine.policy import has_account_statement, with_account_statement
 from ..exercises import Exercise, allowed, denied, flips_question, goal
 from ..lab import Lab
-from ..widgets.experiment import KeyPolicyExperiment, has_root_statement, with_root_statement
+from ..widgets.experiment import KeyPolicyExperiment
 
 
 def exercise_root_flips(experiment: KeyPolicyExperiment) -> Exercise:
@@ -16,8 +17,8 @@ def exercise_root_flips(experiment: KeyPolicyExperiment) -> Exercise:
 
     def change() -> None:
         original["policy"] = lab.key_policy(key)
-        on = not has_root_statement(original["policy"], experiment.account)
-        lab.put_key_policy(key, with_root_statement(original["policy"], experiment.account, on),
+        on = not has_account_statement(original["policy"], experiment.account)
+        lab.put_key_policy(key, with_account_statement(original["policy"], experiment.account, on),
                            bypass_lockout_check=True)
 
     def undo() -> None:
@@ -43,7 +44,7 @@ def exercise_name_in_key_policy(lab: Lab, key: str, user: str = "kms-test-2") ->
     arn = lab.principal_arn(user)
 
     def no_root_statement() -> str | None:
-        if has_root_statement(lab.key_policy(key), account):
+        if has_account_statement(lab.key_policy(key), account):
             return "The key policy allows the account now: do it without the root statement."
         return None
 

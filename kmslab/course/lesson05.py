@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
+from ..engine.policy import has_account_statement
 from ..exercises import Cell, Exercise, allowed, denied, expand_cells, flips, goal, verdict_question
 from ..lab import Lab
 from ..widgets.context import RequestContextExperiment
-from ..widgets.experiment import has_root_statement
 
 
 def exercise_via_service_flips(experiment: RequestContextExperiment, service: str | None = None) -> Exercise:
@@ -45,7 +45,7 @@ def exercise_context_statement(lab: Lab, key: str = "app-key", role: str = "role
     account = lab.key_arn(key).split(":")[4]
 
     def keeps_root() -> str | None:
-        return None if has_root_statement(lab.key_policy(key), account) else (
+        return None if has_account_statement(lab.key_policy(key), account) else (
             "The root statement is gone: keep it, and add a statement.")
 
     too_wide = [denied(lab, role, "kms:Decrypt", key, encryption_context=ctx,

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..engine.policy import aws_principal_ids, statement_list
 from ..exercises import Exercise, allowed, goal, key_policy_unchanged, selection, verdict_question
 from ..lab import Lab
-from .policies import KEY_USER_ACTIONS, add_statement, iam_restore, iam_snapshot, statements
+from .policies import KEY_USER_ACTIONS, add_statement, iam_restore, iam_snapshot
 
 if TYPE_CHECKING:
     import pandas as pd
 
 
 def _names_account(statement: dict[str, Any], account: str) -> bool:
-    principal = statement.get("Principal")
-    values = principal.get("AWS", []) if isinstance(principal, dict) else []
-    values = [values] if isinstance(values, str) else values
-    return any(v == account or f":{account}:" in v for v in values)
+    return any(v == account or f":{account}:" in v for v in aws_principal_ids(statement))
 
 
 def cross_account_worlds(lab: Lab, key: str, principal: str, action: str = "kms:Encrypt") -> pd.DataFrame:
@@ -41,7 +39,7 @@ def cross_account_worlds(lab: Lab, key: str, principal: str, action: str = "kms:
     if caller_account == key_arn.split(":")[4]:
         raise ValueError(f"{arn} is in the key's own account: pick a principal of another account")
     original = lab.key_policy(key)
-    base = dict(original, Statement=[s for s in statements(original) if not _names_account(s, caller_account)])
+    base = dict(original, Statement=[s for s in statement_list(original) if not _names_account(s, caller_account)])
     actions = list(KEY_USER_ACTIONS) + ([action] if action not in KEY_USER_ACTIONS else [])
     allow_account = add_statement(base, {
         "Sid": f"Allow use of the key by account {caller_account}", "Effect": "Allow",

@@ -6,6 +6,7 @@ import copy
 import json
 from typing import Any
 
+from ..engine.policy import aws_principal_ids, statement_list
 from ..lab import Lab
 
 # The console's "Allow use of the key" actions for a symmetric encryption key.
@@ -14,17 +15,11 @@ KEY_USER_ACTIONS: tuple[str, ...] = ("kms:Encrypt", "kms:Decrypt", "kms:ReEncryp
                                      "kms:DescribeKey")
 
 
-def statements(policy: dict[str, Any]) -> list[dict[str, Any]]:
-    """The policy's statements as a list (a policy may hold a single statement object)."""
-    found = policy.get("Statement", [])
-    return list(found) if isinstance(found, list) else [found]
-
-
 def add_statement(policy: dict[str, Any], statement: dict[str, Any]) -> dict[str, Any]:
     """A copy of `policy` with `statement` appended (an existing statement with the same Sid is replaced)."""
     new = copy.deepcopy(policy)
     sid = statement.get("Sid")
-    kept = [s for s in statements(new) if sid is None or s.get("Sid") != sid]
+    kept = [s for s in statement_list(new) if sid is None or s.get("Sid") != sid]
     new["Statement"] = [*kept, copy.deepcopy(statement)]
     return new
 
@@ -32,7 +27,7 @@ def add_statement(policy: dict[str, Any], statement: dict[str, Any]) -> dict[str
 def remove_statement(policy: dict[str, Any], sid: str) -> dict[str, Any]:
     """A copy of `policy` without the statement(s) whose Sid is `sid`."""
     new = copy.deepcopy(policy)
-    new["Statement"] = [s for s in statements(new) if s.get("Sid") != sid]
+    new["Statement"] = [s for s in statement_list(new) if s.get("Sid") != sid]
     return new
 
 
@@ -47,10 +42,8 @@ def unique_id(lab: Lab, user: str, account: str | None = None) -> str:
 def key_policy_principals(lab: Lab, key: str) -> list[str]:
     """Every AWS principal the key policy names, in order (ARNs, account ids, or unique ids of deleted ones)."""
     found: list[str] = []
-    for s in statements(lab.key_policy(key)):
-        principal = s.get("Principal")
-        values = principal.get("AWS", []) if isinstance(principal, dict) else principal or []
-        for value in [values] if isinstance(values, str) else values:
+    for s in statement_list(lab.key_policy(key)):
+        for value in aws_principal_ids(s):
             if value not in found:
                 found.append(value)
     return found

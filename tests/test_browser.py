@@ -153,12 +153,21 @@ def error_outputs(page) -> list[str]:
 
 
 def cut_labels(page, scope: str) -> list[str]:
-    """Labels, buttons and drop-downs of a widget whose text is wider than their box (cut off for the reader)."""
+    """What a reader cannot read whole: labels, buttons and drop-downs whose text is wider than their box,
+    and tables that run past the right edge of the widget (or notebook) holding them."""
     return page.evaluate(
-        """scope => [...document.querySelectorAll(scope + ' :is(label, button, select, .widget-label, '
-                   + '.widget-label-basic span, .kmslab-status)')]
-               .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
-               .map(e => (e.innerText || e.value || '').trim().slice(0, 60))""", scope)
+        """scope => {
+               const cut = [...document.querySelectorAll(scope + ' :is(label, button, select, .widget-label, '
+                                                         + '.widget-label-basic span, .kmslab-status)')]
+                   .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
+                   .map(e => (e.innerText || e.value || '').trim().slice(0, 60));
+               for (const table of document.querySelectorAll(scope + ' table')) {
+                   if (table.offsetParent === null) continue;
+                   const box = (table.closest('.kmslab-experiment, .jp-OutputArea-output') || document.body);
+                   const over = table.getBoundingClientRect().right - box.getBoundingClientRect().right;
+                   if (over > 1) cut.push(`a table ${Math.round(over)}px wider than its widget`);
+               }
+               return cut; }""", scope)
 
 
 def flipped(page) -> list[str]:
@@ -178,14 +187,6 @@ def status_words(page) -> str:
 def shot(page, name: str) -> None:
     """The page as the learner sees it."""
     page.screenshot(path=str(ARTIFACTS / f"browser-{name}.png"))
-
-
-def wait_for_table_change(page, before: str) -> None:
-    page.wait_for_function(
-        """([scope, before]) => { const t = document.querySelector(scope + ' .kmslab-access-table');
-                                  return t && t.outerHTML !== before; }""",
-        arg=[EXPERIMENT, before], timeout=30_000)
-    page.wait_for_timeout(300)
 
 
 def table_html(page) -> str:
@@ -208,7 +209,33 @@ def test_00_welcome_runs_cell_by_cell_and_asks_before_it_shows(page, jupyterlab)
     shot(page, "00-end")
 
 
-def test_01_detaching_administrator_access_flips_exactly_kms_test_2(page, jupyterlab):
+def predict_and_check(page, rows: list[str], change) -> None:
+    """Predict mode: choose the change (it waits), click the row headers of `rows` in the prediction grid,
+    press Check."""
+    before = table_html(page)
+    change()
+    for row in rows:
+        page.locator(f"{EXPERIMENT} .kmslab-predict-row.kmslab-row-{row}").first.click()
+    shot(page, "predicting")
+    page.locator(f"{EXPERIMENT} .kmslab-check").first.click()
+    wait_for_words(page, before)
+
+
+def wait_for_words(page, before_table: str) -> None:
+    """Wait until the widget has answered a change: a new words line (and a new table when cells flipped)."""
+    page.wait_for_function(
+        """([scope, before]) => { const s = document.querySelector(scope + ' .kmslab-status');
+                                  const t = document.querySelector(scope + ' .kmslab-access-table');
+                                  return s && s.innerText.trim() && t && t.outerHTML !== before; }""",
+        arg=[EXPERIMENT, before_table], timeout=30_000)
+    page.wait_for_timeout(300)
+
+
+def score(page) -> str:
+    return page.locator(f"{EXPERIMENT} .kmslab-score-view").first.inner_text()
+
+
+def test_01_predict_then_detach_administrator_access(page, jupyterlab):
     open_notebook(page, jupyterlab, "01-default-key-policy.ipynb")
     run_cell_by_cell(page)
     assert error_outputs(page) == []
@@ -217,11 +244,13 @@ def test_01_detaching_administrator_access_flips_exactly_kms_test_2(page, jupyte
     assert flipped(page) == []  # nothing flipped before the learner's first change
     assert cut_labels(page, EXPERIMENT) == []
 
-    before = table_html(page)
-    page.locator(f"{EXPERIMENT} .kmslab-attach-kms-test-2-AdministratorAccess input").first.click()
-    wait_for_table_change(page, before)
+    box = page.locator(f"{EXPERIMENT} .kmslab-attach-kms-test-2-AdministratorAccess input").first
+    predict_and_check(page, ["kms-test-2"], box.click)
     assert flipped(page) == sorted(f"kms-test-2/{a}" for a in ACTIONS)
+    assert "DetachUserPolicy kms-test-2 AdministratorAccess" in status_words(page)
+    assert "Exactly right" in score(page)
     assert error_outputs(page) == []
+    assert cut_labels(page, EXPERIMENT) == []
     shot(page, "01-after-detach")
 
 
@@ -229,27 +258,33 @@ def test_02_administrator_access_counts_only_with_the_root_statement(page, jupyt
     open_notebook(page, jupyterlab, "02-without-the-root-statement.ipynb")
     run_cell_by_cell(page)
     assert error_outputs(page) == []
-    page.locator(EXPERIMENT).first.evaluate("e => e.scrollIntoView({block: 'start'})")  # its controls on top
+    page.locator(EXPERIMENT).first.evaluate("e => e.scrollIntoView({block: 'start'})")
     shot(page, "02-before")
     assert flipped(page) == []
     assert cut_labels(page, EXPERIMENT) == []
+    assert "OFF" in page.locator(f"{EXPERIMENT} .kmslab-root-toggle").first.inner_text()
 
-    # Without the root statement, AdministratorAccess changes nothing: the key moment.
+    # Without the root statement, AdministratorAccess changes nothing: the key moment, said in words.
     box = page.locator(f"{EXPERIMENT} .kmslab-attach-kms-test-2-AdministratorAccess input").first
-    before = table_html(page)
-    box.click()
-    page.wait_for_timeout(1500)  # a change that flips nothing redraws nothing to wait for
+    box.click()  # predict mode: staged; the learner predicts that nothing flips
+    page.locator(f"{EXPERIMENT} .kmslab-check").first.click()
+    page.locator(f"{EXPERIMENT} .kmslab-status-nothing").first.wait_for(timeout=30_000)
+    words = status_words(page)
+    assert "DetachUserPolicy kms-test-2 AdministratorAccess: succeeded" in words and "No cell changed" in words
     assert flipped(page) == []
-    assert table_html(page).count("kmslab-denied") == before.count("kmslab-denied")
-    box.click()  # attached again
-    page.wait_for_timeout(1500)
     shot(page, "02-iam-without-root")
+    box.click()  # attach it again
+    page.locator(f"{EXPERIMENT} .kmslab-check").first.click()
+    page.wait_for_function("s => document.querySelector(s).innerText.includes('AttachUserPolicy')",
+                           arg=f"{EXPERIMENT} .kmslab-status", timeout=30_000)
 
-    before = table_html(page)
-    page.locator(f"{EXPERIMENT} .kmslab-root-toggle").first.click()
-    wait_for_table_change(page, before)
+    root = page.locator(f"{EXPERIMENT} .kmslab-root-toggle").first
+    predict_and_check(page, ["kms-test-2", "root"], root.click)
     assert flipped(page) == sorted([f"kms-test-2/{a}" for a in ACTIONS] + [f"root/{a}" for a in ACTIONS])
+    assert "PutKeyPolicy" in status_words(page)
+    assert "Exactly right" in score(page)
+    assert "ON" in root.inner_text()
     assert error_outputs(page) == []
     assert cut_labels(page, EXPERIMENT) == []
-    page.locator(f"{EXPERIMENT} .kmslab-access-table").first.scroll_into_view_if_needed()
+    page.locator(EXPERIMENT).first.evaluate("e => e.scrollIntoView({block: 'start'})")
     shot(page, "02-after-root-statement")

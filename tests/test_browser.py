@@ -203,6 +203,10 @@ def test_00_welcome_runs_cell_by_cell_and_asks_before_it_shows(page, jupyterlab)
     panel = page.locator(PANEL)
     assert panel.locator(".kmslab-exercise").count() == 1  # the question is displayed where it is asked
     assert "Replace the ... with your answer" in panel.locator(".kmslab-check").first.inner_text()
+    flow = panel.locator(".kmslab-flow-box").first  # the flow picture, introduced once, with its legend below
+    flow.evaluate("e => e.scrollIntoView({block: 'start'})")
+    assert cut_labels(page, f"{PANEL} .jp-Cell:has(.kmslab-flow-box)") == []
+    shot(page, "00-flow-picture")
     events = panel.locator(".kmslab-events")
     events.scroll_into_view_if_needed()
     assert cut_labels(page, f"{PANEL} .kmslab-events") == []

@@ -254,6 +254,30 @@ FLOW: dict[str, str] = {  # the flow picture's words (kmslab/widgets/flow.py dra
 }
 
 
+EXPLAIN: dict[str, str] = {  # the explanation panel (kmslab/widgets/explain.py)
+    "allowed": N_("✔ allowed"),
+    "denied": N_("✘ denied"),
+    "error": N_("⚠ error"),
+    "error-code": N_("⚠ {code}"),
+    "on-key": N_(" · key {key}"),
+    "why": N_("Why:"),
+    "deciding": N_("Deciding statements:"),
+    "no-deciding": N_("Deciding statements: none — no statement allows the request, "
+                      "so it is denied by default (an implicit deny)."),
+    "caller-sees": N_("What the caller sees (AWS CLI):"),
+    "no-decision": N_("No authorization decision: the request failed before KMS checked permissions."),
+    "every-gate": N_("Every gate, in the order AWS evaluates them"),
+    "decided-here": N_(" ◀ decided here"),
+    "root-marker": N_("◀ root statement: the account principal, so IAM policies count"),
+    "highlight-marker": N_("◀ highlighted"),
+}
+
+
+def explain_text(name: str, **args: Any) -> str:
+    """One of the explanation panel's words, translated and filled."""
+    return _(EXPLAIN[name]).format_map(args) if args else _(EXPLAIN[name])
+
+
 def flow_text(key: str, **args: Any) -> str:
     """One of the flow picture's labels, translated and filled."""
     return _(FLOW[key]).format_map(args) if args else _(FLOW[key])
@@ -261,7 +285,7 @@ def flow_text(key: str, **args: Any) -> str:
 
 def every_template() -> Iterator[tuple[str, str]]:
     """(id, English template) of every template here."""
-    for table in (REASONS, GATE_LINES, LABELS, WHO, OUTCOMES, GATE_NAMES, CLI, FLOW):
+    for table in (REASONS, GATE_LINES, LABELS, WHO, OUTCOMES, GATE_NAMES, CLI, FLOW, EXPLAIN):
         yield from table.items()
 
 

@@ -228,8 +228,9 @@ def flips_question(lab: Any, key: str, principals: Iterable[str], actions: Itera
     def table() -> dict[Cell, str]:
         return {(o.principal, o.action): o.decision for o in lab.access_matrix(principals, actions, [key])}
 
-    # Lab._probe: changes undone inside it wake no on_change listener (a widget showing this lab).
-    quietly = getattr(lab, "_probe", nullcontext)
+    # Changes undone inside Lab.probe() wake no on_change listener (a widget showing this lab); Lab.batch()
+    # tells them once, and a widget then finds its table as it was (no ◆).
+    quietly = getattr(lab, "probe", None) or getattr(lab, "batch", nullcontext)
     return flips(table, change, undo, lambda cells: expand_cells(cells, principals, actions, lab.principal_arn),
                  quietly)
 

@@ -27,7 +27,7 @@ from .context import request_context
 from .grants import constraints_hold, grantee_match
 from .model import Caller, Gate, GateName, GateOutcome, Grant, GrantRef, Key, Phrase, Ref, Request
 from .policy import Policy
-from .statements import NO_CONTEXT, RANK, Hit, derived, hits, principal_match
+from .statements import NO_CONTEXT, RANK, Hit, derived, hits, principal_match_of
 
 G, OUT = GateName, GateOutcome
 
@@ -235,8 +235,8 @@ def key_policy(w: Walk) -> End | None:
     found = hits((key.policy,), "Allow", w.action, w.resource, w.ctx, w.caller)
     if len(found) > 1:
         found.sort(key=lambda h: RANK[h.match or "account"])
-    w.named = [h for h in found if h.match in ("direct", "role")]
-    w.account = [h for h in found if h.match == "account"]
+    for h in found:  # sorted: direct, role, then account
+        (w.account if h.match == "account" else w.named).append(h)
     w.direct = bool(w.named) and w.named[0].match == "direct"
     _match_grants(w, key)
     if not w.named:
@@ -271,8 +271,7 @@ def account_delegation(w: Walk) -> End | None:
     elif w.named:
         w.gates.append(_ACCOUNT_NOT_NEEDED)  # the key policy already names the caller or its role
     elif w.account:
-        w.gates.append(Gate(G.ACCOUNT_DELEGATION, OUT.ALLOW, _refs(w.account), ("account-allows", {
-            "account": w.caller.account})))
+        w.gates.append(Gate(G.ACCOUNT_DELEGATION, OUT.ALLOW, _refs(w.account), _account_note(w.caller.account)))
     else:
         w.gates.append(_no_account_gate(w.caller.account))
     w.iam_role = _iam_role(w)
@@ -433,8 +432,8 @@ def _no_resource_why(w: Walk, key: Key) -> tuple[Phrase, ...]:
     caller = w.caller
     who = {"who": caller.principal_type, "action": w.action}
     has_account_statement = any(
-        s.effect == "Allow" and s.principal is not None and principal_match(s.principal, caller) == "account"
-        for s in key.policy.statements
+        s.principal is not None and principal_match_of(s.principal, caller) == "account"
+        for s in key.policy.allows
     )
     found = w.iam()[0]
     if has_account_statement:
@@ -500,6 +499,11 @@ _LIMIT_NO_MATCH = {name: Gate(name, OUT.NO_MATCH) for name in (G.BOUNDARY, G.SES
 _GRANT_NOT_USED = Gate(G.GRANT, OUT.NOT_USED)
 _GRANT_NO_MATCH = Gate(G.GRANT, OUT.NO_MATCH)
 _KEY_STATE_PASS = Gate(G.KEY_STATE, OUT.PASS)
+
+
+@lru_cache(maxsize=256)
+def _account_note(account: str) -> Phrase:
+    return ("account-allows", {"account": account})
 
 
 @lru_cache(maxsize=256)

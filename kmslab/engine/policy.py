@@ -106,7 +106,8 @@ class Policy:
 
     @property
     def document(self) -> dict[str, Any]:
-        return json.loads(self.text)
+        doc: dict[str, Any] = json.loads(self.text)  # parsed from a JSON object: a dict
+        return doc
 
     # Derived once per parsed policy (parsing is cached, so once per policy text) for the authorizer.
     @cached_property

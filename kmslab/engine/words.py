@@ -214,6 +214,12 @@ FLOW: dict[str, str] = {  # the flow picture's words (kmslab/widgets/flow.py dra
     "svg-title": N_("Evaluation flow: {heading}"),
     "describe": N_("{action} by {principal} is {verdict}. Path: {hops}."),
     "hop": N_("{node}: {lines}"),
+    "node/explicit-deny": N_("explicit Deny"),
+    "node/scp": N_("SCPs"),
+    "node/key-policy": N_("key policy names the caller"),
+    "node/account-delegation": N_("key policy allows the account"),
+    "node/iam": N_("IAM policies"),
+    "node/grant": N_("grant"),
     "ALLOWED": N_("ALLOWED"),
     "DENIED": N_("DENIED"),
     "not-reached": N_("not reached"),
@@ -254,6 +260,30 @@ FLOW: dict[str, str] = {  # the flow picture's words (kmslab/widgets/flow.py dra
 }
 
 
+EXPLAIN: dict[str, str] = {  # the explanation panel (kmslab/widgets/explain.py)
+    "allowed": N_("✔ allowed"),
+    "denied": N_("✘ denied"),
+    "error": N_("⚠ error"),
+    "error-code": N_("⚠ {code}"),
+    "on-key": N_(" · key {key}"),
+    "why": N_("Why:"),
+    "deciding": N_("Deciding statements:"),
+    "no-deciding": N_("Deciding statements: none — no statement allows the request, "
+                      "so it is denied by default (an implicit deny)."),
+    "caller-sees": N_("What the caller sees (AWS CLI):"),
+    "no-decision": N_("No authorization decision: the request failed before KMS checked permissions."),
+    "every-gate": N_("Every gate, in the order AWS evaluates them"),
+    "decided-here": N_(" ◀ decided here"),
+    "root-marker": N_("◀ root statement: the account principal, so IAM policies count"),
+    "highlight-marker": N_("◀ highlighted"),
+}
+
+
+def explain_text(name: str, **args: Any) -> str:
+    """One of the explanation panel's words, translated and filled."""
+    return _(EXPLAIN[name]).format_map(args) if args else _(EXPLAIN[name])
+
+
 def flow_text(key: str, **args: Any) -> str:
     """One of the flow picture's labels, translated and filled."""
     return _(FLOW[key]).format_map(args) if args else _(FLOW[key])
@@ -261,7 +291,7 @@ def flow_text(key: str, **args: Any) -> str:
 
 def every_template() -> Iterator[tuple[str, str]]:
     """(id, English template) of every template here."""
-    for table in (REASONS, GATE_LINES, LABELS, WHO, OUTCOMES, GATE_NAMES, CLI, FLOW):
+    for table in (REASONS, GATE_LINES, LABELS, WHO, OUTCOMES, GATE_NAMES, CLI, FLOW, EXPLAIN):
         yield from table.items()
 
 

@@ -136,6 +136,10 @@ class KeyPolicyExperiment(LiveWidget):
         self._label_controls()
         self._update()
         self._show_staged()
+        if not predict:  # in predict mode the staged line says what to do
+            idle = html.escape(words.say("status_idle"))
+            self.status_html = f'<div class="kmslab-status-idle" style="color:#333">{idle}</div>'
+            self.status.value = self.status_html
         self._watch()
 
     # -- behaviour (usable without a browser: tests and scripts call these)

@@ -24,6 +24,7 @@ class Snapshot:
     """The parts of the world a widget's table depends on, as comparable values."""
 
     key_policies: dict[str, str] = field(default_factory=dict)  # key name -> canonical JSON
+    documents: dict[str, dict[str, Any]] = field(default_factory=dict)  # key name -> the policy as GetKeyPolicy
     root_statement: dict[str, bool] = field(default_factory=dict)
     grants: dict[str, tuple[str, ...]] = field(default_factory=dict)  # key -> sorted grant ids
     states: dict[str, str] = field(default_factory=dict)  # key -> KeyState
@@ -59,6 +60,7 @@ def take(lab: Any, keys: Sequence[str], principals: Sequence[str]) -> Snapshot:
             kms = lab.admin("kms", info["account"])
             policy = lab.key_policy(key)
             snap.key_policies[key] = _canonical(policy)
+            snap.documents[key] = policy
             snap.root_statement[key] = has_root_statement(policy, info["account"])
             grants = kms.list_grants(KeyId=info["arn"])["Grants"]
             snap.grants[key] = tuple(sorted(g["GrantId"] for g in grants))

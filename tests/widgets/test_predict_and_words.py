@@ -215,6 +215,7 @@ def test_removing_the_only_statement_shows_awss_error_meaning_and_keeps_the_poli
     assert exp.root_toggle.value is True and exp.root_toggle.description == "Root statement: ON"
     assert exp.table.value == before_table
     assert not exp.errors.outputs  # said in words, not as a traceback
+    assert "MalformedPolicyDocumentException" in exp.error_view.value  # kept for scripts (and make bench)
 
 
 def test_refused_change_in_predict_mode_is_not_a_dead_end(default_lab):

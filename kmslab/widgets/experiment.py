@@ -299,7 +299,7 @@ class KeyPolicyExperiment(LiveWidget):
         self.error_view.value = ""
         self._set_control(change, change.on)
         self._predicted = predicted
-        self._update(force=True)
+        self._update(force=True, own=change)
         self._say(call, touched=[change.user] if change.user else list(self.principals),
                   nothing=None if change.user else self._nothing_root())
         return True
@@ -309,13 +309,18 @@ class KeyPolicyExperiment(LiveWidget):
             return None
         return words.say("nothing_why", why=words.say("nothing_root"))
 
-    def _update(self, *, force: bool = False) -> tuple[bool, list[str], list[str]]:
+    def _update(self, *, force: bool = False, own: Change | None = None) -> tuple[bool, list[str], list[str]]:
         """Make every request again; redraw unless nothing at all changed (then ◆ keeps its meaning).
 
+        `own`: the change this widget just made (only that part of the snapshot is read again).
         Returns (redrawn, what changed in words, principals whose IAM policies changed).
         """
         outcomes = self.lab.access_matrix(self.principals, self.actions, [self.key])
-        snap = snapshot.take(self.lab, [self.key], self.principals)
+        if own is not None and self._snap is not None:
+            snap = (snapshot.with_key_policy(self._snap, self.lab, self.key) if own.kind == "root"
+                    else snapshot.with_attachments(self._snap, self.lab, own.user))
+        else:
+            snap = snapshot.take(self.lab, [self.key], self.principals)
         said, touched = snapshot.differences(self._snap, snap) if self._snap is not None else ([], [])
         if not force and self.outcomes and not said and not flipped(self.outcomes, outcomes):
             return False, said, touched

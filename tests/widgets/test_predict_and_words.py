@@ -100,8 +100,8 @@ def test_a_column_prediction_scores_hits_misses_and_wrong_cells(seed_lab):
     assert result.missed == expected - column
     assert not result.correct and result.wrong and result.missed
     table = exp.table.value
-    assert table.count("✗ missed</td>") == len(result.missed)  # the cell's words, not only its tooltip
-    assert table.count("✗ did not flip</td>") == len(result.wrong)
+    assert table.count("✗ missed</span></td>") == len(result.missed)  # the cell's words, not only its tooltip
+    assert table.count("✗ did not flip</span></td>") == len(result.wrong)
     assert "kms-test-1 (Decrypt)" in result.summary()  # named in words, grouped by row
 
 

@@ -115,10 +115,11 @@ class Walk:
 
     def _context(self, request: Request) -> Mapping[str, Any]:
         """The request context, built only when a condition or a Resource variable reads it."""
-        key_policies = (self.key.policy,) if self.key is not None else ()
+        key = self.key
         if (derived(self.caller, "_kmslab_reads_context", _caller_reads_context)
-                or any(p.reads_context for p in key_policies) or any(p.reads_context for p in self.scps)):
-            return request_context(replace(request, key=self.key) if self.key is not request.key else request)
+                or (key is not None and key.policy.reads_context)
+                or (self.scps and any(p.reads_context for p in self.scps))):
+            return request_context(replace(request, key=key) if key is not request.key else request)
         return NO_CONTEXT
 
     def allows(self, policies: tuple[Policy, ...]) -> list[Hit]:

@@ -76,7 +76,7 @@ def test_statements_are_named_by_sid_or_by_number_from_one(w):
     """https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_sid.html"""
     d = w.ask(w.user(policies=(w.admin(),)), key=w.key(w.ROOT_STATEMENT))
     assert [r.label() for r in d.statements] == [
-        "key policy: Sid 'Enable IAM User Permissions'", "AdministratorAccess: statement 1, no Sid"]
+        "key policy: Sid 'Enable IAM User Permissions'", "AdministratorAccess (statement 1, no Sid)"]
 
 
 def test_a_catalog_changes_the_words_and_not_the_decision(w):
@@ -88,7 +88,7 @@ def test_a_catalog_changes_the_words_and_not_the_decision(w):
     try:
         words.use_catalog({template: "KEY POLICY NAMES {who} ({statement})"})
         translated = w.ask(bob, key=key)
-        assert translated.reason == "KEY POLICY NAMES this IAM user (key policy: statement 1, no Sid)"
+        assert translated.reason == "KEY POLICY NAMES this IAM user (key policy (statement 1, no Sid))"
         assert translated.allowed == english.allowed and translated.deciding == GateName.KEY_POLICY
         assert translated.message == english.message  # AWS's wording is never translated
         with pytest.raises(ValueError, match="unknown placeholders"):

@@ -117,8 +117,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from moto.server import ThreadedMotoServer
-
+    from .lab.moto_adapter import Server
     from .runner import lab_from_scenario
 
     lab = lab_from_scenario(args.file)
@@ -137,7 +136,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         names.append(name)
     (folder / "config").write_text(_ini(config))
     (folder / "credentials").write_text(_ini(creds))
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=args.port, verbose=False)
+    server = Server("127.0.0.1", args.port)
     server.start()
     print(f"kmslab serving {args.file} at {endpoint} (only on this machine). Profiles: {', '.join(names)}")
     print(f"Try:\n  AWS_CONFIG_FILE={folder}/config AWS_SHARED_CREDENTIALS_FILE={folder}/credentials \\\n"

@@ -90,7 +90,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from .engine import normalize_action
+    from .engine import normalize_action, words
     from .runner import lab_from_scenario
 
     lab = lab_from_scenario(args.file)
@@ -101,15 +101,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
     print(f"{outcome.principal} -> {outcome.action}" + (f" on key {outcome.key}" if outcome.key else ""))
     print(f"decision: {outcome.decision.upper()}" + (f" ({outcome.error})" if outcome.error else ""))
     print(f"why: {outcome.reason}")
-    decision = outcome.explanation
-    if decision is not None:
-        print("path:")
-        for gate in decision.gates:
-            print(f"  {gate.name:<20} {gate.outcome:<9} {gate.detail}")
-        if decision.statements:
-            print("deciding statements:")
-            for s in decision.statements:
-                print(f"  {s.label()} ({s.effect})")
+    if outcome.explanation is not None:  # every gate visited, the deciding gate and statements
+        print("\n".join(words.cli_lines(outcome.explanation)))
     line = aws_cli_error_line(outcome)
     if line:
         print(f"AWS says: {line}")

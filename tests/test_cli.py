@@ -71,7 +71,8 @@ def test_explain_prints_the_decision_path(capsys):
                  "--action", "kms:Decrypt", "--key", "demo"]) == 0
     out = capsys.readouterr().out
     assert "decision: DENIED (AccessDeniedException)" in out
-    assert "key-policy" in out and "account-delegation" in out
+    assert "key policy names the caller" in out and "key policy allows the account" in out  # engine.words
+    assert "\ndecided at: " in out
     assert "because no resource-based policy allows the kms:Decrypt action" in out
     assert "\nAWS says: An error occurred (AccessDeniedException) when calling the Decrypt operation: User: " \
            "arn:aws:iam::111122223333:user/kms-test-2 is not authorized" in out

@@ -22,7 +22,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from ..engine import STANDARD_ACTIONS, Decision, action_info, normalize_action
+from ..engine import DEFAULT_REGION, STANDARD_ACTIONS, Decision, action_info, normalize_action
 from . import hook, managed, moto_adapter, safety
 from .calls import PLANS, CallInput
 from .hook import Authorizer, Event
@@ -30,7 +30,6 @@ from .outcome import Outcome
 from .registry import CredentialRecord, Registry
 
 DEFAULT_ACCOUNT = "111122223333"
-DEFAULT_REGION = "us-east-1"
 _FAKE = {"AWS_ACCESS_KEY_ID": "kmslab-not-a-real-key", "AWS_SECRET_ACCESS_KEY": "kmslab-not-a-real-secret"}
 # Environment variables that could point boto3 at real AWS; the lab hides them while it runs.
 _AWS_ENV = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
@@ -615,8 +614,8 @@ class Lab:
         decision: Decision | None = None
         if call.decisions:
             decision = next((d for d in call.decisions if not d.allowed), call.decisions[-1])
-        if decision is not None and verdict != "error":
-            reason = decision.reason
+        if decision is not None and (verdict != "error" or (not decision.allowed and decision.error == error)):
+            reason = decision.reason  # the engine's words, also for the errors it decides (key states)
         elif verdict == "error":
             reason = f"AWS answered {error}" + (f": {message}" if message else "")
             if decision is not None and decision.allowed:

@@ -6,7 +6,6 @@ The widgets only present and forward: every change is a real change in the lab
 
 from __future__ import annotations
 
-import copy
 import functools
 import html
 from collections.abc import Iterable, Sequence
@@ -16,49 +15,15 @@ import ipywidgets as w
 from botocore.exceptions import ClientError
 
 from ..engine import STANDARD_ACTIONS
+from ..engine.policy import account_statement  # noqa: F401 - re-exported: the engine knows what a root statement is
+from ..engine.policy import has_account_statement as has_root_statement
+from ..engine.policy import is_account_statement as _is_account_statement  # noqa: F401 - re-exported
+from ..engine.policy import with_account_statement as with_root_statement
 from ..lab import Lab, Outcome
 from .base import LiveWidget
 from .explain import policy_html
 from .labels import principal_labels, slug
 from .table import access_table
-
-
-def account_statement(account: str) -> dict[str, Any]:
-    """The default key policy's statement that lets IAM policies decide (the "root statement").
-
-    https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html
-    """
-    return {
-        "Sid": "Enable IAM User Permissions",
-        "Effect": "Allow",
-        "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
-        "Action": "kms:*",
-        "Resource": "*",
-    }
-
-
-def _is_account_statement(statement: dict[str, Any], account: str) -> bool:
-    principal = statement.get("Principal")
-    values = principal.get("AWS") if isinstance(principal, dict) else principal
-    values = values if isinstance(values, list) else [values]
-    return statement.get("Effect") == "Allow" and any(
-        v in (account, f"arn:aws:iam::{account}:root") for v in values)
-
-
-def with_root_statement(policy: dict[str, Any], account: str, on: bool) -> dict[str, Any]:
-    """The policy with the account statement added (first) or every such statement removed."""
-    new = copy.deepcopy(policy)
-    statements = new["Statement"] if isinstance(new["Statement"], list) else [new["Statement"]]
-    statements = [s for s in statements if not _is_account_statement(s, account)]
-    if on:
-        statements.insert(0, account_statement(account))
-    new["Statement"] = statements
-    return new
-
-
-def has_root_statement(policy: dict[str, Any], account: str) -> bool:
-    statements = policy["Statement"] if isinstance(policy["Statement"], list) else [policy["Statement"]]
-    return any(_is_account_statement(s, account) for s in statements)
 
 
 def aws_error_html(exc: ClientError) -> str:

@@ -17,6 +17,7 @@ from moto.kms.utils import _deserialize_ciphertext_blob
 from moto.sts.models import sts_backends
 
 from ...engine import Caller, Grant, Key, Policy
+from ...engine.policy import statement_list
 from .probes import KeyStore
 from .speedups import apply_speedups
 
@@ -167,8 +168,7 @@ def replace_principal_in_key_policies(arn: str, unique_id: str) -> None:
                 if arn not in (key.policy or ""):
                     continue
                 doc = json.loads(key.policy)
-                statements = doc.get("Statement", [])
-                for s in statements if isinstance(statements, list) else [statements]:
+                for s in statement_list(doc):
                     for element in ("Principal", "NotPrincipal"):
                         p = s.get(element)
                         if isinstance(p, dict) and "AWS" in p:

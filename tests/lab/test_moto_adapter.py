@@ -27,7 +27,10 @@ def test_the_installed_moto_has_every_internal_kmslab_relies_on():
 def test_a_missing_internal_is_named(monkeypatch):
     monkeypatch.setattr(moto_adapter, "INTERNALS", (*moto_adapter.INTERNALS, ("moto.kms.models", "KmsBackend.nope"),
                                                     ("moto.no_such_module", "x")))
-    assert moto_adapter.missing_internals() == ["moto.kms.models.KmsBackend.nope", "moto.no_such_module.x"]
+    monkeypatch.setattr(moto_adapter, "INSTANCE_ATTRIBUTES", (*moto_adapter.INSTANCE_ATTRIBUTES,
+                                                             ("moto.kms.models", "Key", ("policy", "aliasez"))))
+    assert moto_adapter.missing_internals() == ["moto.kms.models.KmsBackend.nope", "moto.no_such_module.x",
+                                                "moto.kms.models.Key.aliasez"]
 
 
 def _moto_imports(path: Path) -> list[str]:
@@ -94,3 +97,20 @@ def test_seeded_ids_repeat():
     with Lab() as lab:
         lab.create_key("k")
         assert lab.key_id("k") != first[0]
+
+
+def test_moto_parses_the_same_service_models_through_the_shared_session():
+    """The shared loader changes where models come from, never what moto parses (extras included)."""
+    import moto.core.utils
+
+    from kmslab.lab.moto_adapter import speedups
+
+    with Lab():
+        shared = moto.core.utils.create_loader()
+        assert isinstance(shared, speedups._SharedLoader)
+        for service in ("kms", "iam", "sts", "s3", "ec2"):  # s3 and ec2 carry moto-extras
+            for model in ("service-2", "paginators-1"):
+                own = speedups._ORIGINAL["create_loader"]().load_service_model(service, model)
+                assert shared.load_service_model(service, model) == own, (service, model)
+        assert speedups._plain_botocore_model("kms", "service-2")
+        assert not speedups._plain_botocore_model("s3", "service-2")

@@ -32,13 +32,17 @@ naming the missing ones):
   `key_spec`, `key_usage`, `origin`, `multi_region`; `generate_private_key` (made lazy).
 - `moto.kms.utils._deserialize_ciphertext_blob` (moto's ciphertext starts with the key id).
 - `moto.core.exceptions.JsonRESTError` (an error boto3 receives as AWS's JSON error).
-- `moto.core.base_backend.AccountSpecificBackend.get_session`, `moto.core.utils._load_service_model`.
+- `moto.core.base_backend.AccountSpecificBackend.get_session` (regions), `moto.core.utils.create_loader`
+  (service models; called by `get_service_model` when moto parses a request).
 - `moto.mock_aws`, `moto.server.ThreadedMotoServer` (needs Flask and flask-cors),
   `moto.moto_api._internal.mock_random`, `moto.iam.aws_managed_policies.aws_managed_policies_data`.
 - moto's botocore stubber registers its `before-send` handler when `moto.core.models` is imported
   (`kmslab.lab.safety` adds its guard after it: `load()`).
 
-Checked against moto 5.2.5 (the whole test suite); pyproject allows >=5.1.17,<5.3.
+Checked against moto 5.2.5 (the whole test suite) and 5.2.0 (tests/lab and tests/test_cli.py pass, but
+for the shipped managed policies, which were extracted from 5.2.5's copy of AWS's data); pyproject
+allows >=5.2.0,<5.3. Older releases fail: 5.1.17 to 5.1.21 have no `Key.aliases`
+(`missing_internals()` says so), and 5.1.22's UpdateAlias raises KeyError.
 """
 
 from __future__ import annotations
@@ -123,9 +127,21 @@ INTERNALS: tuple[tuple[str, str], ...] = (
     ("moto.kms.models", "KmsBackend.get_key_id_from_alias"),
     ("moto.kms.utils", "_deserialize_ciphertext_blob"),
     ("moto.core.base_backend", "AccountSpecificBackend.get_session"),
-    ("moto.core.utils", "_load_service_model"),
+    ("moto.core.utils", "create_loader"),
     ("moto.moto_api._internal", "mock_random"),
     ("moto.server", "ThreadedMotoServer"),
+)
+
+
+# Attributes set on instances (in __init__), found in the class's source: (module, class, attributes).
+INSTANCE_ATTRIBUTES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("moto.kms.models", "Key", ("id", "arn", "account_id", "region", "policy", "grants", "aliases", "key_state",
+                                "enabled", "deletion_date", "description", "key_rotation_status", "key_spec",
+                                "key_usage", "origin", "multi_region", "private_key")),
+    ("moto.kms.models", "Grant", ("id", "grantee_principal", "retiring_principal", "operations", "constraints",
+                                  "name")),
+    ("moto.kms.models", "KmsBackend", ("keys",)),
+    ("moto.iam.models", "IAMBackend", ("users", "roles", "access_keys", "managed_policies")),
 )
 
 
@@ -139,6 +155,15 @@ def missing_internals() -> list[str]:
                 obj = getattr(obj, part)
         except (ImportError, AttributeError):
             missing.append(f"{module_name}.{path}")
+    for module_name, class_name, attributes in INSTANCE_ATTRIBUTES:
+        try:
+            cls = getattr(importlib.import_module(module_name), class_name)
+            source = inspect.getsource(cls)
+        except (ImportError, AttributeError, OSError, TypeError):
+            missing.append(f"{module_name}.{class_name}")
+            continue
+        missing += [f"{module_name}.{class_name}.{a}" for a in attributes
+                    if not hasattr(cls, a) and f"self.{a} " not in source and f"self.{a}:" not in source]
     # The hook point: moto must still call the authorization method from call_action, before the action.
     from moto.core.responses import BaseResponse
 

@@ -17,7 +17,7 @@ USER2 = f"arn:aws:iam::{ACCOUNT}:user/kms-test-2"
 
 
 class Cells(HTMLParser):
-    """Every <td> of a table: its classes, title and text; plus the caption text."""
+    """Every <td> of a table: its classes, title and text; plus the title and legend above the table."""
 
     def __init__(self, markup: str) -> None:
         super().__init__()
@@ -34,11 +34,11 @@ class Cells(HTMLParser):
         if tag == "td":
             self.cells.append({"classes": set((a.get("class") or "").split()), "title": a.get("title"), "text": ""})
             self._in = "td"
-        elif tag == "caption":
+        elif tag == "div" and "kmslab-table-head" in (a.get("class") or ""):
             self._in = "caption"
 
     def handle_endtag(self, tag):
-        if tag in ("td", "caption"):
+        if tag in ("td", "div"):
             self._in = None
 
     def handle_data(self, data):
@@ -110,13 +110,15 @@ def test_flipped_returns_cell_keys(without_root, with_root):
     assert flipped([], with_root) == set()  # new cells are not flips
 
 
-def test_legend_caption_and_css_hooks(without_root, with_root):
+def test_legend_and_css_hooks(without_root, with_root):
     markup = access_table(with_root, previous=without_root).to_html()
     cells = Cells(markup)
     assert cells.table_classes == ["kmslab-access-table"]
     for words in ("✔ allowed", "✘ denied", "⚠", "another AWS error", "◆", "changed by the last edit", "demo"):
         assert words in cells.caption
     assert all(c["title"] for c in cells.cells)  # every cell explains itself on hover
+    # the legend comes before the table, not in a <caption> (as narrow as the table: a vertical list)
+    assert "<caption" not in markup and markup.index("kmslab-legend") < markup.index("<table")
     # colours come from class rules, and every state has a symbol and a word too
     assert "td.kmslab-allowed" in markup and "td.kmslab-denied" in markup and "td.kmslab-flipped" in markup
     assert all(c["text"].startswith(("✔ ", "✘ ", "⚠ ")) for c in cells.cells)
@@ -186,3 +188,17 @@ def test_seed_outcomes_match_the_course_story(without_root, with_root):
     assert by[(USER1, "kms:Decrypt")] == "allowed" and by[(USER2, "kms:Decrypt")] == "denied"
     by = {(o.principal, o.action): o.decision for o in with_root}
     assert by[(USER2, "kms:Decrypt")] == "allowed"
+
+
+def test_predicted_cells_read_predicted_missed_or_did_not_flip(without_root, with_root):
+    predicted = {(USER2, "kms:Decrypt"), (USER1, "kms:Decrypt")}  # one real flip, one that does not flip
+    cells = Cells(access_table(with_root, previous=without_root, predicted=predicted).to_html())
+    hit = one(cells, "kmslab-p-kms-test-2", "kmslab-a-Decrypt")
+    assert hit["text"] == "✔ allowed ◆\n✓ predicted" and "kmslab-hit" in hit["classes"]
+    wrong = one(cells, "kmslab-p-kms-test-1", "kmslab-a-Decrypt")
+    assert wrong["text"] == "✔ allowed\n✗ did not flip" and "kmslab-wrong" in wrong["classes"]
+    missed = one(cells, "kmslab-p-root", "kmslab-a-Decrypt")
+    assert missed["text"].endswith("✗ missed") and "kmslab-missed" in missed["classes"]
+    assert len(cells.find("kmslab-missed")) == len(flipped(without_root, with_root)) - 1
+    for words in ("✓ predicted", "✗ missed", "✗ did not flip"):
+        assert words in cells.caption  # explained in the legend

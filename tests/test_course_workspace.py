@@ -73,14 +73,28 @@ def test_restore_gets_the_original_back_and_keeps_the_learners_copy(course):
 
 
 def test_the_command_line_finds_the_course_from_the_checkout(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "kmslab.course.workspace", "--workspace", str(tmp_path / "w"),
-                             "prepare"], capture_output=True, text=True, cwd=ROOT)
+    result = subprocess.run([sys.executable, "-m", "kmslab.course.workspace", "prepare", "--workspace",
+                             str(tmp_path / "w")], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in (tmp_path / "w").glob("*.ipynb")) == \
         sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
-    result = subprocess.run([sys.executable, "-m", "kmslab.course.workspace", "--workspace", str(tmp_path / "w"),
-                             "restore", "99"], capture_output=True, text=True, cwd=ROOT)
+    result = subprocess.run([sys.executable, "-m", "kmslab", "restore", "99", "--workspace", str(tmp_path / "w")],
+                            capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 2 and "no single notebook '99'" in result.stderr
+    save_as_learner(tmp_path / "w" / "02-without-the-root-statement.ipynb")
+    result = subprocess.run([sys.executable, "-m", "kmslab", "restore", "02", "--workspace", str(tmp_path / "w")],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0 and "your version is kept as" in result.stdout
+    assert (tmp_path / "w" / "02-without-the-root-statement.ipynb").read_bytes() == \
+        (ROOT / "notebooks" / "02-without-the-root-statement.ipynb").read_bytes()
+
+
+def test_the_workspace_commands_import_no_widgets_or_pandas():
+    """`python -m kmslab restore` comes with the CLI, which stays free of pandas and ipywidgets."""
+    code = ("import sys, kmslab.cli; kmslab.cli.build_parser(); "
+            "print(sorted(m for m in ('pandas', 'ipywidgets') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert result.stdout.strip() == "[]", result.stderr
 
 
 def test_make_lab_binder_and_git_all_use_the_workspace():

@@ -4,9 +4,11 @@ JupyterLab autosaves outputs and edits into the notebooks it has open. `make lab
 JupyterLab on `workspace/` (git-ignored), filled from `notebooks/` on first use: the course as
 shipped stays clean (`git status`, `make test`), and the learner's work stays where it is.
 
-    python -m kmslab.course.workspace prepare         # copy the notebooks that are missing, never overwrite
-    python -m kmslab.course.workspace restore 02      # notebook 02 as shipped; the learner's copy goes to backups/
-    python -m kmslab.course.workspace status          # which copies differ from the course as shipped
+    python -m kmslab prepare         # copy the notebooks that are missing, never overwrite
+    python -m kmslab restore 02      # notebook 02 as shipped; the learner's copy goes to backups/
+    python -m kmslab status          # which copies differ from the course as shipped
+
+(`python -m kmslab.course.workspace ...` is the same, for a kmslab without these CLI commands.)
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 WORKSPACE = "workspace"
 BACKUPS = "backups"
@@ -101,32 +104,56 @@ def changed(source: Path | None = None, workspace: Path | None = None) -> list[s
             if (workspace / p.name).exists() and not filecmp.cmp(p, workspace / p.name, shallow=False)]
 
 
+def add_commands(sub: Any) -> None:
+    """The workspace's commands (`prepare`, `restore`, `status`) on an argparse subparsers object.
+
+    `python -m kmslab restore 02` and `python -m kmslab.course.workspace restore 02` are the same.
+    """
+    made = sub.add_parser("prepare", help="copy the course's notebooks you do not have in workspace/ yet "
+                                          "(never overwrites)")
+    again = sub.add_parser("restore", help="get a notebook as shipped back into workspace/ "
+                                           "(your copy goes to workspace/backups/)")
+    again.add_argument("notebook", help='e.g. 02 or "02-without-the-root-statement"')
+    status = sub.add_parser("status", help="which of your notebooks in workspace/ differ from the course as shipped")
+    for parser, command in ((made, _prepare), (again, _restore), (status, _status)):
+        parser.add_argument("--workspace", type=Path, help="the folder of your copies (default: workspace/)")
+        parser.set_defaults(func=_guarded(command))
+
+
+def _guarded(command: Any) -> Any:
+    def run(args: argparse.Namespace) -> int:
+        try:
+            command(args)
+        except (FileNotFoundError, ValueError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        return 0
+    return run
+
+
+def _prepare(args: argparse.Namespace) -> None:
+    made = prepare(workspace=args.workspace)
+    where = args.workspace or default_workspace()
+    print(f"{where}: {len(made)} notebook(s) copied" + ("" if made else " (your copies are kept)"))
+
+
+def _restore(args: argparse.Namespace) -> None:
+    path, backup = restore(args.notebook, workspace=args.workspace)
+    print(f"restored {path}" + (f"; your version is kept as {backup}" if backup else ""))
+    print("In JupyterLab: close the notebook's tab without saving, or File > Reload Notebook from Disk.")
+
+
+def _status(args: argparse.Namespace) -> None:
+    names = changed(workspace=args.workspace)
+    print("\n".join(f"changed: {n}" for n in names) or "every notebook is as shipped")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kmslab.course.workspace",
                                      description="Your own copies of the course's notebooks (workspace/).")
-    parser.add_argument("--workspace", type=Path, help="the folder of your copies (default: workspace/)")
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("prepare", help="copy the notebooks you do not have yet (never overwrites)")
-    again = sub.add_parser("restore", help="get a notebook as shipped back (your copy goes to backups/)")
-    again.add_argument("notebook", help='e.g. 02 or "02-without-the-root-statement"')
-    sub.add_parser("status", help="which of your notebooks differ from the course as shipped")
+    add_commands(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)
-    try:
-        if args.command == "prepare":
-            made = prepare(workspace=args.workspace)
-            where = args.workspace or default_workspace()
-            print(f"{where}: {len(made)} notebook(s) copied" + ("" if made else " (your copies are kept)"))
-        elif args.command == "restore":
-            path, backup = restore(args.notebook, workspace=args.workspace)
-            print(f"restored {path}" + (f"; your version is kept as {backup}" if backup else ""))
-            print("In JupyterLab: close the notebook's tab without saving, or File > Reload Notebook from Disk.")
-        else:
-            names = changed(workspace=args.workspace)
-            print("\n".join(f"changed: {n}" for n in names) or "every notebook is as shipped")
-    except (FileNotFoundError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    return 0
+    return int(args.func(args))
 
 
 if __name__ == "__main__":

@@ -181,6 +181,24 @@ class Lab:
                 warnings.warn(f"kmslab: a lab.on_change callback failed: {exc!r}", RuntimeWarning, stacklevel=2)
 
     @contextmanager
+    def probe(self) -> Iterator[None]:
+        """Changes made inside and undone before it ends are no change: `on_change` listeners hear nothing.
+
+        For trying something and putting it back exactly (an exercise's "which cells would flip?").
+        A change that is not undone inside is not heard either: use `batch()` for changes that stay.
+        """
+        dirty = self._dirty
+        self._probing += 1
+        try:
+            yield
+        finally:
+            self._probing -= 1
+            self._dirty = dirty
+            self._flush_changes()
+
+    _probe = probe  # the name the course used first
+
+    @contextmanager
     def batch(self) -> Iterator[None]:
         """Changes made inside tell `on_change` listeners once, at the end (nothing if nothing changed).
 

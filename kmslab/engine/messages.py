@@ -64,11 +64,11 @@ def implicit_deny(principal: str, action: str, resource: str, kind: str) -> str:
     )
 
 
-def who(caller_type: str) -> str:
-    """How a reason sentence names the caller."""
-    return {
-        "Account": "the account's root user",
-        "User": "this IAM user",
-        "AssumedRole": "this role session",
-        "FederatedUser": "this federated user",
-    }.get(caller_type, "this principal")
+def disabled(key_arn: str) -> str:
+    """KMS's DisabledException text for a disabled key."""
+    return f"{key_arn} is disabled."
+
+
+def pending_deletion(key_arn: str) -> str:
+    """KMS's KMSInvalidStateException text for a key pending deletion."""
+    return f"{key_arn} is pending deletion."

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, Literal
 
+from . import words
 from .policy import Policy
 
 PrincipalType = Literal["Account", "User", "AssumedRole", "FederatedUser"]  # aws:PrincipalType values
 KeyState = Literal["Enabled", "Disabled", "PendingDeletion", "PendingImport", "Unavailable"]
-GateOutcome = Literal["allow", "deny", "no-match", "pass", "fail", "skip"]
 
 
 @dataclass(frozen=True)
@@ -93,49 +94,136 @@ class Request:
     region: str = "us-east-1"
     context: Mapping[str, Any] = field(default_factory=dict)
     scps: tuple[Policy, ...] | None = None
-    encryption_context: Mapping[str, str] | None = None  # for grant constraints
+    encryption_context: Mapping[str, str] | None = None  # for grant constraints and kms:EncryptionContext:*
+    grant_id: str | None = None  # RetireGrant: the grant to retire (its retiring principal may, by the grant)
+
+
+class GateName(StrEnum):
+    """The gates of the evaluation flow, in the order `authorize` visits them."""
+
+    RETIRING_PRINCIPAL = "retiring-principal"  # RetireGrant only: the grant names who may retire it
+    EXPLICIT_DENY = "explicit-deny"
+    SCP = "scp"
+    KEY_POLICY = "key-policy"  # the key policy names the caller (or its role)
+    ACCOUNT_DELEGATION = "account-delegation"  # the key policy allows the account: IAM policies count
+    IDENTITY_POLICY = "identity-policy"
+    BOUNDARY = "boundary"
+    SESSION_POLICY = "session-policy"
+    GRANT = "grant"
+    KEY_STATE = "key-state"
+
+
+class GateOutcome(StrEnum):
+    """What happened at one gate: one vocabulary for every gate.
+
+    A gate that plays no part in this request (no SCP, no boundary, a key-less action) is
+    NOT_USED; one skipped because another gate already settled the question is NOT_NEEDED;
+    IAM policies that would allow but count for nothing (the key policy gives IAM no say) are
+    IGNORED. Only DENY refuses by itself; NO_MATCH refuses only when no later gate allows.
+    """
+
+    ALLOW = "allow"  # a statement or grant here allows the request
+    DENY = "deny"  # this gate refuses the request (an explicit Deny, a key state, ...)
+    PASS = "pass"  # nothing here stops the request (no explicit Deny; the key state permits it)
+    NO_MATCH = "no-match"  # nothing here allows the request
+    NOT_USED = "not-used"  # plays no part here
+    NOT_NEEDED = "not-needed"  # not consulted: another gate already settled what it would decide
+    IGNORED = "ignored"  # would allow, but counts for nothing here
+
+
+PolicyKindName = Literal["resource", "identity", "boundary", "session", "scp"]
 
 
 @dataclass(frozen=True, slots=True)  # made on every decision: no per-instance dict
 class StatementRef:
-    """A statement that took part in a decision: where it lives and what it said."""
+    """A statement that took part in a decision: which policy, which statement (Sid and position)."""
 
-    policy: str  # the policy's name: "key policy", "AdministratorAccess", "grant 1234...", ...
-    kind: str  # resource | identity | boundary | session | scp | grant
+    policy: str  # the policy's name: "key policy", "AdministratorAccess", ...
+    kind: str  # resource | identity | boundary | session | scp
     sid: str | None
-    index: int  # position in the policy's statement list
+    index: int  # 0-based position in the policy's statement list
     effect: Literal["Allow", "Deny"]
 
     def label(self) -> str:
-        where = f"Sid {self.sid!r}" if self.sid else f"statement #{self.index}"
-        return f"{self.policy}: {where}"
+        """`key policy: Sid 'Enable IAM User Permissions'` or `AdministratorAccess: statement 1, no Sid`."""
+        return words.ref_label(self)
+
+
+@dataclass(frozen=True, slots=True)
+class GrantRef:
+    """A grant that took part in a decision (a grant is not a policy statement)."""
+
+    grant_id: str
+    name: str | None = None
+    effect: Literal["Allow"] = "Allow"  # grants only ever allow
+    kind: Literal["grant"] = "grant"
+
+    def label(self) -> str:
+        return words.ref_label(self)
+
+
+Ref = StatementRef | GrantRef
+# A sentence to render: a template id of `words.TEMPLATES` and its named values.
+Phrase = tuple[str, Mapping[str, Any]]
 
 
 @dataclass(frozen=True, slots=True)  # made on every decision: no per-instance dict
 class Gate:
-    """One step of the evaluation flow and what happened there."""
+    """One gate visited: its outcome, the statements or grant it found, and what to say about it."""
 
-    # explicit-deny | scp | key-policy | account-delegation | identity-policy | boundary | session-policy | grant
-    name: str
+    name: GateName
     outcome: GateOutcome
-    detail: str
-    statements: tuple[StatementRef, ...] = ()
+    refs: tuple[Ref, ...] = ()
+    note: Phrase | None = None  # words for this gate's detail; None: the outcome's default words
+
+    @property
+    def detail(self) -> str:
+        """This gate in one line of words (rendered by `words`, only when asked)."""
+        return words.gate_detail(self)
+
+    @property
+    def statements(self) -> tuple[Ref, ...]:
+        return self.refs
 
 
 @dataclass(frozen=True, slots=True)  # made on every decision: no per-instance dict
 class Decision:
-    """The engine's answer: allowed or not, why, and AWS's error message if denied."""
+    """The engine's answer, with the path it took: allowed or not, at which gate, and why.
+
+    `gates` are the gates visited, in order; `deciding` is the gate that settled the answer;
+    `statements` the statements or grant that decided it; `why` the reason as phrases, rendered
+    into `reason` by `words` when read. `error`/`message` are AWS's error code and message when
+    the request is refused (AccessDeniedException, or a key state's error).
+    """
 
     allowed: bool
     action: str
     principal: str
     resource: str | None
-    reason: str
     gates: tuple[Gate, ...]
-    statements: tuple[StatementRef, ...]  # the statements that decided it
-    message: str | None = None  # AccessDeniedException message, AWS wording
-    error: str | None = field(default=None)  # "AccessDeniedException" when denied
+    deciding: GateName | None
+    statements: tuple[Ref, ...]  # the statements or grant that decided it
+    why: tuple[Phrase, ...]
+    message: str | None = None  # AWS's error message
+    error: str | None = None  # AWS's error code: "AccessDeniedException", "DisabledException", ...
+    _reason: str | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def label(self) -> str:
         return "allowed" if self.allowed else "denied"
+
+    @property
+    def reason(self) -> str:
+        """The reason in one sentence (rendered from `why` by `words`)."""
+        text = self._reason
+        if text is None:  # rendered once: the lab's memo hands the same Decision to many requests
+            text = words.reason(self)
+            object.__setattr__(self, "_reason", text)
+        return text
+
+    def gate(self, name: str) -> Gate | None:
+        """The visited gate of this name, or None if the request never reached it."""
+        for g in self.gates:
+            if g.name == name:
+                return g
+        return None

@@ -8,6 +8,7 @@ and raises `PolicyError` carrying the AWS error code KMS returns.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Mapping
@@ -344,3 +345,72 @@ def _conditions(raw: Any, index: int) -> tuple[Condition, ...]:
             listed = values if isinstance(values, list) else [values]
             out.append(Condition(operator, key, tuple(_scalar(v, where) for v in listed)))
     return tuple(out)
+
+
+# ---------------------------------------------------------------- policy documents as people write them
+# What a "root statement" is and how a Statement element normalises, known here only; widgets,
+# course and lab read documents through these (pure functions on JSON-like dicts).
+
+# The account principal: "123456789012" or arn:PARTITION:iam::123456789012:root. "The account ARN
+# and the shortened account ID behave the same way. Both delegate permissions to the account."
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-accounts
+_ACCOUNT_PRINCIPAL = re.compile(r"^(?:\d{12}|arn:aws[a-z-]*:iam::(\d{12}):root)$")
+
+
+def statement_list(document: Mapping[str, Any]) -> list[Any]:
+    """A document's statements as a list: "Statement" may be one statement object or a list of them."""
+    raw = document.get("Statement", [])
+    return list(raw) if isinstance(raw, list) else [raw]
+
+
+def aws_principal_ids(statement: Mapping[str, Any], element: str = "Principal") -> list[str]:
+    """The AWS principals a statement's Principal (or NotPrincipal) names; "*" for everyone."""
+    principal = statement.get(element)
+    if principal == "*":
+        return ["*"]
+    ids = principal.get("AWS", []) if isinstance(principal, Mapping) else principal
+    if isinstance(ids, str):
+        return [ids]
+    return [i for i in ids if isinstance(i, str)] if isinstance(ids, list) else []
+
+
+def is_account_principal(ident: str, account: str | None = None) -> bool:
+    """Whether `ident` is the account principal (of `account`, when given)."""
+    found = _ACCOUNT_PRINCIPAL.match(ident)
+    return found is not None and (account is None or account in (ident, found.group(1)))
+
+
+def is_account_statement(statement: Any, account: str | None = None) -> bool:
+    """An Allow statement whose Principal is the account (the "root statement", which lets IAM policies count).
+
+    https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#key-policy-default-allow-root-enable-iam
+    """
+    return (isinstance(statement, Mapping) and statement.get("Effect") == "Allow"
+            and any(is_account_principal(p, account) for p in aws_principal_ids(statement)))
+
+
+def account_statement(account: str) -> dict[str, Any]:
+    """The default key policy's statement that lets IAM policies decide (the "root statement").
+
+    https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html
+    """
+    return {
+        "Sid": "Enable IAM User Permissions",
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+        "Action": "kms:*",
+        "Resource": "*",
+    }
+
+
+def has_account_statement(document: Mapping[str, Any], account: str | None = None) -> bool:
+    """Whether a key policy document has a root statement (for `account`, when given)."""
+    return any(is_account_statement(s, account) for s in statement_list(document))
+
+
+def with_account_statement(document: Mapping[str, Any], account: str, on: bool) -> dict[str, Any]:
+    """A copy of the document with the account statement added (first) or every such statement removed."""
+    new = copy.deepcopy(dict(document))
+    kept = [s for s in statement_list(new) if not is_account_statement(s, account)]
+    new["Statement"] = [account_statement(account), *kept] if on else kept
+    return new

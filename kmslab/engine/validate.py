@@ -28,7 +28,7 @@ def check_lockout(policy: Policy, caller: Caller, key: Key) -> None:
     make a subsequent PutKeyPolicy request on the KMS key" (CreateKey API reference).
     """
     decision = authorize(Request(caller=caller, action="kms:PutKeyPolicy", key=replace(key, policy=policy)))
-    if not decision.allowed:
+    if not decision.allowed and decision.error == "AccessDeniedException":  # a key state is not a lockout
         raise PolicyError(MALFORMED, messages.LOCKOUT_MESSAGE)
 
 

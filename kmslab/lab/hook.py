@@ -17,7 +17,7 @@ import random
 import string
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -29,22 +29,24 @@ from moto.sts.responses import TokenResponse
 from werkzeug.exceptions import HTTPException
 
 from ..engine import (
+    DEFAULT_SOURCE_IP,  # noqa: F401 - kept importable from here for old callers; the engine owns it
     MALFORMED,
     Caller,
     Decision,
     Key,
     PolicyError,
     Request,
+    RequestKeys,
     authorize,
     aws_principals,
     check_lockout,
     parse_key_policy,
 )
+from ..engine.catalog import operation_takes_key
 from ..engine.messages import INVALID_PRINCIPALS_MESSAGE
 from .registry import CredentialRecord, Registry, build_caller, build_key, iam_backend, kms_backend
 
 H_ACTING_AS = "x-kmslab-acting-as"  # setup only: the principal a CreateKey/PutKeyPolicy runs as
-DEFAULT_SOURCE_IP = "192.0.2.10"
 # The decision memo of one state of the world: at most this many requests, each at most this long.
 MEMO_MAX = 20_000
 MEMO_BODY_MAX = 2048
@@ -73,15 +75,6 @@ def begin_call(call: LabCall | None) -> None:
     """The lab's next KMS request on this thread is `call` (None: no lab request is in flight)."""
     _THREAD.call = call
 
-# Operations whose IAM action has no key resource.
-KEYLESS = {"CreateKey", "ListKeys", "ListAliases", "GenerateRandom", "CreateCustomKeyStore",
-           "DescribeCustomKeyStores", "ConnectCustomKeyStore", "DisconnectCustomKeyStore",
-           "DeleteCustomKeyStore", "UpdateCustomKeyStore", "ListRetirableGrants"}
-# "Key states and their effect on cryptographic operations":
-# https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html
-CRYPTO = {"Encrypt", "Decrypt", "ReEncrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext",
-          "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext", "Sign", "Verify",
-          "GenerateMac", "VerifyMac", "GetPublicKey", "DeriveSharedSecret", "CreateGrant"}
 # KMS operations that change nothing authorization depends on; every other request may.
 READ_ONLY = {"DescribeKey", "GetKeyPolicy", "GetKeyRotationStatus", "GetPublicKey", "ListAliases", "ListGrants",
              "ListKeyPolicies", "ListKeys", "ListResourceTags", "ListRetirableGrants", "ListKeyRotations",
@@ -91,10 +84,6 @@ READ_ONLY = {"DescribeKey", "GetKeyPolicy", "GetKeyRotationStatus", "GetPublicKe
 # KMS writes that may change a key other than the one they name (an alias moves between keys; a new
 # key or replica; a primary region): every Key is built afresh after them.
 MANY_KEYS = {"CreateAlias", "UpdateAlias", "DeleteAlias", "CreateKey", "ReplicateKey", "UpdatePrimaryRegion"}
-ALLOWED_PENDING_DELETION = {"DescribeKey", "GetKeyPolicy", "ListGrants", "ListKeyPolicies",
-                            "ListResourceTags", "CancelKeyDeletion", "GetKeyRotationStatus",
-                            "ListAliases", "DeleteAlias", "TagResource", "UntagResource",
-                            "RetireGrant", "RevokeGrant", "ScheduleKeyDeletion"}
 
 
 class AwsError(JsonRESTError):
@@ -263,7 +252,7 @@ class Authorizer:
         elif operation == "Decrypt":
             ref = params.get("KeyId") or self._key_from_blob(params.get("CiphertextBlob"), region)
             checks.append((operation, ref, params.get("EncryptionContext")))
-        elif operation in KEYLESS:
+        elif not operation_takes_key(operation):
             checks.append((operation, None, None))
         elif operation in ("CreateAlias", "UpdateAlias"):
             checks.append((operation, params.get("TargetKeyId"), None))
@@ -306,20 +295,9 @@ class Authorizer:
         source_ip, via = (call.source_ip, call.via_service) if call is not None else (None, None)
         caller: Caller | None = None
 
-        if operation == "RetireGrant" and moto_key is not None:
-            caller = self.caller(record)
-            grant = moto_key.grants.get(params.get("GrantId", ""))
-            grantee_may = grant is not None and "RetireGrant" in (grant.operations or ())
-            if grant is not None and (caller.arn == grant.retiring_principal
-                                      or (grantee_may and caller.arn == grant.grantee_principal)):
-                # The retiring principal, or the grantee if the grant allows RetireGrant, may retire it
-                # without policy permission. https://docs.aws.amazon.com/kms/latest/developerguide/grant-delete.html
-                event.reason = "the caller is the grant's retiring principal (or a grantee it allows to retire it)"
-                return
-
         for action_op, ref, enc in checks:
             mk = None
-            if action_op not in KEYLESS:
+            if operation_takes_key(action_op):
                 mk = moto_key if ref == first_ref else self.locate(ref, record.account, region)[1]
                 if mk is None:
                     return  # no such key: moto answers NotFoundException
@@ -333,10 +311,11 @@ class Authorizer:
             decision = decisions.get(memo) if memo is not None else None
             if decision is None:
                 caller = caller or self.caller(record)
-                ctx = _RequestContext(operation, params, source_ip, via, enc, ref)
+                ctx = RequestKeys(operation, params, source_ip, via, ref)
                 decision = authorize(Request(
                     caller=caller, action=f"kms:{action_op}", key=key, region=region, context=ctx,
                     scps=self.registry.scp_policies(record.account), encryption_context=enc or {},
+                    grant_id=params.get("GrantId") if operation == "RetireGrant" else None,
                 ))
                 if memo is not None:
                     if len(decisions) >= MEMO_MAX:
@@ -345,11 +324,11 @@ class Authorizer:
             if call is not None:
                 call.decisions.append(decision)
             event.reason = decision.reason
-            if not decision.allowed:
-                event.outcome, event.error, event.message = "denied", decision.error, decision.message
-                raise AwsError("AccessDeniedException", decision.message or "")
-            if key is not None:
-                self._check_state(operation, key)
+            if not decision.allowed:  # refused by the engine: AccessDeniedException, or a key state's error
+                error = decision.error or "AccessDeniedException"
+                if error == "AccessDeniedException":
+                    event.outcome, event.error, event.message = "denied", error, decision.message
+                raise AwsError(error, decision.message or "")
 
         if operation in ("CreateKey", "PutKeyPolicy"):
             caller = caller or self.caller(record)
@@ -365,12 +344,6 @@ class Authorizer:
             return None
         owner = self.owner_of(key_id, region)
         return f"arn:aws:kms:{region}:{owner}:key/{key_id}" if owner else None
-
-    def _check_state(self, operation: str, key: Key) -> None:
-        if key.state == "Disabled" and operation in CRYPTO:
-            raise JsonRESTError("DisabledException", f"{key.arn} is disabled.")
-        if key.state == "PendingDeletion" and operation not in ALLOWED_PENDING_DELETION:
-            raise JsonRESTError("KMSInvalidStateException", f"{key.arn} is pending deletion.")
 
     def _validate_policy_change(
         self, operation: str, params: dict[str, Any], record: CredentialRecord, region: str,
@@ -437,74 +410,6 @@ class Authorizer:
             except (ValueError, TypeError, AttributeError):
                 event.error = str(status)
         self.on_event(event)
-
-
-def _request_keys(operation: str, params: Mapping[str, Any], source_ip: str | None, via: str | None,
-                  enc: Mapping[str, str] | None, ref: str | None) -> dict[str, Any]:
-    """The condition keys that come from the request itself (the engine derives the caller's and the key's)."""
-    ctx: dict[str, Any] = {"aws:SourceIp": source_ip or DEFAULT_SOURCE_IP}
-    if via:
-        ctx.update({"kms:ViaService": via, "aws:ViaAWSService": "true",
-                    "aws:CalledVia": [via], "aws:CalledViaFirst": via, "aws:CalledViaLast": via})
-    if operation in ("Encrypt", "Decrypt", "ReEncrypt"):
-        ctx["kms:EncryptionAlgorithm"] = (
-            params.get("EncryptionAlgorithm") or params.get("DestinationEncryptionAlgorithm") or "SYMMETRIC_DEFAULT"
-        )
-    if operation in ("CreateKey", "PutKeyPolicy"):
-        bypass = params.get("BypassPolicyLockoutSafetyCheck")
-        ctx["kms:BypassPolicyLockoutSafetyCheck"] = "true" if bypass else "false"
-    if operation == "CreateKey":
-        ctx["kms:KeySpec"] = params.get("KeySpec") or params.get("CustomerMasterKeySpec") or "SYMMETRIC_DEFAULT"
-        ctx["kms:KeyUsage"] = params.get("KeyUsage") or "ENCRYPT_DECRYPT"
-        ctx["kms:KeyOrigin"] = params.get("Origin") or "AWS_KMS"
-        ctx["kms:MultiRegion"] = "true" if params.get("MultiRegion") else "false"
-    if operation == "CreateGrant":
-        ctx["kms:GrantOperations"] = list(params.get("Operations") or [])
-        ctx["kms:GranteePrincipal"] = params.get("GranteePrincipal")
-        if params.get("RetiringPrincipal"):
-            ctx["kms:RetiringPrincipal"] = params["RetiringPrincipal"]
-        ctx["kms:GrantIsForAWSResource"] = "true" if via else "false"
-        constraints = params.get("Constraints") or {}
-        if constraints:
-            ctx["kms:GrantConstraintType"] = next(iter(constraints))
-    tags = params.get("Tags")
-    if tags and operation in ("CreateKey", "TagResource"):
-        for tag in tags:
-            ctx[f"aws:RequestTag/{tag['TagKey']}"] = tag["TagValue"]
-        ctx["aws:TagKeys"] = [t["TagKey"] for t in tags]
-    if enc:
-        for k, v in enc.items():
-            ctx[f"kms:EncryptionContext:{k}"] = v
-        ctx["kms:EncryptionContextKeys"] = list(enc)
-    if ref and (ref.startswith("alias/") or ":alias/" in ref):
-        ctx["kms:RequestAlias"] = "alias/" + ref.split("alias/", 1)[1]
-    return ctx
-
-
-class _RequestContext(Mapping[str, Any]):
-    """The request's own condition keys, worked out only if a policy reads one (most policies read none)."""
-
-    __slots__ = ("_args", "_keys")
-
-    def __init__(self, *args: Any) -> None:
-        self._args, self._keys = args, None
-
-    def _built(self) -> dict[str, Any]:
-        if self._keys is None:
-            self._keys = _request_keys(*self._args)
-        return self._keys
-
-    def __getitem__(self, name: str) -> Any:
-        return self._built()[name]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._built())
-
-    def __len__(self) -> int:
-        return len(self._built())
-
-    def items(self) -> Any:  # the dict's own view: Mapping's would look each key up again
-        return self._built().items()
 
 
 # ------------------------------------------------------------------ installation

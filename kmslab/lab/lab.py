@@ -15,7 +15,9 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import boto3
@@ -58,6 +60,18 @@ class LabError(RuntimeError):
     """Misuse of the lab (an unknown principal or key name, a closed lab)."""
 
 
+class _Authorizer(Authorizer):
+    """The hook's Authorizer, which also tells its lab that the world may have changed (see `Lab.on_change`)."""
+
+    def __init__(self, registry: Registry, on_event: Callable[[Event], None], on_changed: Callable[[], None]) -> None:
+        super().__init__(registry, on_event)
+        self._on_changed = on_changed
+
+    def changed(self, scope: str = "all", key_id: str | None = None) -> None:
+        super().changed(scope, key_id)
+        self._on_changed()
+
+
 class Lab:
     """A fresh mocked AWS world: accounts, IAM principals, KMS keys, and an event log."""
 
@@ -70,6 +84,9 @@ class Lab:
         self._extra_accounts = [a for a in accounts if a != account]
         self._mock: Any = None
         self._saved_env: dict[str, str | None] = {}
+        self._listeners: list[Callable[[], None]] = []
+        self._dirty = False  # the world changed since the listeners were last told
+        self._probing = 0  # inside Lab.request / access_matrix: their probes undo themselves
         self.start()
 
     # ------------------------------------------------------------ life cycle
@@ -90,7 +107,7 @@ class Lab:
         self._events_lock = threading.Lock()
         self.registry = Registry(self.region)
         self.registry.on_add = safety.remember
-        self._authorizer = Authorizer(self.registry, self._record_event)
+        self._authorizer = _Authorizer(self.registry, self._record_event, self._note_change)
         hook.install(self._authorizer)
         self._session = _shared_session()
         self._clients: dict[tuple[str, str], Any] = {}
@@ -102,6 +119,8 @@ class Lab:
         for acct in [self.account, *self._extra_accounts]:
             self.add_account(acct)
         Lab._current = self
+        self._dirty = True  # a new, empty world
+        self._flush_changes()
         return self
 
     def stop(self) -> None:
@@ -127,6 +146,49 @@ class Lab:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    # ------------------------------------------------------------ change notification
+
+    def on_change(self, callback: Callable[[], None]) -> Callable[[], None]:
+        """Call `callback()` whenever the lab's world changes; returns a function that unsubscribes.
+
+        "Changes" are what can change an answer: a successful KMS write, any IAM or STS write (from
+        any client the lab made, the learner's too), every lab edit (`put_key_policy`,
+        `attach_policy`, `set_scps`, `reset`, ...). The callback runs after the change's call has
+        returned, once per call. `Lab.request` and `access_matrix` are not changes: their probes
+        (PutKeyPolicy, ScheduleKeyDeletion, ...) undo themselves. Widgets use this to redraw a
+        table that code elsewhere made stale. A failing callback is reported as a warning.
+        """
+        self._listeners.append(callback)
+
+        def unsubscribe() -> None:
+            if callback in self._listeners:
+                self._listeners.remove(callback)
+        return unsubscribe
+
+    def _note_change(self) -> None:
+        self._dirty = True
+
+    def _flush_changes(self, **_: Any) -> None:
+        """Tell the listeners, once, about the changes since the last time (not while a probe runs)."""
+        if not self._dirty or self._probing:
+            return
+        self._dirty = False
+        for callback in list(self._listeners):
+            try:
+                callback()
+            except Exception as exc:  # noqa: BLE001 - a listener must not break the request that changed the world
+                warnings.warn(f"kmslab: a lab.on_change callback failed: {exc!r}", RuntimeWarning, stacklevel=2)
+
+    @contextmanager
+    def _probe(self) -> Iterator[None]:
+        """Requests that undo what they change: no notification unless the world stays changed."""
+        self._probing += 1
+        try:
+            yield
+        finally:
+            self._probing -= 1
+            self._flush_changes()
 
     @property
     def accounts(self) -> list[str]:
@@ -312,11 +374,13 @@ class Lab:
         else:
             self.registry.user_boundaries[arn] = self.policy_arn(policy, account)
         hook.world_changed()
+        self._flush_changes()
 
     def set_scps(self, account: str, scps: Mapping[str, Any] | None) -> None:
         """The complete list of SCPs that apply to an account (None: no SCP restricts it)."""
         self.registry.scps[account] = dict(scps) if scps is not None else None
         hook.world_changed()
+        self._flush_changes()
 
     def delete_user(self, name: str, *, account: str | None = None) -> None:
         """Delete a user as the console does (keys, policies, groups first)."""
@@ -425,6 +489,7 @@ class Lab:
             if record.kind == "admin":  # only setup says whom it acts as (H_ACTING_AS)
                 client.meta.events.register(f"before-sign.{service}", self._add_headers)
             client.meta.events.register_first("before-send", self._fail_closed)
+            client.meta.events.register(f"after-call.{service}", self._flush_changes)  # see on_change
             self._clients[cache_key] = client
         return client
 
@@ -569,8 +634,9 @@ class Lab:
             encryption_algorithm=encryption_algorithm,
             grant={**grant, "grantee": self.principal_arn(grant["grantee"])} if grant else None,
         )
-        return self._perform(record, self.principal_arn(principal), action, plan_for, inp,
-                             info["name"] if info else None, via_service, source_ip)
+        with self._probe():
+            return self._perform(record, self.principal_arn(principal), action, plan_for, inp,
+                                 info["name"] if info else None, via_service, source_ip)
 
     def _input(self, record: CredentialRecord, info: Mapping[str, str] | None, key_ref: str | None,
                **options: Any) -> CallInput:
@@ -589,7 +655,7 @@ class Lab:
     def _perform(self, record: CredentialRecord, row: str, action: str, plan_for: Any, inp: CallInput,
                  key_name: str | None, via_service: str | None = None, source_ip: str | None = None) -> Outcome:
         """The request itself: prepare, call as `record`, undo, and explain (`row`: the table's principal)."""
-        checkpoint = self._authorizer.checkpoint()
+        checkpoint, dirty = self._authorizer.checkpoint(), self._dirty
         plan = plan_for(inp)
         if plan.undo:
             hook.world_changed("kms", inp.key_id)  # the preparation may have edited this key in moto directly
@@ -617,6 +683,7 @@ class Lab:
             if plan.undo and undone:
                 # The undo put the world back exactly as it was before this request: so are the decisions.
                 self._authorizer.restore(checkpoint)
+                self._dirty = dirty  # nor is it a change for on_change's listeners
             elif plan.undo:
                 hook.world_changed()
         event = call.event
@@ -647,12 +714,14 @@ class Lab:
         plans = [(a, self._plan_for(a), action_info(a).takes_key and a != "kms:CreateKey")
                  for a in map(normalize_action, actions)]
         out = []
-        for p in principals:  # each principal, key and action looked up once, not once a cell
-            record, row = self._record(p), self.principal_arn(p)
-            for action, plan_for, takes_key in plans:
-                for info in infos if takes_key else (None,):
-                    inp = self._input(record, info, info["arn"] if info else None)
-                    out.append(self._perform(record, row, action, plan_for, inp, info["name"] if info else None))
+        with self._probe():
+            for p in principals:  # each principal, key and action looked up once, not once a cell
+                record, row = self._record(p), self.principal_arn(p)
+                for action, plan_for, takes_key in plans:
+                    for info in infos if takes_key else (None,):
+                        inp = self._input(record, info, info["arn"] if info else None)
+                        out.append(self._perform(record, row, action, plan_for, inp,
+                                                 info["name"] if info else None))
         return out
 
     # ------------------------------------------------------------ the event log

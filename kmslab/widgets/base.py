@@ -1,7 +1,11 @@
-"""What the course's interactive widgets share: one live instance per lab and key, and guarded callbacks.
+"""What the course's interactive widgets share: one live instance per lab and key, guarded callbacks,
+a words line after every change, and a table that follows changes made from code.
 
 A callback's exception is shown in the widget's Output (JupyterLab shows nothing otherwise), and
 re-running a notebook cell closes the widgets the previous run made, so observers never pile up.
+A widget listens to its lab (`Lab.on_change`): when code elsewhere changes the world, the table
+is drawn again (once, after the running cell), ◆ marks what that change flipped, and the words
+line says what changed.
 """
 
 from __future__ import annotations
@@ -13,8 +17,13 @@ from typing import Any, ClassVar
 import ipywidgets as w
 
 from ..lab.outcome import Outcome
+from . import live, words
 from .explain import explain_html
-from .table import flipped
+from .labels import action_label, principal_labels
+from .table import flip_symbol, flipped
+
+# A description as wide as its words (ipywidgets cuts descriptions at 80 px by default: "Context ke…").
+FULL_LABEL = {"description_width": "initial"}
 
 
 class LiveWidget:
@@ -23,9 +32,13 @@ class LiveWidget:
     _open: ClassVar[dict[tuple[type, int, str], LiveWidget]] = {}
     errors: w.Output
     _busy: bool = False
+    _acting: int = 0
+    _unsubscribe: Callable[[], None] | None = None
+    status_html: str = ""
     lab: Any
     outcomes: list[Outcome]
     previous: list[Outcome] | None
+    status: w.HTML
     principal_select: w.Dropdown
     action_select: w.Dropdown
     explanation: w.HTML
@@ -42,6 +55,79 @@ class LiveWidget:
     def _release(self) -> None:
         if LiveWidget._open.get(self._slot) is self:
             del LiveWidget._open[self._slot]
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        live.cancel(self)
+
+    # -- following the lab
+
+    def _watch(self) -> None:
+        """Redraw when the lab changes from elsewhere (code in a cell, another widget)."""
+        self._unsubscribe = self.lab.on_change(self._on_lab_change)
+
+    def _on_lab_change(self) -> None:
+        if self._acting:
+            return  # our own change: the widget redraws itself and says what it did
+        redraw = self._guard(lambda _: self._refresh_from_code())
+        live.soon(self, lambda: redraw(None))
+
+    @contextmanager
+    def _own_change(self) -> Iterator[None]:
+        """Changes made by this widget itself (it reports them; no redraw 'from code')."""
+        self._acting += 1
+        try:
+            yield
+        finally:
+            self._acting -= 1
+
+    def _refresh_from_code(self) -> None:
+        raise NotImplementedError
+
+    # -- the words line
+
+    def _flip_cells(self) -> list[tuple[str, str, str, str]]:
+        """(principal label, action, before, after) of the cells the last change flipped, in table order."""
+        if not self.previous:
+            return []
+        labels = principal_labels(o.principal for o in self.outcomes)
+        before = {(o.principal, o.action, o.key): o for o in self.previous}
+        out = []
+        for o in self.outcomes:
+            old = before.get((o.principal, o.action, o.key))
+            if old is not None and flip_symbol(old) != flip_symbol(o):
+                out.append((labels[o.principal], action_label(o.action), flip_symbol(old), flip_symbol(o)))
+        return out
+
+    def _reasons(self, principals: list[str]) -> dict[str, list[str]]:
+        """The engine's reasons for the cells of the first of `principals` (why a change did nothing)."""
+        labels = principal_labels(o.principal for o in self.outcomes)
+        for arn in principals:
+            reasons = [o.reason for o in self.outcomes if o.principal == arn]
+            if reasons:
+                return {labels[arn]: reasons}
+        return {}
+
+    def _say(self, call: str, ok: bool | None = True, *, touched: list[str] | None = None,
+             nothing: str | None = None, error: tuple[str | None, str | None] | None = None,
+             note: str | None = None) -> None:
+        """Write the words line: the call, then the cells it flipped or why none did (or AWS's error)."""
+        if error is not None:
+            self.status_html = words.status_html(call, False, error=error, note=note)
+        else:
+            cells = self._flip_cells()
+            actions = [action_label(a) for a in dict.fromkeys(o.action for o in self.outcomes)]
+            if cells:
+                self.status_html = words.status_html(call, ok, flips=words.flips_sentence(cells, actions), note=note)
+            else:
+                why = nothing or words.nothing_sentence(self._reasons(touched or []))
+                self.status_html = words.status_html(call, ok, nothing=why, note=note)
+        self.status.value = self.status_html
+
+    @property
+    def status_text(self) -> str:
+        """The words line after the last change, as plain text."""
+        return words.html_to_text(self.status_html)
 
     @classmethod
     def live(cls, lab: Any, key: str) -> LiveWidget | None:

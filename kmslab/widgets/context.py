@@ -3,7 +3,9 @@
 Conditions in a key policy look at the request, not only at who makes it: the
 encryption context pairs (`kms:EncryptionContext:*`) and the service the request
 comes through (`kms:ViaService`). Every change of a field makes every request of
-the table again, for real (`lab.request(..., encryption_context=..., via_service=...)`).
+the table again, for real (`lab.request(..., encryption_context=..., via_service=...)`),
+and the words line says which cells flipped. A change of the lab from code (a key
+policy, an IAM policy) redraws the table too.
 
 https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html
 """
@@ -16,9 +18,10 @@ from collections.abc import Mapping, Sequence
 import ipywidgets as w
 
 from ..lab import Lab, Outcome
-from .base import LiveWidget
+from . import snapshot, words
+from .base import FULL_LABEL, LiveWidget
 from .labels import principal_labels
-from .table import access_table
+from .table import access_table, flipped
 
 CONTEXT_ACTIONS: tuple[str, ...] = ("kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey")
 NO_SERVICE = ""  # the dropdown's value for a request made directly, not through an AWS service
@@ -63,22 +66,25 @@ class RequestContextExperiment(LiveWidget):
         self.key_fields: list[w.Text] = []
         self.value_fields: list[w.Text] = []
         for i in range(pairs):
-            k = w.Text(description=f"Context key {i + 1}", placeholder="e.g. app", continuous_update=False)
-            v = w.Text(description="value", placeholder="e.g. billing", continuous_update=False)
+            k = w.Text(style=FULL_LABEL, description=f"Context key {i + 1}", placeholder="e.g. app",
+                       continuous_update=False)
+            v = w.Text(style=FULL_LABEL, description="value", placeholder="e.g. billing", continuous_update=False)
             k.add_class(f"kmslab-context-key-{i}")
             v.add_class(f"kmslab-context-value-{i}")
             self.key_fields.append(k)
             self.value_fields.append(v)
-        self.service_select = w.Dropdown(options=list(services or via_service_options(lab.region)),
+        self.service_select = w.Dropdown(style=FULL_LABEL, options=list(services or via_service_options(lab.region)),
                                          value=NO_SERVICE, description="Via service",
                                          layout=w.Layout(width="auto"))
         self.service_select.add_class("kmslab-via-service")
-        self.principal_select = w.Dropdown(options=[(self.labels[p], p) for p in self.principals],
+        self.principal_select = w.Dropdown(style=FULL_LABEL, options=[(self.labels[p], p) for p in self.principals],
                                            description="Principal")
         self.principal_select.add_class("kmslab-principal-select")
-        self.action_select = w.Dropdown(options=[(a.split(":", 1)[1], a) for a in self.actions], description="Action")
+        self.action_select = w.Dropdown(style=FULL_LABEL, options=[(a.split(":", 1)[1], a) for a in self.actions],
+                                        description="Action")
         self.action_select.add_class("kmslab-action-select")
-        self.reset_button = w.Button(description="No context, called directly", icon="undo",
+        self.reset_button = w.Button(description=words.say("reset"), icon="undo",
+                                     tooltip="No encryption context, called directly (the table as at the start)",
                                      layout=w.Layout(width="auto"))
         self.reset_button.add_class("kmslab-reset")
         self.context_view = w.HTML()
@@ -89,6 +95,9 @@ class RequestContextExperiment(LiveWidget):
         self.explanation.add_class("kmslab-explanation")
         self.errors = w.Output()
         self.errors.add_class("kmslab-errors")
+        self.status = w.HTML()
+        self.status.add_class("kmslab-status")
+        self._snap: snapshot.Snapshot | None = None
 
         for field in (*self.key_fields, *self.value_fields, self.service_select):
             field.observe(self._guard(lambda _: self._read_fields()), "value")
@@ -96,6 +105,7 @@ class RequestContextExperiment(LiveWidget):
         self.action_select.observe(self._guard(lambda _: self._show_explanation()), "value")
         self.reset_button.on_click(self._guard(lambda _: self.set_context(None, None)))
         self.refresh()
+        self._watch()
 
     # -- behaviour (usable without a browser: tests and scripts call these)
 
@@ -120,6 +130,8 @@ class RequestContextExperiment(LiveWidget):
         self.encryption_context = context
         self.via_service = self.service_select.value or None
         self.refresh()
+        self._say(words.say("call_context", context=context_text(context or None, self.via_service)), None,
+                  nothing=words.say("nothing"))
 
     def set_context(self, encryption_context: Mapping[str, str] | None = None,
                     via_service: str | None = None) -> None:
@@ -144,12 +156,25 @@ class RequestContextExperiment(LiveWidget):
         outcomes = [self.lab.request(p, a, self.key, encryption_context=context, via_service=via)
                     for p in self.principals for a in self.actions]
         self.previous, self.outcomes = (self.outcomes or None), outcomes
+        self._snap = snapshot.take(self.lab, [self.key], self.principals)
         self.context_view.value = (f'<div class="kmslab-context-line"><b>Request context:</b> '
                                    f"{html.escape(context_text(context, via))}</div>")
         self.table.value = access_table(outcomes, previous=self.previous, principal_labels=self.labels,
                                         title="With this request context, who may use the key").to_html()
         self._show_explanation()
 
+
+    def _refresh_from_code(self) -> None:
+        """The lab changed from code: the table again, and what changed in words (nothing if nothing did)."""
+        before = self._snap
+        snap = snapshot.take(self.lab, [self.key], self.principals)
+        said, touched = snapshot.differences(before, snap) if before is not None else ([], [])
+        kept = (self.previous, self.outcomes, self.table.value)
+        self.refresh()
+        if not said and kept[1] and not flipped(kept[1], self.outcomes):
+            self.previous, self.outcomes, self.table.value = kept  # nothing changed here: ◆ keeps its meaning
+            return
+        self._say(words.say("call_code", what="; ".join(said) or words.say("diff_other")), None, touched=touched)
 
     # -- presentation
 
@@ -159,7 +184,7 @@ class RequestContextExperiment(LiveWidget):
         controls = w.VBox([pairs, self.service_select, self.reset_button])
         controls.add_class("kmslab-context-controls")
         box = w.VBox([
-            controls, self.errors, self.context_view, self.table,
+            controls, self.errors, self.context_view, self.status, self.table,
             w.HTML("<b>Why?</b> Pick a principal and an action:"),
             w.HBox([self.principal_select, self.action_select]), self.explanation,
         ])
@@ -171,6 +196,6 @@ class RequestContextExperiment(LiveWidget):
         """Close every widget of this experiment (and so their observers)."""
         for widget in (*self.key_fields, *self.value_fields, self.service_select, self.principal_select,
                        self.action_select, self.reset_button, self.context_view, self.table, self.explanation,
-                       self.errors):
+                       self.errors, self.status):
             widget.close()
         self._release()

@@ -1,15 +1,18 @@
 """A policy editor that applies through the lab and shows AWS's errors inline.
 
 Bad input loses nothing: the text stays in the editor, AWS's error code and message
-appear next to it, and the policy in force (and so the table) stays as it was.
+appear next to it with one line of what it means and what to try, and the policy in
+force (and so the table) stays as it was. Reset puts the policy in force back into the editor.
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import re
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 import ipywidgets as w
@@ -17,15 +20,17 @@ from botocore.exceptions import ClientError
 
 from ..engine import UnknownActionError, action_info
 from ..lab import Lab
+from . import words
 
 _KMS_ACTION = re.compile(r"^kms:[A-Za-z]+$")
 
 
-def _status(kind: str, text: str) -> str:
+def _status(kind: str, text: str, meaning: str | None = None) -> str:
     colours = {"error": ("#fbdcc8", "#d55e00", "⚠"), "ok": ("#d6e9f8", "#0072b2", "✔")}
     bg, accent, symbol = colours[kind]
+    extra = f'\n<span class="kmslab-error-meaning">→ {html.escape(meaning)}</span>' if meaning else ""
     return (f'<div class="kmslab-editor-{kind}" style="background:{bg};border-left:4px solid {accent};'
-            f'padding:4px 8px;white-space:pre-wrap">{symbol} {html.escape(text)}</div>')
+            f'padding:4px 8px;white-space:pre-wrap;overflow-wrap:anywhere">{symbol} {html.escape(text)}{extra}</div>')
 
 
 def unknown_kms_actions(document: Any) -> list[UnknownActionError]:
@@ -55,18 +60,25 @@ class PolicyEditor:
 
     def __init__(self, lab: Lab, *, key: str | None = None, principal: str | None = None,
                  policy_name: str = "playground", as_: str | None = None,
-                 on_change: Callable[[], None] | None = None) -> None:
+                 on_change: Callable[[], None] | None = None,
+                 acting: Callable[[], AbstractContextManager[None]] | None = None) -> None:
+        """`on_change` runs after a policy was applied; `acting` wraps the lab call (a widget's own change)."""
         if (key is None) == (principal is None):
             raise ValueError("edit either a key policy (key=...) or an IAM policy (principal=...)")
         self.lab, self.key, self.principal, self.policy_name, self.as_ = lab, key, principal, policy_name, as_
         self.on_change = on_change
+        self._acting = acting or contextlib.nullcontext
         self.text = w.Textarea(value=json.dumps(self.current(), indent=2),
                                layout=w.Layout(width="100%", height="260px"))
         self.text.add_class("kmslab-policy-editor")
-        self.apply_button = w.Button(description="Apply", icon="check", button_style="primary")
+        self.apply_button = w.Button(description="Apply", icon="check", button_style="primary",
+                                     layout=w.Layout(width="auto"))
         self.apply_button.add_class("kmslab-apply")
-        self.revert_button = w.Button(description="Show the policy in force", icon="undo")
+        self.revert_button = w.Button(description="Reset to the policy in force", icon="undo",
+                                      tooltip="Put the policy in force back into the editor (your text is replaced)",
+                                      layout=w.Layout(width="auto"))
         self.revert_button.add_class("kmslab-revert")
+        self.revert_button.add_class("kmslab-reset")
         self.status = w.HTML()
         self.status.add_class("kmslab-editor-status")
         self.apply_button.on_click(lambda _: self.apply())
@@ -102,7 +114,8 @@ class PolicyEditor:
             # AWS answers a body that is not JSON with MalformedPolicyDocumentException.
             self.status.value = _status("error", f"MalformedPolicyDocumentException: the policy is not valid JSON: "
                                                  f"{exc.msg} (line {exc.lineno}, column {exc.colno}). "
-                                                 f"The {self.target} is unchanged.")
+                                                 f"The {self.target} is unchanged.",
+                                        words.aws_error_meaning("MalformedPolicyDocumentException", "not valid JSON"))
             return False
         typos = unknown_kms_actions(document)
         if typos:
@@ -110,12 +123,15 @@ class PolicyEditor:
                                                  f"statement could never match. The {self.target} is unchanged.")
             return False
         try:
-            if self.key is not None:
-                self.lab.put_key_policy(self.key, raw, as_=self.as_)
-            else:
-                self.lab.put_inline_policy(self.principal, self.policy_name, raw)
+            with self._acting():
+                if self.key is not None:
+                    self.lab.put_key_policy(self.key, raw, as_=self.as_)
+                else:
+                    self.lab.put_inline_policy(self.principal, self.policy_name, raw)
         except ClientError as exc:
-            self.status.value = _status("error", f"{exc}\nThe {self.target} is unchanged.")
+            error = exc.response.get("Error", {})
+            self.status.value = _status("error", f"{exc}\nThe {self.target} is unchanged.",
+                                        words.aws_error_meaning(error.get("Code"), error.get("Message")))
             return False
         self.status.value = _status("ok", f"Applied: the {self.target} is now the policy above.")
         if self.on_change is not None:
@@ -126,6 +142,8 @@ class PolicyEditor:
         """Put the policy in force back into the editor."""
         self.text.value = json.dumps(self.current(), indent=2)
         self.status.value = ""
+
+    reset = revert
 
     @property
     def widget(self) -> w.Widget:

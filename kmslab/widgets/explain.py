@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import html
 import json
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ..engine import words
 from ..engine.model import Decision
+from ..engine.policy import aws_principal_ids as _aws_principals
+from ..engine.policy import is_account_statement as is_root_statement
+from ..engine.policy import statement_list
 from ..lab.outcome import Outcome
 from .flow import flow_svg
 from .labels import action_label, principal_label
@@ -28,8 +31,6 @@ _VERDICT = {  # symbol + word, background, accent
     "denied": ("✘ denied", "#fbdcc8", "#d55e00"),
     "error": ("⚠ error", "#e3e3e3", "#6b6b6b"),
 }
-_GATE_SYMBOL = {"allow": "✔", "pass": "✔", "deny": "✘", "fail": "✘", "no-match": "✘", "skip": "–"}
-_ACCOUNT_PRINCIPAL = re.compile(r"^(\d{12}|arn:aws[a-z-]*:iam::\d{12}:root)$")
 _HIGHLIGHT_BG, _HIGHLIGHT_ACCENT = "#fff2b3", "#b07a00"  # Okabe-Ito yellow/orange, with a text marker
 
 
@@ -71,9 +72,12 @@ def _statements_html(outcome: Outcome, decision: Decision | None) -> str:
 
 
 def _gates_html(decision: Decision) -> str:
+    """Every gate the request visited, as the engine recorded it (words from `kmslab.engine.words`)."""
     rows = "".join(
-        f"<li><code>{html.escape(g.name)}</code>: {_GATE_SYMBOL.get(g.outcome, '?')} "
-        f"{html.escape(g.outcome)} — {html.escape(g.detail)}</li>"
+        f'<li data-gate="{html.escape(g.name)}" data-outcome="{html.escape(g.outcome)}">'
+        f"<code>{html.escape(g.name)}</code> ({html.escape(words.gate_name(g.name))}): "
+        f"{words.SYMBOLS.get(g.outcome, '?')} {html.escape(words.outcome_word(g.outcome))} — "
+        f"{html.escape(g.detail)}{' ◀ decided here' if g.name == decision.deciding else ''}</li>"
         for g in decision.gates
     )
     return (
@@ -123,21 +127,6 @@ def explain_html(outcome: Outcome) -> str:
 # ---------------------------------------------------------------- key policies
 
 
-def _aws_principals(statement: Mapping[str, Any]) -> list[str]:
-    principal = statement.get("Principal")
-    if principal == "*":
-        return ["*"]
-    if not isinstance(principal, Mapping):
-        return []
-    aws = principal.get("AWS", [])
-    return [aws] if isinstance(aws, str) else [p for p in aws if isinstance(p, str)]
-
-
-def is_root_statement(statement: Mapping[str, Any]) -> bool:
-    """An Allow statement whose Principal is the account (`arn:aws:iam::ACCOUNT:root` or `ACCOUNT`)."""
-    return statement.get("Effect") == "Allow" and any(_ACCOUNT_PRINCIPAL.match(p) for p in _aws_principals(statement))
-
-
 def _lines(value: Any, indent: int) -> list[str]:
     pad = " " * indent
     return [pad + line for line in json.dumps(value, indent=2, ensure_ascii=False).splitlines()]
@@ -159,8 +148,7 @@ def policy_html(
     doc = json.loads(document) if isinstance(document, str) else dict(document)
     sids, principals = set(highlight_sids), set(highlight_principals)
     auto = not sids and not principals
-    raw = doc.get("Statement", [])
-    statements = raw if isinstance(raw, list) else [raw]
+    statements = statement_list(doc)
 
     def marked(stmt: Any) -> str | None:
         if not isinstance(stmt, Mapping):

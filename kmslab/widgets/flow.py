@@ -1,23 +1,30 @@
-"""The evaluation flow as a picture: which gates a request passed, and where it failed.
+"""The evaluation flow as a picture: the path a request took through the gates, and where it ended.
 
 `flow_svg(decision)` draws the fixed flow of KMS authorization (explicit deny -> SCPs ->
 key policy names the caller -> key policy allows the account -> IAM policies -> grant ->
-ALLOWED / DENIED) and highlights the path this decision took, read from
-`decision.gates`. Every box carries words and a ✔/✘ symbol, so colour is never the only
-signal. Plain SVG text with presentation attributes only (no CSS, no ids, no scripts), so
-it survives notebook sanitizers and can be shown with `ipywidgets.HTML` or
-`IPython.display.SVG`.
+ALLOWED / DENIED) and highlights the path recorded in `decision.gates`: a box is on the path
+when the engine visited its gate, and its words come from the gate's recorded outcome and
+statements (rendered by `kmslab.engine.words`). Nothing here decides or re-derives anything.
+Gates that play no part (no SCP, no boundary) read "not used here" and are neutral; gates not
+needed for an allowed request read "not needed". Every box carries words and a symbol, so
+colour is never the only signal; long labels wrap (never cut), and the picture scales down to
+its container's width (a notebook beside JupyterLab's file browser is ~600 px wide).
+Plain SVG text with presentation attributes only (no CSS, no ids, no scripts), so it survives
+notebook sanitizers and can be shown with `ipywidgets.HTML` or `IPython.display.SVG`.
 """
 
 from __future__ import annotations
 
 import html
+import textwrap
 from dataclasses import dataclass
+from functools import lru_cache
 
-from ..engine.model import Decision, Gate
+from ..engine.model import Decision, Gate, GateName, GateOutcome
+from ..engine.words import flow_text, ref_short
 from .labels import principal_label
 
-WIDTH, HEIGHT = 730, 262
+WIDTH = 730
 
 # Colour-blind-safe (Okabe-Ito) accents with light tints behind dark text.
 BLUE, BLUE_TINT = "#0072b2", "#d6e9f8"
@@ -27,89 +34,88 @@ FAINT = "#9a9a9a"
 INK = "#111111"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif"
 
-# Node geometry: x, y, width, height.
-_BOX_W, _BOX_H, _GAP, _TOP = 104, 84, 22, 42
+_BOX_W, _GAP, _LINE = 104, 22, 13
 _ROW = ["explicit-deny", "scp", "key-policy", "account-delegation", "iam"]
-NODES: dict[str, tuple[int, int, int, int]] = {
-    name: (8 + i * (_BOX_W + _GAP), _TOP, _BOX_W, _BOX_H) for i, name in enumerate(_ROW)
+_WRAP = 15  # characters per line in a 104 px box at 10.5 px (a safe estimate: wrap, never cut)
+_GRANT_WRAP = 27
+# Which gates each box shows.
+_BOX_OF = {
+    GateName.RETIRING_PRINCIPAL: "grant", GateName.EXPLICIT_DENY: "explicit-deny", GateName.SCP: "scp",
+    GateName.KEY_POLICY: "key-policy", GateName.ACCOUNT_DELEGATION: "account-delegation",
+    GateName.IDENTITY_POLICY: "iam", GateName.BOUNDARY: "iam", GateName.SESSION_POLICY: "iam",
+    GateName.GRANT: "grant",
 }
-NODES["ALLOWED"] = (8 + 5 * (_BOX_W + _GAP), _TOP, 90, _BOX_H)
-NODES["grant"] = (404, 168, 202, 52)
-NODES["DENIED"] = (8 + 5 * (_BOX_W + _GAP), 168, 90, 52)
-
-_TITLES = {
-    "explicit-deny": ("Explicit Deny", "anywhere?"),
-    "scp": ("SCPs allow", "the action?"),
-    "key-policy": ("Caller named in", "key policy?"),
-    "account-delegation": ("Account allowed", "in key policy?"),
-    "iam": ("IAM policies", "allow?"),
-    "grant": ("A grant allows the operation?",),
-}
-
-
-def _centre_x(name: str) -> int:
-    x, _, w, _ = NODES[name]
-    return x + w // 2
-
-
-def _right(name: str) -> int:
-    x, _, w, _ = NODES[name]
-    return x + w
-
-
-def _mid_y(name: str) -> int:
-    _, y, _, h = NODES[name]
-    return y + h // 2
-
-
-_BOTTOM = _TOP + _BOX_H
-_GRANT_Y = NODES["grant"][1]
-_RESULT_X = _centre_x("ALLOWED")
-_BUS_Y = 246
+_OFF_PATH = (GateOutcome.NOT_NEEDED, GateOutcome.IGNORED)  # recorded, but the request did not go through them
 
 Point = tuple[int, int]
 Edge = tuple[list[Point], str, Point, str]  # polyline points, label, label position, text-anchor
 
 
-def _build_edges() -> dict[tuple[str, str], Edge]:
+@dataclass(frozen=True)
+class Layout:
+    """Where every box and arrow goes, for a top row `box_h` high and a grant row `grant_h` high."""
+
+    nodes: dict[str, tuple[int, int, int, int]]
+    edges: dict[tuple[str, str], Edge]
+    height: int
+    legend: Point
+
+
+@lru_cache(maxsize=32)
+def layout(box_h: int = 84, grant_h: int = 52) -> Layout:
+    """The boxes and hand-routed arrows; rows below the top row move down as it grows."""
+    top = 42
+    bottom = top + box_h
+    grant_y = bottom + 42
+    nodes = {name: (8 + i * (_BOX_W + _GAP), top, _BOX_W, box_h) for i, name in enumerate(_ROW)}
+    nodes["ALLOWED"] = (8 + 5 * (_BOX_W + _GAP), top, 90, box_h)
+    nodes["grant"] = (404, grant_y, 202, grant_h)
+    nodes["DENIED"] = (8 + 5 * (_BOX_W + _GAP), grant_y, 90, grant_h)
+    bus_y = grant_y + grant_h + 26
+    return Layout(nodes, _edges(nodes, top, bottom, grant_y, grant_h, bus_y), bus_y + 16, (196, grant_y + 12))
+
+
+def _edges(nodes: dict[str, tuple[int, int, int, int]], top: int, bottom: int, grant_y: int, grant_h: int,
+           bus_y: int) -> dict[tuple[str, str], Edge]:
     """Every arrow of the flow, routed by hand around the boxes."""
+    def cx(n: str) -> int:
+        return nodes[n][0] + nodes[n][2] // 2
+
+    def right(n: str) -> int:
+        return nodes[n][0] + nodes[n][2]
+
+    mid = top + (bottom - top) // 2
+    result_x, yes, no = cx("ALLOWED"), flow_text("edge/yes"), flow_text("edge/no")
     edges: dict[tuple[str, str], Edge] = {}
-    for a, b, label in [
-        ("explicit-deny", "scp", "no"), ("scp", "key-policy", "yes"), ("key-policy", "account-delegation", "no"),
-        ("account-delegation", "iam", "yes"), ("iam", "ALLOWED", "yes"),
-    ]:
-        x1, x2, y = _right(a), NODES[b][0], _mid_y(a)
-        edges[(a, b)] = ([(x1, y), (x2, y)], label, ((x1 + x2) // 2, y - 5), "middle")
-    denied_bottom = (_RESULT_X, NODES["DENIED"][1] + NODES["DENIED"][3])
-    for a, label in (("explicit-deny", "yes"), ("scp", "no")):
-        x = _centre_x(a)
-        edges[(a, "DENIED")] = ([(x, _BOTTOM), (x, _BUS_Y), (_RESULT_X, _BUS_Y), denied_bottom], label,
-                                (x + 5, _BOTTOM + 16), "start")
-    kp_x = _centre_x("key-policy")
-    edges[("key-policy", "ALLOWED")] = (
-        [(kp_x, _TOP), (kp_x, 22), (_RESULT_X, 22), (_RESULT_X, _TOP)],
-        "yes, named directly: no IAM policy needed", ((kp_x + _RESULT_X) // 2, 18), "middle")
-    iam_x = NODES["iam"][0]
+    for a, b, label in [("explicit-deny", "scp", no), ("scp", "key-policy", yes),
+                        ("key-policy", "account-delegation", no), ("account-delegation", "iam", yes),
+                        ("iam", "ALLOWED", yes)]:
+        x1, x2 = right(a), nodes[b][0]
+        edges[(a, b)] = ([(x1, mid), (x2, mid)], label, ((x1 + x2) // 2, mid - 5), "middle")
+    denied_bottom = (result_x, grant_y + grant_h)
+    for a, label in (("explicit-deny", yes), ("scp", no), ("key-policy", flow_text("edge/refused"))):
+        x = cx(a) + (10 if a == "key-policy" else 0)
+        edges[(a, "DENIED")] = ([(x, bottom), (x, bus_y), (result_x, bus_y), denied_bottom], label,
+                                (x + 5, bottom + 16 if a != "key-policy" else bus_y - 6), "start")
+    kp_x, iam_x, ad_x = cx("key-policy"), nodes["iam"][0], cx("account-delegation")
+    edges[("key-policy", "ALLOWED")] = ([(kp_x, top), (kp_x, 22), (result_x, 22), (result_x, top)],
+                                        flow_text("edge/named"), ((kp_x + result_x) // 2, 18), "middle")
     edges[("key-policy", "iam")] = (
-        [(kp_x - 12, _BOTTOM), (kp_x - 12, 146), (iam_x + 22, 146), (iam_x + 22, _BOTTOM)],
-        "yes, but a role or other account: IAM must allow too", (kp_x - 6, 141), "start")
-    ad_x = _centre_x("account-delegation")
-    edges[("account-delegation", "grant")] = ([(ad_x, _BOTTOM), (ad_x, _GRANT_Y)], "no", (ad_x + 5, _GRANT_Y - 8),
-                                              "start")
-    edges[("iam", "grant")] = ([(iam_x + 70, _BOTTOM), (iam_x + 70, _GRANT_Y)], "no", (iam_x + 75, _GRANT_Y - 8),
-                               "start")
-    gx = _right("grant")
+        [(kp_x - 12, bottom), (kp_x - 12, bottom + 20), (iam_x + 22, bottom + 20), (iam_x + 22, bottom)],
+        flow_text("edge/role"), (kp_x - 6, bottom + 15), "start")
+    edges[("account-delegation", "grant")] = ([(ad_x, bottom), (ad_x, grant_y)], no, (ad_x + 5, grant_y - 8), "start")
+    edges[("iam", "grant")] = ([(iam_x + 70, bottom), (iam_x + 70, grant_y)], no, (iam_x + 75, grant_y - 8), "start")
+    gx = right("grant")
     edges[("grant", "ALLOWED")] = (
-        [(gx, _GRANT_Y + 14), (gx + 16, _GRANT_Y + 14), (gx + 16, _BOTTOM - 14), (NODES["ALLOWED"][0], _BOTTOM - 14)],
-        "yes", (gx + 4, _GRANT_Y + 10), "start")
-    edges[("grant", "DENIED")] = ([(gx, _GRANT_Y + 38), (NODES["DENIED"][0], _GRANT_Y + 38)], "no",
-                                  ((gx + NODES["DENIED"][0]) // 2, _GRANT_Y + 34), "middle")
+        [(gx, grant_y + 14), (gx + 16, grant_y + 14), (gx + 16, bottom - 14), (nodes["ALLOWED"][0], bottom - 14)],
+        yes, (gx + 4, grant_y + 10), "start")
+    edges[("grant", "DENIED")] = ([(gx, grant_y + 38), (nodes["DENIED"][0], grant_y + 38)], no,
+                                  ((gx + nodes["DENIED"][0]) // 2, grant_y + 34), "middle")
     return edges
 
 
-EDGES = _build_edges()
-# Only drawn when this decision takes it (role sessions, cross-account callers).
-_OPTIONAL_EDGES = {("key-policy", "iam")}
+# Only drawn when this decision takes them.
+_OPTIONAL_EDGES = {("key-policy", "iam"), ("key-policy", "DENIED")}
 
 
 @dataclass(frozen=True)
@@ -124,152 +130,128 @@ class Step:
     tooltip: str
 
 
-def _short(text: str, limit: int = 17) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _iam_ok(gates: dict[str, Gate]) -> bool:
-    ident, boundary, session = gates.get("identity-policy"), gates.get("boundary"), gates.get("session-policy")
-    return (
-        ident is not None and ident.outcome == "allow"
-        and (boundary is None or boundary.outcome == "pass")
-        and (session is None or session.outcome == "pass")
-    )
+def _boxes(decision: Decision) -> dict[str, list[Gate]]:
+    out: dict[str, list[Gate]] = {}
+    for g in decision.gates:
+        node = _BOX_OF.get(g.name)
+        if node is not None:
+            out.setdefault(node, []).append(g)
+    return out
 
 
 def decision_path(decision: Decision) -> list[str]:
-    """The boxes this decision passed through, in flow order, ending in ALLOWED or DENIED."""
-    g = {gate.name: gate for gate in decision.gates}
-    final = "ALLOWED" if decision.allowed else "DENIED"
-    path = ["explicit-deny"]
-    if g.get("explicit-deny") is not None and g["explicit-deny"].outcome == "deny":
-        return path + [final]
-    path.append("scp")
-    if g.get("scp") is not None and g["scp"].outcome == "fail":
-        return path + [final]
-    path.append("key-policy")
-    kp, ad = g.get("key-policy"), g.get("account-delegation")
-    iam_seen = any(name in g for name in ("identity-policy", "boundary", "session-policy"))
-    if kp is not None and kp.outcome == "allow":
-        if not iam_seen:
-            return path + [final]  # named directly: no IAM policy needed
-        path.append("iam")  # a role, or another account's principal: IAM must allow too
-        return path + ([final] if decision.allowed else ["grant", final])
-    if kp is not None and kp.outcome == "skip":  # no key resource: IAM alone decides
-        path += ["account-delegation", "iam"]
-        return path + (["ALLOWED"] if decision.allowed else ["grant", "DENIED"])
-    path.append("account-delegation")
-    if ad is not None and ad.outcome == "allow":
-        path.append("iam")
-        if _iam_ok(g) and decision.allowed:
-            return path + [final]
-    return path + ["grant", final]
+    """The boxes this decision went through, in the order recorded, ending in ALLOWED or DENIED."""
+    path: list[str] = []
+    for g in decision.gates:
+        node = _BOX_OF.get(g.name)
+        if node is not None and g.outcome not in _OFF_PATH and node not in path:
+            path.append(node)
+    return path + ["ALLOWED" if decision.allowed else "DENIED"]
 
 
-def _iam_lines(g: dict[str, Gate], consulted: bool) -> tuple[str, ...]:
-    ident, boundary, session = g.get("identity-policy"), g.get("boundary"), g.get("session-policy")
-    if not consulted:
-        if ident is not None and ident.outcome == "allow":
-            return ("not consulted:", "identity policy", "✔ would allow")
-        return ("not consulted",)
+def _state(node: str, gates: list[Gate]) -> str:
+    """A box's answer from its gates' recorded outcomes: yes, no (nothing here allows, or refused) or skip."""
+    outcomes = {g.outcome for g in gates if g.outcome not in _OFF_PATH}
+    if GateOutcome.DENY in outcomes or GateOutcome.NO_MATCH in outcomes:
+        return "no"
+    if GateOutcome.ALLOW in outcomes or GateOutcome.PASS in outcomes:
+        return "yes"
+    return "skip"
+
+
+def _wrap(text: str, width: int = _WRAP) -> list[str]:
+    """Lines of at most `width` characters ("|" breaks a line where the words want it)."""
+    return [line for part in text.split("|") for line in textwrap.wrap(part, width, break_on_hyphens=False)] or [""]
+
+
+def _ref_lines(gate: Gate, width: int = _WRAP) -> list[str]:
+    return _wrap(ref_short(gate.refs[0]), width) if gate.refs else []
+
+
+def _iam_lines(gates: list[Gate], no: str) -> list[str]:
     lines = []
-    if ident is None:
-        lines.append("identity –")
-    elif ident.outcome == "allow":
-        lines.append("identity ✔ allows")
-    else:
-        lines.append("identity ✘ none")
-    for label, gate in (("boundary", boundary), ("session", session)):
-        if gate is None:
-            lines.append(f"{label} – none")
-        else:
-            lines.append(f"{label} ✔ allows" if gate.outcome == "pass" else f"{label} ✘ blocks")
-    return tuple(lines)
+    for g in gates:
+        name = "identity" if g.name == GateName.IDENTITY_POLICY else str(g.name)
+        if g.outcome == GateOutcome.IGNORED:
+            continue
+        key = "identity/root" if (name == "identity" and g.outcome == GateOutcome.ALLOW and not g.refs) \
+            else f"{name}/{g.outcome}"
+        lines.extend(_wrap(flow_text(key, no=no), _WRAP + 2))  # short words: "identity ✔ allows" on one line
+    return lines
 
 
-def _ref_line(gate: Gate | None) -> str:
-    if gate is None or not gate.statements:
-        return ""
-    ref = gate.statements[0]
-    return _short(f"Sid {ref.sid}" if ref.sid else f"statement #{ref.index}", 16)
+def _lines(node: str, gates: list[Gate], no: str) -> list[str]:
+    """The words in a box, from its gates' outcomes and statements."""
+    g = gates[0]
+    o = g.outcome
+    if node == "iam":
+        return _iam_lines(gates, no)
+    if node == "grant":
+        return _grant_lines(gates, no)
+    if o == GateOutcome.NOT_USED:
+        return _wrap(flow_text("no-key-resource" if node in ("key-policy", "account-delegation") else "not-used"))
+    if o == GateOutcome.NOT_NEEDED:
+        return [flow_text("not-needed")]
+    if node == "explicit-deny":
+        return [flow_text("deny-in"), *_ref_lines(g)] if o == GateOutcome.DENY else [flow_text("no-deny")]
+    if node == "key-policy" and o == GateOutcome.DENY:
+        return _wrap(flow_text("not-cross-account"))
+    if o == GateOutcome.ALLOW:
+        first = flow_text("account-yes") if node == "account-delegation" else flow_text("yes")
+        return [*_wrap(first), *_ref_lines(g)]
+    key = {"scp": "no-scp", "account-delegation": "account-no"}.get(node, "no")
+    return _wrap(flow_text(key, no=no))
+
+
+def _grant_lines(gates: list[Gate], no: str) -> list[str]:
+    for g in gates:
+        if g.outcome == GateOutcome.ALLOW:
+            key = "retiring-yes" if g.name == GateName.RETIRING_PRINCIPAL else "grant-yes"
+            return _wrap(flow_text(key, grant=ref_short(g.refs[0])), _GRANT_WRAP)
+    last = gates[-1]
+    if last.outcome == GateOutcome.NOT_USED:
+        return [flow_text("not-used")]
+    return [flow_text("grant-no", no=no)]
+
+
+def _off_path_lines(node: str, gates: list[Gate] | None, allowed: bool) -> list[str]:
+    if node == "iam" and gates and any(g.outcome == GateOutcome.IGNORED for g in gates):
+        return _wrap(flow_text("iam-would-allow"))
+    if node == "iam" and gates:
+        return [flow_text("iam-not-consulted")]
+    if gates and all(g.outcome == GateOutcome.NOT_NEEDED for g in gates):
+        return [flow_text("not-needed")]
+    return [flow_text("not-needed") if allowed else flow_text("not-reached")]
 
 
 def steps(decision: Decision) -> dict[str, Step]:
-    """Every box of the flow with its state for this decision (see `decision_path`)."""
-    g = {gate.name: gate for gate in decision.gates}
-    path = decision_path(decision)
-    on = set(path)
+    """Every box of the flow with its state and words for this decision."""
+    boxes = _boxes(decision)
+    on = set(decision_path(decision))
     denied = not decision.allowed
     out: dict[str, Step] = {}
-
-    def put(node: str, state: str, lines: tuple[str, ...], tooltip: str) -> None:
-        on_path = node in on
-        if not on_path:
-            state = "unreached"
-        failed = on_path and denied and state == "no" and node not in ("ALLOWED", "DENIED")
-        out[node] = Step(node, state, tuple(x for x in lines if x), on_path, failed, tooltip)
-
-    def detail(name: str, fallback: str) -> str:
-        return g[name].detail if name in g else fallback
-
-    ed = g.get("explicit-deny")
-    if ed is not None and ed.outcome == "deny":
-        put("explicit-deny", "no", ("✘ yes: Deny in", _ref_line(ed)), ed.detail)
-    else:
-        put("explicit-deny", "yes", ("✔ no Deny",), detail("explicit-deny", "no Deny statement matches"))
-
-    scp = g.get("scp")
-    if scp is None or "scp" not in on:
-        put("scp", "unreached", ("not reached",), detail("scp", "not evaluated"))
-    elif scp.outcome == "fail":
-        put("scp", "no", ("✘ no SCP allows",), scp.detail)
-    elif scp.outcome == "skip":
-        put("scp", "skip", ("– none apply",), scp.detail)
-    else:
-        put("scp", "yes", ("✔ yes", _ref_line(scp)), scp.detail)
-
-    kp = g.get("key-policy")
-    if kp is None or "key-policy" not in on:
-        put("key-policy", "unreached", ("not reached",), detail("key-policy", "not evaluated"))
-    elif kp.outcome == "allow":
-        put("key-policy", "yes", ("✔ yes", _ref_line(kp)), kp.detail)
-    elif kp.outcome == "skip":
-        put("key-policy", "skip", ("– skipped:", "no key resource"), kp.detail)
-    else:
-        put("key-policy", "no", ("✘ no",), kp.detail)
-
-    ad = g.get("account-delegation")
-    if "account-delegation" not in on:
-        put("account-delegation", "unreached", ("not reached",), detail("account-delegation", "not evaluated"))
-    elif ad is None:
-        put("account-delegation", "skip", ("– skipped:", "no key resource"), "no key policy applies")
-    elif ad.outcome == "allow":
-        put("account-delegation", "yes", ("✔ yes, so IAM", "policies decide", _ref_line(ad)), ad.detail)
-    else:
-        put("account-delegation", "no", ("✘ no statement", "for the account"), ad.detail)
-
-    iam_tip = "; ".join(g[n].detail for n in ("identity-policy", "boundary", "session-policy") if n in g)
-    if "iam" in on:
-        ok = decision.allowed if (kp is not None and kp.outcome == "allow") else _iam_ok(g)
-        put("iam", "yes" if ok else "no", _iam_lines(g, True), iam_tip or "no IAM policy evaluated")
-    else:
-        put("iam", "unreached", _iam_lines(g, False), iam_tip or "not evaluated")
-
-    gr = g.get("grant")
-    if "grant" not in on:
-        put("grant", "unreached", ("not reached",), detail("grant", "not evaluated"))
-    elif gr is None:
-        put("grant", "skip", ("– no key, so no grant",), "grants belong to a key")
-    elif gr.outcome == "allow":
-        grant_id = gr.detail.split()[1] if gr.detail.startswith("grant ") else "a grant"
-        put("grant", "yes", (f"✔ yes: grant {_short(grant_id, 13)}",), gr.detail)
-    elif gr.outcome == "skip":
-        put("grant", "no", ("✘ no: the key has no grants",), gr.detail)
-    else:
-        put("grant", "no", ("✘ no grant matches",), gr.detail)
-
-    put("ALLOWED", "yes", ("✔ ALLOWED",), decision.reason if decision.allowed else "")
-    put("DENIED", "no", ("✘ DENIED",), decision.reason if denied else "")
+    for node in (*_ROW, "grant"):
+        gates = boxes.get(node)
+        tip = "; ".join(g.detail for g in gates) if gates else ""
+        if node not in on:
+            out[node] = Step(node, "unreached", tuple(_off_path_lines(node, gates, decision.allowed)), False, False,
+                             tip or flow_text("not-reached"))
+            continue
+        assert gates is not None  # a box on the path has gates
+        state = _state(node, gates)
+        # Red only where the request was refused by the policies; a key state refuses what they allowed.
+        failed = denied and state == "no" and decision.deciding != GateName.KEY_STATE
+        lines = _lines(node, gates, "✘" if failed else "○")
+        out[node] = Step(node, state, tuple(x for x in lines if x), True, failed, tip)
+    reason = decision.reason
+    state_gate = decision.gate(GateName.KEY_STATE)
+    refused = state_gate is not None and state_gate.outcome == GateOutcome.DENY
+    extra = tuple(_wrap(flow_text(f"key-state/{state_gate.note[1]['state']}"), 13)) \
+        if refused and state_gate is not None and state_gate.note else ()
+    out["ALLOWED"] = Step("ALLOWED", "yes", ("✔ " + flow_text("ALLOWED"),), "ALLOWED" in on,
+                          False, reason if decision.allowed else "")
+    out["DENIED"] = Step("DENIED", "no", ("✘ " + flow_text("DENIED"), *extra), "DENIED" in on, False,
+                         reason if denied else "")
     return out
 
 
@@ -282,7 +264,7 @@ def _text(x: float, y: float, s: str, *, size: float = 10.5, weight: str = "norm
     )
 
 
-def _arrowhead(p1: tuple[int, int], p2: tuple[int, int], colour: str, size: float) -> str:
+def _arrowhead(p1: Point, p2: Point, colour: str, size: float) -> str:
     (x1, y1), (x2, y2) = p1, p2
     if x1 == x2:
         d = 1 if y2 > y1 else -1
@@ -293,52 +275,59 @@ def _arrowhead(p1: tuple[int, int], p2: tuple[int, int], colour: str, size: floa
     return f'<polygon points="{" ".join(f"{x:g},{y:g}" for x, y in pts)}" fill="{colour}"/>'
 
 
-def _box(step: Step) -> str:
-    x, y, w, h = NODES[step.node]
+def _title_lines(node: str) -> list[str]:
+    return flow_text(f"title/{node}").split("|")
+
+
+def _box_style(step: Step) -> tuple[str, str, float, str, str]:
     terminal = step.node in ("ALLOWED", "DENIED")
     if not step.on_path:
-        fill, stroke, width, dash, ink = "#ffffff", FAINT, 1.2, ' stroke-dasharray="4 3"', "#6b6b6b"
-    elif step.failed or (terminal and step.node == "DENIED"):
-        fill, stroke, width, dash, ink = VERMILLION_TINT, VERMILLION, 3, "", "#5c2100"
-    elif step.state == "yes":
-        fill, stroke, width, dash, ink = BLUE_TINT, BLUE, 3, "", "#00304f"
-    else:  # on the path, answered "no" or skipped, and the request went on
-        fill, stroke, width, dash, ink = NEUTRAL_TINT, NEUTRAL, 2.5, "", INK
+        return "#ffffff", FAINT, 1.2, ' stroke-dasharray="4 3"', "#6b6b6b"
+    if step.failed or (terminal and step.node == "DENIED"):
+        return VERMILLION_TINT, VERMILLION, 3, "", "#5c2100"
+    if step.state == "yes":
+        return BLUE_TINT, BLUE, 3, "", "#00304f"
+    return NEUTRAL_TINT, NEUTRAL, 2.5, "", INK  # on the path, answered "no" or not used, and the request went on
+
+
+def _box(step: Step, lay: Layout) -> str:
+    x, y, w, h = lay.nodes[step.node]
+    terminal = step.node in ("ALLOWED", "DENIED")
+    fill, stroke, width, dash, ink = _box_style(step)
     # data-state: passed | failed | no (answered no, went on) | skip | unreached; reached for ALLOWED/DENIED
-    state = "failed" if step.failed else step.state
-    if step.on_path and state == "yes":
-        state = "passed"
-    if terminal and step.on_path:
-        state = "reached"
+    state = "failed" if step.failed else ("passed" if step.on_path and step.state == "yes" else step.state)
+    if terminal:
+        state = "reached" if step.on_path else "unreached"
     cls = f"kmslab-node kmslab-node-{step.node.lower()} kmslab-{state}" + (" kmslab-on-path" if step.on_path else "")
     parts = [f'<g class="{cls}" data-node="{step.node}" data-state="{state}">']
-    tip = step.tooltip or ("not reached" if not step.on_path else "")
+    tip = step.tooltip or ("" if step.on_path else flow_text("not-reached"))
     if tip:
         parts.append(f"<title>{html.escape(tip)}</title>")
-    parts.append(
-        f'<rect x="{x}" y="{y}" width="{w}" height="{h}" rx="{12 if terminal else 5}" fill="{fill}" '
-        f'stroke="{stroke}" stroke-width="{width}"{dash}/>'
-    )
+    parts.append(f'<rect x="{x}" y="{y}" width="{w}" height="{h}" rx="{12 if terminal else 5}" fill="{fill}" '
+                 f'stroke="{stroke}" stroke-width="{width}"{dash}/>')
     cx = x + w / 2
     if terminal:
-        parts.append(_text(cx, y + h / 2 + 4, step.lines[0], size=12, weight="bold", fill=ink))
+        ty = y + h / 2 + 4 - (len(step.lines) - 1) * 7
+        parts.append(_text(cx, ty, step.lines[0], size=12, weight="bold", fill=ink))
+        for line in step.lines[1:]:
+            ty += 14
+            parts.append(_text(cx, ty, line, size=10, fill=ink))
     else:
-        title = _TITLES[step.node]
         ty = y + 15
-        for line in title:
+        for line in _title_lines(step.node):
             parts.append(_text(cx, ty, line, size=10.5, weight="bold", fill=ink))
-            ty += 13
+            ty += _LINE
         ty += 4 if step.node != "grant" else 2
         for line in step.lines:
             parts.append(_text(cx, ty, line, size=10.5, fill=ink))
-            ty += 13
+            ty += _LINE
     parts.append("</g>")
     return "".join(parts)
 
 
-def _edge_svg(a: str, b: str, on_path: bool, colour: str) -> tuple[str, str]:
+def _edge_svg(lay: Layout, a: str, b: str, on_path: bool, colour: str) -> tuple[str, str]:
     """The arrow, and its label apart: labels go on top of every line, each with a white halo."""
-    points, label, (lx, ly), anchor = EDGES[(a, b)]
+    points, label, (lx, ly), anchor = lay.edges[(a, b)]
     stroke, width = (colour, 3) if on_path else ("#b5b5b5", 1.3)
     cls = "kmslab-edge" + (" kmslab-on-path" if on_path else "")
     pts = " ".join(f"{x},{y}" for x, y in points)
@@ -355,10 +344,10 @@ def _edge_svg(a: str, b: str, on_path: bool, colour: str) -> tuple[str, str]:
 
 def _legend(x: int, y: int) -> str:
     items = [
-        (BLUE_TINT, BLUE, "", "✔ on the path: passed"),
-        (VERMILLION_TINT, VERMILLION, "", "✘ on the path: why it is denied"),
-        (NEUTRAL_TINT, NEUTRAL, "", "on the path: no, go on / skipped"),
-        ("#ffffff", FAINT, ' stroke-dasharray="4 3"', "not reached"),
+        (BLUE_TINT, BLUE, "", flow_text("legend/passed")),
+        (VERMILLION_TINT, VERMILLION, "", flow_text("legend/failed")),
+        (NEUTRAL_TINT, NEUTRAL, "", flow_text("legend/neutral")),
+        ("#ffffff", FAINT, ' stroke-dasharray="4 3"', flow_text("legend/off")),
     ]
     out = ['<g class="kmslab-legend">']
     for i, (fill, stroke, dash, label) in enumerate(items):
@@ -370,52 +359,67 @@ def _legend(x: int, y: int) -> str:
     return "".join(out)
 
 
+_NODE_WORDS = {"explicit-deny": "explicit Deny", "scp": "SCPs", "key-policy": "key policy names the caller",
+               "account-delegation": "key policy allows the account", "iam": "IAM policies", "grant": "grant"}
+
+
 def describe(decision: Decision) -> str:
     """One sentence for screen readers: the path the request took, in words."""
     st = steps(decision)
-    names = {
-        "explicit-deny": "explicit Deny", "scp": "SCPs", "key-policy": "key policy names the caller",
-        "account-delegation": "key policy allows the account", "iam": "IAM policies", "grant": "grant",
-    }
-    hops = [f"{names[n]}: {' '.join(st[n].lines)}" for n in decision_path(decision) if n in names]
-    return f"{decision.action} by {decision.principal} is {decision.label.upper()}. Path: " + "; ".join(hops) + "."
+    hops = [flow_text("hop", node=_NODE_WORDS[n], lines=" ".join(st[n].lines))
+            for n in decision_path(decision) if n in _NODE_WORDS]
+    return flow_text("describe", action=decision.action, principal=decision.principal,
+                     verdict=decision.label.upper(), hops="; ".join(hops))
+
+
+def _sizes(st: dict[str, Step]) -> tuple[int, int]:
+    """Box heights that fit every wrapped line: the top row's and the grant row's."""
+    top = max(15 + len(_title_lines(n)) * _LINE + 4 + len(st[n].lines) * _LINE for n in _ROW)
+    grant = 15 + _LINE + 2 + len(st["grant"].lines) * _LINE
+    return max(84, top), max(52, grant, 15 + 14 * len(st["DENIED"].lines) + 10)
 
 
 def flow_svg(decision: Decision, *, title: str | None = None) -> str:
-    """An SVG (730x262) of the evaluation flow with this decision's path highlighted.
+    """An SVG of the evaluation flow with this decision's path highlighted.
 
     The path is drawn thick in blue (allowed) or vermillion (denied); boxes on it are
     filled and outlined, the gates that denied the request are marked ✘ and get the class
-    `kmslab-failed`, boxes off the path are dashed and read "not reached". `title`
-    replaces the heading (default: action · caller).
+    `kmslab-failed`, boxes off the path are dashed. The SVG is 730 px wide at most and
+    scales down with its container (width 100%, viewBox). `title` replaces the heading
+    (default: action · caller → verdict); a long heading wraps.
     """
     st = steps(decision)
+    lay = layout(*_sizes(st))
     path = decision_path(decision)
     on_edges = set(zip(path, path[1:], strict=False))
     colour = BLUE if decision.allowed else VERMILLION
-    heading = title or f"{decision.action} · {principal_label(decision.principal)} → {decision.label.upper()}"
+    heading = title or flow_text("heading", action=decision.action, principal=principal_label(decision.principal),
+                                 verdict=flow_text("ALLOWED") if decision.allowed else flow_text("DENIED"))
+    heading_lines = textwrap.wrap(heading, 100) or [""]
+    shift = (len(heading_lines) - 1) * 15
+    height = lay.height + shift
     verdict = "allowed" if decision.allowed else "denied"
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="kmslab-flow kmslab-flow-{verdict}" '
-        f'width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'width="100%" viewBox="0 0 {WIDTH} {height}" style="max-width:{WIDTH}px;height:auto" role="img" '
         f'font-family="{html.escape(FONT)}">',
-        f"<title>{html.escape(f'Evaluation flow: {heading}')}</title>",
+        f"<title>{html.escape(flow_text('svg-title', heading=heading))}</title>",
         f"<desc>{html.escape(describe(decision))}</desc>",
-        f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>',
-        _text(8, 16, _short(heading, 48), size=12.5, weight="bold", anchor="start"),
+        f'<rect x="0" y="0" width="{WIDTH}" height="{height}" fill="#ffffff"/>',
+        *(_text(8, 16 + 15 * i, line, size=12.5, weight="bold", anchor="start")
+          for i, line in enumerate(heading_lines)),
+        f'<g transform="translate(0,{shift})">' if shift else "<g>",
     ]
     # Off-path edges first, so the highlighted path is drawn on top of shared segments.
-    ordered = sorted(EDGES, key=lambda e: e in on_edges)
     labels = []
-    for a, b in ordered:
+    for a, b in sorted(lay.edges, key=lambda e: e in on_edges):
         if (a, b) in _OPTIONAL_EDGES and (a, b) not in on_edges:
             continue
-        line, label = _edge_svg(a, b, (a, b) in on_edges, colour)
+        line, label = _edge_svg(lay, a, b, (a, b) in on_edges, colour)
         out.append(line)
         labels.append(label)
     out.extend(labels)
-    for node in NODES:
-        out.append(_box(st[node]))
-    out.append(_legend(196, 180))
-    out.append("</svg>")
+    out.extend(_box(st[node], lay) for node in lay.nodes)
+    out.append(_legend(*lay.legend))
+    out.append("</g></svg>")
     return "".join(out)

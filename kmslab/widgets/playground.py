@@ -1,4 +1,8 @@
-"""The playground: edit any key policy or IAM policy, watch the table, load and save scenario files."""
+"""The playground: edit any key policy or IAM policy, watch the table, load and save scenario files.
+
+Reset puts the whole world back as it was when the playground was made; the table follows
+changes made from code, and the words line says what each change flipped.
+"""
 
 from __future__ import annotations
 
@@ -10,33 +14,49 @@ import ipywidgets as w
 
 from ..engine import STANDARD_ACTIONS
 from ..lab import Lab, Outcome
+from . import words
+from .base import FULL_LABEL, LiveWidget
 from .editor import PolicyEditor
 from .explain import explain_html
 from .labels import principal_labels
 from .table import access_table
 
 
-class Playground:
-    """Policy editors for one key and one principal, the access table, explanations, load/save."""
+class Playground(LiveWidget):
+    """Policy editors for one key and one principal, the access table, explanations, load/save, Reset."""
 
     def __init__(self, lab: Lab, *, actions: Sequence[str] = STANDARD_ACTIONS) -> None:
+        from ..export import export_scenario
+
+        self._claim(lab, "")  # re-running the cell closes the previous playground of this lab
         self.lab, self.actions = lab, list(actions)
+        self._initial = export_scenario(lab) if lab.key_names() else None
         self.previous: list[Outcome] | None = None
         self.outcomes: list[Outcome] = []
-        self.key_select = w.Dropdown(description="Key")
+        self.key_select = w.Dropdown(style=FULL_LABEL, description="Key")
         self.key_select.add_class("kmslab-key-select")
-        self.principal_select = w.Dropdown(description="IAM policy of")
+        self.principal_select = w.Dropdown(style=FULL_LABEL, description="IAM policy of")
         self.principal_select.add_class("kmslab-iam-principal-select")
-        self.explain_principal = w.Dropdown(description="Principal")
-        self.explain_action = w.Dropdown(options=[(a.split(":", 1)[1], a) for a in self.actions], description="Action")
+        self.explain_principal = w.Dropdown(style=FULL_LABEL, description="Principal")
+        self.explain_action = w.Dropdown(style=FULL_LABEL, options=[(a.split(":", 1)[1], a) for a in self.actions],
+                                        description="Action")
         self.table = w.HTML()
         self.table.add_class("kmslab-table")
         self.explanation = w.HTML()
         self.explanation.add_class("kmslab-explanation")
-        self.path = w.Text(value="my-lab.yaml", description="File")
+        self.path = w.Text(style=FULL_LABEL, value="my-lab.yaml", description="File")
         self.path.add_class("kmslab-path")
         self.save_button = w.Button(description="Save as scenario", icon="download")
         self.load_button = w.Button(description="Load scenario", icon="upload")
+        for button in (self.save_button, self.load_button):
+            button.layout = w.Layout(width="auto")
+        self.reset_button = w.Button(description=words.say("reset"), icon="undo", layout=w.Layout(width="auto"),
+                                     tooltip="Back to the world as it was when this playground was made")
+        self.reset_button.add_class("kmslab-reset")
+        self.status = w.HTML()
+        self.status.add_class("kmslab-status")
+        self.errors = w.Output()
+        self.errors.add_class("kmslab-errors")
         self.file_status = w.HTML()
         self.file_status.add_class("kmslab-file-status")
         self.key_box = w.VBox()
@@ -47,9 +67,11 @@ class Playground:
         self.principal_select.observe(lambda _: self._make_iam_editor(), "value")
         self.explain_principal.observe(lambda _: self._show_explanation(), "value")
         self.explain_action.observe(lambda _: self._show_explanation(), "value")
-        self.save_button.on_click(lambda _: self.save(self.path.value))
-        self.load_button.on_click(lambda _: self.load(self.path.value))
+        self.save_button.on_click(self._guard(lambda _: self.save(self.path.value)))
+        self.load_button.on_click(self._guard(lambda _: self.load(self.path.value)))
+        self.reset_button.on_click(self._guard(lambda _: self.reset()))
         self._populate()
+        self._watch()
 
     def _populate(self) -> None:
         principals = self.lab.principals()
@@ -70,14 +92,16 @@ class Playground:
     def _make_key_editor(self) -> None:
         if self.key_editor is not None:
             self.key_editor.close()
-        self.key_editor = PolicyEditor(self.lab, key=self.key_select.value, on_change=self.refresh) \
+        self.key_editor = PolicyEditor(self.lab, key=self.key_select.value, on_change=self._edited,
+                                       acting=self._own_change) \
             if self.key_select.value else None
         self.key_box.children = [self.key_editor.widget] if self.key_editor else []
 
     def _make_iam_editor(self) -> None:
         if self.iam_editor is not None:
             self.iam_editor.close()
-        self.iam_editor = PolicyEditor(self.lab, principal=self.principal_select.value, on_change=self.refresh) \
+        self.iam_editor = PolicyEditor(self.lab, principal=self.principal_select.value, on_change=self._edited,
+                                       acting=self._own_change) \
             if self.principal_select.value else None
         self.iam_box.children = [self.iam_editor.widget] if self.iam_editor else []
 
@@ -87,6 +111,39 @@ class Playground:
         self.previous, self.outcomes = (self.outcomes or None), outcomes
         self.table.value = access_table(outcomes, previous=self.previous).to_html() if outcomes else ""
         self._show_explanation()
+
+    def _edited(self) -> None:
+        """An editor applied a policy: the table again, and what the change flipped in words."""
+        self.refresh()
+        editor = self.key_editor if self.key_editor is not None and "Applied" in self.key_editor.status.value \
+            else self.iam_editor
+        if editor is None:
+            return
+        call = (words.say("call_put_key_policy", key=editor.key) if editor.key is not None else
+                words.say("call_put_inline", principal=principal_labels([editor.principal])[editor.principal],
+                          name=editor.policy_name,
+                          kind="Role" if ":role/" in editor.principal else "User"))
+        self._say(call, touched=[editor.principal] if editor.principal else [])
+
+    def _refresh_from_code(self) -> None:
+        kept = (self.previous, self.outcomes, self.table.value)
+        self.refresh()
+        if kept[1] and not self._flip_cells():
+            self.previous, self.outcomes, self.table.value = kept
+            return
+        self._say(words.say("call_code", what=words.say("diff_other")), None)
+
+    def reset(self) -> None:
+        """Back to the world as it was when this playground was made."""
+        from ..runner import build_world
+
+        with self._own_change():
+            self.lab.reset()
+            if self._initial is not None:
+                build_world(self.lab, self._initial, strict=False)
+        self._populate()
+        self.status_html = words.status_html(words.say("call_reset_world"), None)
+        self.status.value = self.status_html
 
     def _show_explanation(self) -> None:
         outcome = next((o for o in self.outcomes if o.principal == self.explain_principal.value
@@ -121,33 +178,44 @@ class Playground:
             from ..export import export_scenario
 
             backup = export_scenario(self.lab)
-        self.lab.reset()
-        try:
-            build_world(self.lab, scenario)
-        except ScenarioBuildError as exc:
+        with self._own_change():
             self.lab.reset()
-            if backup is not None:
-                build_world(self.lab, backup, strict=False)
-            self.file_status.value = f'<span class="kmslab-error">⚠ {html.escape(str(exc))}</span>'
-            self._populate()
-            return False
+            try:
+                build_world(self.lab, scenario)
+            except ScenarioBuildError as exc:
+                self.lab.reset()
+                if backup is not None:
+                    build_world(self.lab, backup, strict=False)
+                self.file_status.value = f'<span class="kmslab-error">⚠ {html.escape(str(exc))}</span>'
+                self._populate()
+                return False
         self.file_status.value = f"✔ Loaded {html.escape(str(path))}: {html.escape(scenario.title or scenario.name)}"
         self._populate()
         return True
 
     @property
     def widget(self) -> w.Widget:
+        half = w.Layout(flex="1 1 320px", min_width="0")
         box = w.VBox([
-            w.HBox([w.VBox([self.key_select, self.key_box], layout=w.Layout(width="50%")),
-                    w.VBox([self.principal_select, self.iam_box], layout=w.Layout(width="50%"))]),
-            self.table,
-            w.HTML("<b>Why?</b>"), w.HBox([self.explain_principal, self.explain_action]), self.explanation,
-            w.HBox([self.path, self.save_button, self.load_button]), self.file_status,
+            w.HBox([w.VBox([self.key_select, self.key_box], layout=half),
+                    w.VBox([self.principal_select, self.iam_box], layout=half)],
+                   layout=w.Layout(flex_flow="row wrap")),
+            self.errors, self.status, self.table,
+            w.HTML("<b>Why?</b>"), w.HBox([self.explain_principal, self.explain_action],
+                                          layout=w.Layout(flex_flow="row wrap")), self.explanation,
+            w.HBox([self.path, self.save_button, self.load_button, self.reset_button],
+                   layout=w.Layout(flex_flow="row wrap")), self.file_status,
         ])
         box.add_class("kmslab-playground")
         return box
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
+    def close(self) -> None:
+        """Close every widget of the playground; stop following the lab."""
+        for editor in (self.key_editor, self.iam_editor):
+            if editor is not None:
+                editor.close()
+        for widget in (self.key_select, self.principal_select, self.explain_principal, self.explain_action,
+                       self.table, self.explanation, self.path, self.save_button, self.load_button,
+                       self.reset_button, self.status, self.errors, self.file_status, self.key_box, self.iam_box):
+            widget.close()
+        self._release()

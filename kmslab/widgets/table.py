@@ -2,7 +2,11 @@
 
 Pure functions of `Outcome` lists, so a controller can re-render the table on every
 toggle: nothing here calls the engine or moto. The table marks the cells that changed
-since the previous run, because a table that changes should show what changed.
+since the previous run, because a table that changes should show what changed, and, after
+a prediction, which flips were predicted and which were missed.
+
+The title and legend sit above the table, not in its <caption>: a caption is as wide as
+its table, so beside a narrow table the legend would wrap into a vertical list.
 """
 
 from __future__ import annotations
@@ -16,11 +20,13 @@ from pandas.io.formats.style import Styler
 
 from ..lab.outcome import Outcome
 from . import labels as _labels
+from . import words
 from .labels import action_label, key_label, slug
 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 CellKey = tuple[str, str, str | None]  # (principal ARN, action, key name)
+Pair = tuple[str, str]  # (principal ARN, action): a predicted flip
 
 FRAME_COLUMNS = ["principal", "action", "key", "decision", "error", "message", "reason", "statements"]
 
@@ -48,20 +54,34 @@ _TABLE_STYLES: list[dict] = [
     {"selector": "th", "props": [("background-color", "#f3f3f3"), ("color", "#111"), ("text-align", "left"),
                                  ("border", "1px solid #b8b8b8"), ("padding", "3px 6px"), ("font-weight", "600")]},
     {"selector": "th.index_name", "props": [("font-style", "italic"), ("font-weight", "normal"), ("color", "#444")]},
-    {"selector": "td", "props": [("border", "1px solid #b8b8b8"), ("padding", "3px 7px"),
+    {"selector": "td", "props": [("border", "1px solid #b8b8b8"), ("padding", "3px 5px"),
                                  ("white-space", "nowrap"), ("text-align", "left")]},
     {"selector": "td.kmslab-missing", "props": [("color", "#666"), ("background-color", "#ffffff"),
                                                 ("text-align", "center")]},
     {"selector": "td.kmslab-flipped", "props": [("font-weight", "bold"), ("outline", "3px solid #111"),
                                                 ("outline-offset", "-3px")]},
-    {"selector": ".kmslab-legend-item", "props": [("white-space", "nowrap")]},
-    {"selector": ".kmslab-swatch", "props": [("display", "inline-block"), ("padding", "0 6px"), ("margin", "0 2px"),
-                                             ("border", "1px solid #b8b8b8"), ("white-space", "nowrap")]},
-    {"selector": ".kmslab-swatch.kmslab-flipped", "props": [("font-weight", "bold"), ("border", "3px solid #111")]},
+    {"selector": "td.kmslab-hit, td.kmslab-missed, td.kmslab-wrong", "props": [("white-space", "pre")]},
+    {"selector": "td.kmslab-missed", "props": [("outline", "3px dashed #111"), ("outline-offset", "-3px")]},
+    {"selector": "td.kmslab-wrong", "props": [("text-decoration", "line-through dotted")]},
 ]
+_SWATCH = "display:inline-block;padding:0 6px;margin:0 2px;border:1px solid #b8b8b8;white-space:nowrap"
 for _name, (_bg, _fg, _accent) in COLOURS.items():
     _TABLE_STYLES.append({"selector": f".kmslab-{_name}", "props": [("background-color", _bg), ("color", _fg)]})
     _TABLE_STYLES.append({"selector": f"td.kmslab-{_name}", "props": [("border-left", f"4px solid {_accent}")]})
+
+
+class AccessTable(Styler):
+    """A pandas Styler whose HTML puts the title and legend above the table (see the module docstring)."""
+
+    head_html: str = ""
+
+    def to_html(self, buf: object = None, **kwargs: object) -> str | None:  # type: ignore[override]
+        """The table's HTML, after its title and legend (a buffer gets the bare table, as pandas writes it)."""
+        if buf is not None:
+            return super().to_html(buf, **kwargs)  # type: ignore[arg-type]
+        table = super().to_html(**kwargs)  # type: ignore[arg-type]
+        return (f'<div class="kmslab-access">{self.head_html}'
+                f'<div class="kmslab-table-scroll" style="overflow-x:auto;max-width:100%">{table}</div></div>')
 
 
 def _breakable(label: object) -> str:
@@ -72,6 +92,15 @@ def _breakable(label: object) -> str:
 def _state(outcome: Outcome) -> tuple[str, str | None]:
     """What a cell shows: the verdict, and the error code for other AWS errors."""
     return outcome.decision, (outcome.error if outcome.decision == "error" else None)
+
+
+def flip_symbol(outcome: Outcome) -> str:
+    """The short form of a cell's answer, for "✘ → ✔" in words: ✔, ✘ or ⚠ with the error code."""
+    if outcome.decision == "allowed":
+        return "✔"
+    if outcome.decision == "denied":
+        return "✘"
+    return f"{ERROR_SYMBOL} {outcome.error or 'error'}"
 
 
 def _cell_text(outcome: Outcome) -> str:
@@ -118,20 +147,36 @@ def _verdict_text(state: tuple[str, str | None]) -> str:
     return f"{ERROR_SYMBOL} {error or 'error'}"
 
 
-def _legend(single_key: str | None, any_flipped: bool, title: str | None) -> str:
+def _swatch(kind: str, text: str) -> str:
+    style = _SWATCH
+    if kind in COLOURS:
+        bg, fg, _ = COLOURS[kind]
+        style += f";background-color:{bg};color:{fg}"
+    elif kind == "flipped":
+        style += ";font-weight:bold;border:3px solid #111"
+    return f'<span class="kmslab-swatch kmslab-{kind}" style="{style}">{html.escape(text)}</span>'
+
+
+def _legend(single_key: str | None, any_flipped: bool, title: str | None, predicted: bool) -> str:
     head = html.escape(title) if title else "Who may use the key"
     if single_key is not None:
         head += f" <b>{html.escape(single_key)}</b>"
     items = [
-        f'<span class="kmslab-swatch kmslab-allowed">{ALLOWED_TEXT}</span> the request succeeded',
-        f'<span class="kmslab-swatch kmslab-denied">{DENIED_TEXT}</span> AccessDeniedException',
-        f'<span class="kmslab-swatch kmslab-error">{ERROR_SYMBOL} code</span> another AWS error',
-        f'<span class="kmslab-swatch kmslab-flipped">{FLIP_MARKER}</span> changed by the last edit'
-        + ("" if any_flipped else " (none)"),
-        "hover a cell for the reason",
+        f'{_swatch("allowed", ALLOWED_TEXT)} the request succeeded',
+        f'{_swatch("denied", DENIED_TEXT)} AccessDeniedException',
+        f'{_swatch("error", ERROR_SYMBOL + " code")} another AWS error',
+        f'{_swatch("flipped", FLIP_MARKER)} changed by the last edit' + ("" if any_flipped else " (none)"),
     ]
-    legend = " · ".join(f'<span class="kmslab-legend-item">{item}</span>' for item in items)
-    return f'<span class="kmslab-caption-title">{head}</span><br><span class="kmslab-legend">{legend}</span>'
+    if predicted:
+        items += [f'{_swatch("hit", words.say("mark_hit"))} {words.say("legend_hit")}',
+                  f'{_swatch("missed", words.say("mark_missed"))} {words.say("legend_missed")}',
+                  f'{_swatch("wrong", words.say("mark_wrong"))} {words.say("legend_wrong")}']
+    items.append("hover a cell for the reason")
+    legend = " · ".join(f'<span class="kmslab-legend-item" style="white-space:nowrap">{item}</span>'
+                        for item in items)
+    return (f'<div class="kmslab-table-head" style="font-size:12px;line-height:1.8;margin:2px 0 6px">'
+            f'<span class="kmslab-caption-title">{head}</span><br>'
+            f'<span class="kmslab-legend">{legend}</span></div>')
 
 
 def access_table(
@@ -140,7 +185,8 @@ def access_table(
     previous: Sequence[Outcome] | None = None,
     principal_labels: Mapping[str, str] | None = None,
     title: str | None = None,
-) -> Styler:
+    predicted: Iterable[Pair] | None = None,
+) -> AccessTable:
     """A principals x actions table of verdicts, with a legend and the changed cells marked.
 
     Rows are principals (short labels, see `labels.principal_labels`; `principal_labels`
@@ -149,6 +195,10 @@ def access_table(
     `⚠ <ErrorCode>`; cells whose answer differs from `previous` get `◆` and a bold
     outline. Every cell has a tooltip with the reason and CSS classes a test or a
     stylesheet can select, e.g. `td.kmslab-p-kms-test-2.kmslab-a-Decrypt.kmslab-allowed`.
+    With `predicted` (the (principal ARN, action) cells a learner expected to flip, scored
+    against `previous`), cells also read `✓ predicted`, `✗ missed` or `✗ did not flip`
+    (classes kmslab-hit, kmslab-missed, kmslab-wrong). The title and legend come before the
+    table in its HTML (`to_html()`, and so in a notebook).
     """
     cells: dict[CellKey, Outcome] = {}
     for o in outcomes:
@@ -165,6 +215,7 @@ def access_table(
         pairs.sort(key=lambda ka: key_order[ka[0]])  # group the columns by key, stable within a key
     before = {_key(o): _state(o) for o in previous} if previous is not None else {}
     changed = flipped(previous, cells.values()) if previous is not None else set()
+    guesses = set(predicted) if predicted is not None else None
 
     values: list[list[str]] = []
     classes: list[list[str]] = []
@@ -191,6 +242,16 @@ def access_table(
                 text = f"{text} {FLIP_MARKER}"
                 cls += " kmslab-flipped"
                 tip = f"{FLIP_MARKER} changed: {_verdict_text(before[(p, a, k)])} → {_cell_text(o)}. {tip}"
+            if guesses is not None:
+                mark = None
+                if (p, a) in guesses:
+                    mark = "hit" if (p, a, k) in changed else "wrong"
+                elif (p, a, k) in changed:
+                    mark = "missed"
+                if mark is not None:
+                    text = f"{text}\n{words.say('mark_' + mark)}"  # its own line (white-space: pre)
+                    cls += f" kmslab-{mark}"
+                    tip = f"{words.say('mark_' + mark)}: {words.say('legend_' + mark)}. {tip}"
             vrow.append(text)
             crow.append(cls)
             trow.append(html.escape(tip, quote=True))
@@ -205,7 +266,7 @@ def access_table(
     else:
         columns = pd.Index(flat, name=CORNER)
     df = pd.DataFrame(values, index=index, columns=columns)
-    styler = df.style
+    styler = AccessTable(df)
     styler.set_td_classes(pd.DataFrame(classes, index=index, columns=columns))
     styler.set_tooltips(pd.DataFrame(titles, index=index, columns=columns), as_title_attribute=True)
     styler.format(escape="html")
@@ -215,5 +276,5 @@ def access_table(
     styler.set_table_attributes('class="kmslab-access-table"')
     styler.set_table_styles(_TABLE_STYLES)
     single = named_keys[0] if len(named_keys) == 1 else None
-    styler.set_caption(_legend(single, bool(changed), title))
+    styler.head_html = _legend(single, bool(changed), title, guesses is not None)
     return styler

@@ -79,7 +79,8 @@ def test_named_user_takes_the_direct_edge(seed):
         ("role-boundary-denied", {"key-policy": "passed", "iam": "failed", "DENIED": "reached"}),
         ("cross-account", {"account-delegation": "passed", "iam": "passed", "ALLOWED": "reached"}),
         ("grant", {"account-delegation": "no", "grant": "passed", "ALLOWED": "reached"}),
-        ("iam-denied", {"account-delegation": "passed", "iam": "failed", "grant": "failed", "DENIED": "reached"}),
+        # The key has no grants: the grant gate plays no part, so it is neutral ("not used here"), not a failure.
+        ("iam-denied", {"account-delegation": "passed", "iam": "failed", "grant": "skip", "DENIED": "reached"}),
     ],
 )
 def test_every_path_through_the_flow(seed, variant, expected):
@@ -90,7 +91,7 @@ def test_every_path_through_the_flow(seed, variant, expected):
     assert decision_path(decision)[-1] == ("ALLOWED" if decision.allowed else "DENIED")
     for name, g in nodes(root).items():  # words on every box, never colour alone
         assert texts(g).strip(), name
-        assert any(sym in texts(g) for sym in ("✔", "✘", "–", "not reached", "not consulted")), name
+        assert any(sym in texts(g) for sym in ("✔", "✘", "○", "–", "not reached", "not consulted")), name
 
 
 def test_role_edge_only_drawn_when_taken(seed):
@@ -107,7 +108,7 @@ def test_svg_is_accessible_compact_and_escaped(seed):
     svg = flow_svg(decision)
     root = parse(svg)
     assert root.get("role") == "img"
-    assert root.get("width") == "730" and root.get("height") == "262"
+    assert root.get("width") == "100%" and root.get("viewBox") == "0 0 730 262"  # scales down in a narrow notebook
     assert root.find(f"{SVG}title").text.startswith("Evaluation flow: kms:Decrypt")
     assert "explicit Deny" in root.find(f"{SVG}desc").text
     assert "<script" not in svg and "DenyDecrypt" in svg
@@ -121,3 +122,17 @@ def test_displays_through_ipython_and_ipywidgets(seed):
     svg = flow_svg(seed.decide(seed.USER2, "kms:Decrypt", with_root=False))
     assert display.SVG(svg)._repr_svg_().startswith("<svg")
     assert widgets.HTML(value=svg).value == svg
+
+
+def test_unused_gates_are_neutral_and_labels_are_never_cut(seed):
+    """Issue 14 item 6: no SCP -> "not used here", not a red ✘; an allowed request has no ✘ at all;
+    statements by Sid or "statement N, no Sid"; long names wrap, never end in "…"."""
+    allowed = parse(flow_svg(seed.decide(seed.USER2, "kms:Decrypt", with_root=True)))
+    assert "not used here" in texts(nodes(allowed)["scp"]) and states(allowed)["scp"] == "skip"
+    assert not any("✘" in texts(g) for name, g in nodes(allowed).items() if name != "DENIED")
+    assert "not needed" in texts(nodes(allowed)["grant"])
+    for decision in [*seed.variants().values(), seed.decide(seed.USER1, "kms:Decrypt", with_root=False)]:
+        svg = flow_svg(decision)
+        assert "…" not in svg and "statement #" not in svg
+    named = nodes(parse(flow_svg(seed.decide(seed.USER1, "kms:Decrypt", with_root=False))))["key-policy"]
+    assert "Allow access for Key Administrators" in " ".join(texts(named).split())  # wrapped over lines, whole

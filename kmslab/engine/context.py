@@ -1,0 +1,186 @@
+"""The request context: every condition key a policy may read, derived in one place.
+
+Keys of the caller and the key are derived once per (immutable) Caller and Key; keys that
+come from the request itself (its parameters and circumstances) are worked out by
+`request_keys`, lazily (most policies read none), and the encryption context's keys from
+`Request.encryption_context`.
+Global keys: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
+KMS keys: https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from .matching import LowerKeyContext
+from .model import Caller, Key, Request
+from .statements import derived
+
+DEFAULT_REGION = "us-east-1"
+DEFAULT_SOURCE_IP = "192.0.2.10"  # TEST-NET-1 (RFC 5737): a lab request's aws:SourceIp unless told otherwise
+
+_NOW: tuple[int, tuple[str, str]] = (-1, ("", ""))
+
+
+def _now_strings() -> tuple[str, str]:
+    """aws:CurrentTime and aws:EpochTime, formatted once per second (their precision)."""
+    global _NOW
+    second = int(time.time())
+    if _NOW[0] != second:
+        now = datetime.fromtimestamp(second, UTC)
+        _NOW = (second, (now.strftime("%Y-%m-%dT%H:%M:%SZ"), str(second)))
+    return _NOW[1]
+
+
+def _caller_keys(caller: Caller) -> dict[str, Any]:
+    keys = {
+        # "For IAM roles, the request context returns the ARN of the role, not the ARN
+        # of the user that assumed the role."
+        "aws:principalarn": caller.role_arn if caller.principal_type == "AssumedRole" else caller.arn,
+        "aws:principalaccount": caller.account,
+        "aws:principaltype": caller.principal_type,
+        "aws:userid": caller.user_id,
+        "aws:securetransport": "true",  # boto3 always calls KMS over HTTPS
+        "aws:principalisawsservice": "false",
+        "aws:viaawsservice": "false",
+        # "kms:CallerAccount ... the AWS account ID of the caller"
+        "kms:calleraccount": caller.account,
+    }
+    if caller.username is not None:
+        keys["aws:username"] = caller.username  # IAM users only
+    if caller.mfa is not None:
+        # Absent for long-term access keys: "The key is not present in AWS CLI, AWS API,
+        # or AWS SDK requests that are made using long-term credentials."
+        keys["aws:multifactorauthpresent"] = "true" if caller.mfa else "false"
+    for k, v in caller.tags.items():
+        keys[f"aws:principaltag/{k}".lower()] = v
+    return keys
+
+
+def _key_keys(key: Key) -> dict[str, Any]:
+    keys: dict[str, Any] = {
+        "aws:resourceaccount": key.account,
+        "kms:keyspec": key.key_spec,
+        "kms:customermasterkeyspec": key.key_spec,
+        "kms:keyusage": key.key_usage,
+        "kms:customermasterkeyusage": key.key_usage,
+        "kms:keyorigin": key.origin,
+        "kms:multiregion": "true" if key.multi_region else "false",
+    }
+    if key.aliases:
+        keys["kms:resourcealiases"] = list(key.aliases)
+    for k, v in key.tags.items():
+        keys[f"aws:resourcetag/{k}".lower()] = v
+    return keys
+
+
+def request_context(request: Request) -> dict[str, Any]:
+    """Every condition key of the request, keys lower-cased (names are case-insensitive).
+
+    Global keys: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
+    KMS keys: https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html
+    Keys in `request.context` (request-specific: kms:ViaService, aws:SourceIp, ...)
+    override the derived ones.
+    """
+    caller, key = request.caller, request.key
+    current_time, epoch_time = _now_strings()
+    ctx = LowerKeyContext(derived(caller, "_kmslab_context", _caller_keys))
+    ctx["aws:requestedregion"] = request.region
+    ctx["aws:currenttime"] = current_time
+    ctx["aws:epochtime"] = epoch_time
+    if key is not None:
+        ctx.update(derived(key, "_kmslab_context", _key_keys))
+    if request.encryption_context and not any(
+        k.lower().startswith("kms:encryptioncontext") for k in request.context
+    ):
+        # kms:EncryptionContext:context-key and kms:EncryptionContextKeys from the request's
+        # encryption context, unless the caller of authorize() already put them in context.
+        for k, v in request.encryption_context.items():
+            ctx[f"kms:encryptioncontext:{k}".lower()] = v
+        ctx["kms:encryptioncontextkeys"] = list(request.encryption_context)
+    for k, v in request.context.items():
+        ctx[k.lower()] = v
+    return ctx
+
+
+def request_keys(operation: str, params: Mapping[str, Any], source_ip: str | None = None,
+                 via: str | None = None, ref: str | None = None) -> dict[str, Any]:
+    """The condition keys that come from the request itself: its API parameters and circumstances.
+
+    `operation` is the API operation (`ReEncrypt`, `CreateGrant`), `params` its request body,
+    `via` the AWS service it came through (kms:ViaService), `ref` the key identifier as the
+    request named it (an alias gives kms:RequestAlias). The encryption context's keys come from
+    `Request.encryption_context` (see `request_context`).
+    https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html
+    """
+    ctx: dict[str, Any] = {"aws:SourceIp": source_ip or DEFAULT_SOURCE_IP}
+    if via:
+        ctx.update({"kms:ViaService": via, "aws:ViaAWSService": "true",
+                    "aws:CalledVia": [via], "aws:CalledViaFirst": via, "aws:CalledViaLast": via})
+    if operation in ("Encrypt", "Decrypt", "ReEncrypt"):
+        ctx["kms:EncryptionAlgorithm"] = (
+            params.get("EncryptionAlgorithm") or params.get("DestinationEncryptionAlgorithm") or "SYMMETRIC_DEFAULT"
+        )
+    if operation in ("CreateKey", "PutKeyPolicy"):
+        ctx["kms:BypassPolicyLockoutSafetyCheck"] = "true" if params.get("BypassPolicyLockoutSafetyCheck") else "false"
+    if operation == "CreateKey":
+        ctx["kms:KeySpec"] = params.get("KeySpec") or params.get("CustomerMasterKeySpec") or "SYMMETRIC_DEFAULT"
+        ctx["kms:KeyUsage"] = params.get("KeyUsage") or "ENCRYPT_DECRYPT"
+        ctx["kms:KeyOrigin"] = params.get("Origin") or "AWS_KMS"
+        ctx["kms:MultiRegion"] = "true" if params.get("MultiRegion") else "false"
+    if operation == "CreateGrant":
+        ctx.update(_grant_keys(params, via))
+    tags = params.get("Tags")
+    if tags and operation in ("CreateKey", "TagResource"):
+        for tag in tags:
+            ctx[f"aws:RequestTag/{tag['TagKey']}"] = tag["TagValue"]
+        ctx["aws:TagKeys"] = [t["TagKey"] for t in tags]
+    if ref and (ref.startswith("alias/") or ":alias/" in ref):
+        ctx["kms:RequestAlias"] = "alias/" + ref.split("alias/", 1)[1]
+    return ctx
+
+
+def _grant_keys(params: Mapping[str, Any], via: str | None) -> dict[str, Any]:
+    """CreateGrant's own condition keys (kms:GrantOperations, kms:GranteePrincipal, ...)."""
+    ctx: dict[str, Any] = {
+        "kms:GrantOperations": list(params.get("Operations") or []),
+        "kms:GranteePrincipal": params.get("GranteePrincipal"),
+        "kms:GrantIsForAWSResource": "true" if via else "false",
+    }
+    if params.get("RetiringPrincipal"):
+        ctx["kms:RetiringPrincipal"] = params["RetiringPrincipal"]
+    constraints = params.get("Constraints") or {}
+    if constraints:
+        ctx["kms:GrantConstraintType"] = next(iter(constraints))
+    return ctx
+
+
+class RequestKeys(Mapping[str, Any]):
+    """`request_keys(...)`, worked out only if a policy reads one (most policies read none)."""
+
+    __slots__ = ("_args", "_keys")
+
+    def __init__(self, operation: str, params: Mapping[str, Any], source_ip: str | None = None,
+                 via: str | None = None, ref: str | None = None) -> None:
+        self._args = (operation, params, source_ip, via, ref)
+        self._keys: dict[str, Any] | None = None
+
+    def _built(self) -> dict[str, Any]:
+        if self._keys is None:
+            self._keys = request_keys(*self._args)
+        return self._keys
+
+    def __getitem__(self, name: str) -> Any:
+        return self._built()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._built())
+
+    def __len__(self) -> int:
+        return len(self._built())
+
+    def items(self) -> Any:  # the dict's own view: Mapping's would look each key up again
+        return self._built().items()

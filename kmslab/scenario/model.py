@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kmslab.engine.context import DEFAULT_REGION, DEFAULT_SOURCE_IP  # one place for the defaults
+
 VERSION = 1
-DEFAULT_REGION = "us-east-1"
-DEFAULT_SOURCE_IP = "192.0.2.10"  # TEST-NET-1 (RFC 5737)
 KEY_REFS = ("arn", "id", "alias", "alias_arn")
 EXPECTATIONS = ("allowed", "denied", "error")
 

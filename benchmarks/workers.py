@@ -256,14 +256,24 @@ def matrix_lab(n: int) -> dict[str, Any]:
     return {"samples": samples, "requests": len(outcomes), "verdicts": verdicts}
 
 
-def _load_calls() -> Any:
-    """kmslab/lab/calls.py as a stand-alone module (it imports nothing from kmslab)."""
-    spec = importlib.util.spec_from_file_location("_bench_kmslab_calls", ROOT / "kmslab" / "lab" / "calls.py")
+def _load_standalone(name: str, path: Path) -> Any:
+    """A kmslab file that imports nothing from kmslab, as a stand-alone module."""
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up
     spec.loader.exec_module(module)
     return module
+
+
+def _load_calls() -> Any:
+    """kmslab/lab/calls.py (the plans) and kmslab/lab/moto_adapter/probes.py (the KeyStore they prepare and
+    undo through), stand-alone; the KeyStore class is attached to the calls module as `_KeyStore`."""
+    calls = _load_standalone("_bench_kmslab_calls", ROOT / "kmslab" / "lab" / "calls.py")
+    probes_path = ROOT / "kmslab" / "lab" / "moto_adapter" / "probes.py"
+    if probes_path.exists():
+        calls._KeyStore = _load_standalone("_bench_kmslab_probes", probes_path).KeyStore
+    return calls
 
 
 @functools.cache  # once: the baseline should spend no more per request than the lab does
@@ -280,6 +290,8 @@ def _call_input(calls: Any, admin: Any, backend: Any, key_id: str, caller_arn: s
         kwargs.update(admin=admin, key_arn=key_id)
     if "backend" in fields:
         kwargs.update(backend=backend, key_id=key_id)
+    if "store" in fields:  # the moto adapter's KeyStore over moto's backend, as the lab passes it
+        kwargs.update(store=calls._KeyStore(backend), key_id=key_id)
     if "ciphertexts" in fields:
         kwargs["ciphertexts"] = ciphertexts  # the lab keeps one cache for its lifetime
     return calls.CallInput(**kwargs)

@@ -250,3 +250,30 @@ def test_a_path_with_control_characters_is_escaped_in_errors(tmp_path: Path) -> 
     with pytest.raises(ScenarioError) as err:
         load_scenario(tmp_path / "no\x1b[31mfile.yaml")
     assert "\x1b" not in str(err.value) and "\\x1b" in str(err.value)
+
+
+def test_the_limits_hold_with_the_pure_python_yaml_parser_too(tmp_path: Path) -> None:
+    """Without libyaml (a PyYAML built without it) the loader falls back to PyYAML's own parser."""
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text(BOMB, "utf-8")
+    deep = tmp_path / "deep.yaml"
+    deep.write_text(policy_file("{Statement: " + "[" * 100_000 + "]" * 100_000 + "}"), "utf-8")
+    code = textwrap.dedent(f"""
+        import yaml
+        del yaml.CSafeLoader
+        from kmslab.scenario import ScenarioError, load_scenario, shipped_scenarios
+        from kmslab.scenario.reader import _Loader
+        assert _Loader.__mro__[1] is yaml.SafeLoader
+        for path in shipped_scenarios().values():
+            load_scenario(path)
+        for path in ({str(bomb)!r}, {str(deep)!r}):
+            try:
+                load_scenario(path)
+            except ScenarioError as exc:
+                print(exc)
+    """)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, preexec_fn=_limited,
+                            timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert f"more than {MAX_VALUES:,} values (the limit)" in result.stdout
+    assert f"nests deeper than {MAX_DEPTH} levels (the limit)" in result.stdout

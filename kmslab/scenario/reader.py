@@ -226,5 +226,7 @@ def read_yaml(text: str, source: str) -> Any:
         ) from None
     except yaml.YAMLError as exc:
         raise ScenarioError(source, None, f"YAML syntax: {exc}") from None
-    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+    except RecursionError:  # the pure-Python parser, on nesting deeper than Python's stack
+        raise ScenarioError(source, None, f"the file nests deeper than {MAX_DEPTH} levels (the limit)") from None
+    except (ValueError, TypeError, OverflowError) as exc:
         raise ScenarioError(source, None, f"YAML syntax: {exc}") from None

@@ -3,7 +3,7 @@
 #   make lab    JupyterLab on notebooks/ (extra flags: make lab LAB_ARGS="--port=9999")
 #   make test   the whole test suite; KMSLAB_REQUIRE_BROWSER=1 (set by .ci/run) makes a
 #               missing Chromium an error instead of a skipped browser test
-#   make lint   ruff check
+#   make lint   ruff check + mypy (strict on kmslab/engine; see [tool.mypy] in pyproject.toml)
 #   make clean  remove .venv
 #
 # Installs are stamped: a re-run does nothing until requirements*.txt, pyproject.toml,
@@ -29,7 +29,7 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 help:
 	@echo "make lab    start JupyterLab on notebooks/ (LAB_ARGS=... passes flags)"
 	@echo "make test   run the whole test suite"
-	@echo "make lint   ruff check"
+	@echo "make lint   ruff check + mypy (strict on kmslab/engine)"
 	@echo "make clean  remove .venv"
 	@echo "make bench  run the benchmarks (~3 min); make bench-check compares them with the budget"
 
@@ -65,6 +65,7 @@ test: $(DEV_STAMP)
 
 lint: $(DEV_STAMP)
 	$(VPY) -m ruff check .
+	$(VPY) -m mypy
 
 clean:
 	rm -rf $(VENV)

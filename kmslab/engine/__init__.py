@@ -3,6 +3,7 @@
 One entry point, `authorize(request) -> Decision`, decides like AWS KMS and says why.
 """
 
+from . import words
 from .catalog import (
     STANDARD_ACTIONS,
     ActionInfo,
@@ -23,5 +24,5 @@ __all__ = [
     "Caller", "Decision", "Gate", "GateName", "GateOutcome", "Grant", "GrantRef", "Key", "Policy",
     "PolicyError", "Request", "RequestKeys", "Statement", "StatementRef", "UnknownActionError", "action_info",
     "authorize", "aws_principals", "check_lockout", "kms_actions", "normalize_action", "parse_key_policy",
-    "principal_match", "request_context", "request_keys", "suggest_action",
+    "principal_match", "request_context", "request_keys", "suggest_action", "words",
 ]

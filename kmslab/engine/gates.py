@@ -27,7 +27,7 @@ from .context import request_context
 from .grants import constraints_hold, grantee_match
 from .model import Caller, Gate, GateName, GateOutcome, Grant, GrantRef, Key, Phrase, Ref, Request
 from .policy import Policy
-from .statements import NO_CONTEXT, RANK, Hit, derived, hits, principal_match
+from .statements import NO_CONTEXT, RANK, Hit, derived, hits, principal_match_of
 
 G, OUT = GateName, GateOutcome
 
@@ -115,10 +115,11 @@ class Walk:
 
     def _context(self, request: Request) -> Mapping[str, Any]:
         """The request context, built only when a condition or a Resource variable reads it."""
-        key_policies = (self.key.policy,) if self.key is not None else ()
+        key = self.key
         if (derived(self.caller, "_kmslab_reads_context", _caller_reads_context)
-                or any(p.reads_context for p in key_policies) or any(p.reads_context for p in self.scps)):
-            return request_context(replace(request, key=self.key) if self.key is not request.key else request)
+                or (key is not None and key.policy.reads_context)
+                or (self.scps and any(p.reads_context for p in self.scps))):
+            return request_context(replace(request, key=key) if key is not request.key else request)
         return NO_CONTEXT
 
     def allows(self, policies: tuple[Policy, ...]) -> list[Hit]:
@@ -235,8 +236,8 @@ def key_policy(w: Walk) -> End | None:
     found = hits((key.policy,), "Allow", w.action, w.resource, w.ctx, w.caller)
     if len(found) > 1:
         found.sort(key=lambda h: RANK[h.match or "account"])
-    w.named = [h for h in found if h.match in ("direct", "role")]
-    w.account = [h for h in found if h.match == "account"]
+    for h in found:  # sorted: direct, role, then account
+        (w.account if h.match == "account" else w.named).append(h)
     w.direct = bool(w.named) and w.named[0].match == "direct"
     _match_grants(w, key)
     if not w.named:
@@ -271,8 +272,7 @@ def account_delegation(w: Walk) -> End | None:
     elif w.named:
         w.gates.append(_ACCOUNT_NOT_NEEDED)  # the key policy already names the caller or its role
     elif w.account:
-        w.gates.append(Gate(G.ACCOUNT_DELEGATION, OUT.ALLOW, _refs(w.account), ("account-allows", {
-            "account": w.caller.account})))
+        w.gates.append(Gate(G.ACCOUNT_DELEGATION, OUT.ALLOW, _refs(w.account), _account_note(w.caller.account)))
     else:
         w.gates.append(_no_account_gate(w.caller.account))
     w.iam_role = _iam_role(w)
@@ -433,8 +433,8 @@ def _no_resource_why(w: Walk, key: Key) -> tuple[Phrase, ...]:
     caller = w.caller
     who = {"who": caller.principal_type, "action": w.action}
     has_account_statement = any(
-        s.effect == "Allow" and s.principal is not None and principal_match(s.principal, caller) == "account"
-        for s in key.policy.statements
+        s.principal is not None and principal_match_of(s.principal, caller) == "account"
+        for s in key.policy.allows
     )
     found = w.iam()[0]
     if has_account_statement:
@@ -500,6 +500,11 @@ _LIMIT_NO_MATCH = {name: Gate(name, OUT.NO_MATCH) for name in (G.BOUNDARY, G.SES
 _GRANT_NOT_USED = Gate(G.GRANT, OUT.NOT_USED)
 _GRANT_NO_MATCH = Gate(G.GRANT, OUT.NO_MATCH)
 _KEY_STATE_PASS = Gate(G.KEY_STATE, OUT.PASS)
+
+
+@lru_cache(maxsize=256)
+def _account_note(account: str) -> Phrase:
+    return ("account-allows", {"account": account})
 
 
 @lru_cache(maxsize=256)

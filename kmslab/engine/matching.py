@@ -108,7 +108,7 @@ def substitute(text: str, context: Mapping[str, Any], *, pattern: bool = False) 
     return _VARIABLE.sub(replace, text)
 
 
-class LowerKeyContext(dict):
+class LowerKeyContext(dict[str, Any]):
     """A request context whose keys are all lower-case, so lookups need no scan."""
 
     __slots__ = ()

@@ -145,7 +145,7 @@ class StatementRef:
     effect: Literal["Allow", "Deny"]
 
     def label(self) -> str:
-        """`key policy: Sid 'Enable IAM User Permissions'` or `AdministratorAccess: statement 1, no Sid`."""
+        """`key policy: Sid 'Enable IAM User Permissions'` or `AdministratorAccess (statement 1, no Sid)`."""
         return words.ref_label(self)
 
 

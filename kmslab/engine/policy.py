@@ -91,7 +91,12 @@ class Statement:
     variables: bool = True
 
     def label(self) -> str:
-        return f"Sid {self.sid!r}" if self.sid else f"statement #{self.index}"
+        """`Sid 'Admins'` or `statement 2, no Sid` (counted from 1)."""
+        from .words import LABELS, _
+
+        if self.sid:
+            return _(LABELS["sid-short"]).format(sid=repr(self.sid))
+        return _(LABELS["no-sid-short"]).format(number=self.index + 1)
 
 
 @dataclass(frozen=True)
@@ -106,7 +111,8 @@ class Policy:
 
     @property
     def document(self) -> dict[str, Any]:
-        return json.loads(self.text)
+        doc: dict[str, Any] = json.loads(self.text)  # parsed from a JSON object: a dict
+        return doc
 
     # Derived once per parsed policy (parsing is cached, so once per policy text) for the authorizer.
     @cached_property

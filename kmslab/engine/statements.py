@@ -101,7 +101,7 @@ def principal_match(principals: Mapping[str, tuple[str, ...]] | Any, caller: Cal
     return best
 
 
-def _principal_match_of(principals: Mapping[str, tuple[str, ...]], caller: Caller) -> Match | None:
+def principal_match_of(principals: Mapping[str, tuple[str, ...]], caller: Caller) -> Match | None:
     """principal_match, kept per Caller for each Principal element it met (both are immutable)."""
     seen: dict[int, tuple[Any, Match | None]] = derived(caller, "_kmslab_principal_matches", lambda _: {})
     found = seen.get(id(principals))
@@ -212,7 +212,7 @@ def hits(
             match: Match | None = None
             if caller is not None and policy.kind == "resource":
                 if s.principal is not None:
-                    match = _principal_match_of(s.principal, caller)
+                    match = principal_match_of(s.principal, caller)
                     if match is None:
                         continue
                 elif s.not_principal is not None:

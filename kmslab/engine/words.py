@@ -109,32 +109,32 @@ GATE_LINES: dict[str, str] = {
                                       "(nor a grantee it allows to retire it)"),
     "explicit-deny/deny": N_("explicit Deny in {statement}"),
     "explicit-deny/pass": N_("no Deny statement matches"),
-    "scp/not-used": N_("not used here: no SCP applies to this account"),
+    "scp/not-used": N_("no SCP applies to this account"),
     "scp/allow": N_("an SCP allows the action ({statement})"),
     "scp/no-match": N_("no SCP allows the action"),
-    "key-policy/not-used": N_("not used here: the action has no key resource, so no key policy applies"),
+    "key-policy/not-used": N_("the action has no key resource, so no key policy applies"),
     "key-policy/allow": N_("{statement} names the caller"),
     "key-policy/no-match": N_("no key policy statement names the caller"),
     "not-cross-account-gate": N_("this operation cannot be used on a KMS key in another account"),
-    "account-delegation/not-used": N_("not used here: the action has no key resource"),
-    "account-delegation/not-needed": N_("not needed: the key policy names the caller"),
+    "account-delegation/not-used": N_("the action has no key resource"),
+    "account-delegation/not-needed": N_("the key policy already names the caller or its role"),
     "account-allows": N_("{statement} allows the account {account}: IAM policies decide"),
     "no-account-statement": N_("no key policy statement allows the account {account}"),
     "identity-policy/allow": N_("{statement} allows the action"),
     "root-has-every-permission": N_("the root user has every permission in its account"),
     "identity-policy/no-match": N_("no IAM policy of the caller allows the action"),
-    "identity-policy/not-needed": N_("not needed: the key policy names the caller's role, or a grant allows"),
+    "identity-policy/not-needed": N_("the key policy names the caller's role, or a grant allows"),
     "identity-policy/ignored": N_("{statement} would allow, but the key policy gives IAM policies no say"),
-    "iam-not-consulted-gate": N_("not consulted: the key policy gives IAM policies no say"),
-    "boundary/not-used": N_("not used here: the caller has no permissions boundary"),
-    "boundary/not-needed": N_("not consulted"),
+    "iam-not-consulted-gate": N_("the key policy gives IAM policies no say"),
+    "boundary/not-used": N_("the caller has no permissions boundary"),
+    "boundary/not-needed": N_("not consulted here"),
     "boundary/allow": N_("the permissions boundary allows the action"),
     "boundary/no-match": N_("the permissions boundary does not allow the action"),
-    "session-policy/not-used": N_("not used here: no session policy"),
-    "session-policy/not-needed": N_("not consulted"),
+    "session-policy/not-used": N_("no session policy"),
+    "session-policy/not-needed": N_("not consulted here"),
     "session-policy/allow": N_("the session policy allows the action"),
     "session-policy/no-match": N_("the session policy does not allow the action"),
-    "grant/not-used": N_("not used here: no grant on this key"),
+    "grant/not-used": N_("no grant on this key"),
     "grant-allows": N_("{statement} allows {operation}"),
     "grant/no-match": N_("no grant allows the operation"),
     "key-state/pass": N_("the key's state permits the operation"),
@@ -146,7 +146,7 @@ GATE_LINES: dict[str, str] = {
 
 LABELS: dict[str, str] = {
     "sid": N_("{policy}: Sid {sid}"),
-    "no-sid": N_("{policy}: statement {number}, no Sid"),
+    "no-sid": N_("{policy} (statement {number}, no Sid)"),
     "grant": N_("grant {grant_id}"),
     "sid-short": N_("Sid {sid}"),
     "no-sid-short": N_("statement {number}, no Sid"),
@@ -214,6 +214,12 @@ FLOW: dict[str, str] = {  # the flow picture's words (kmslab/widgets/flow.py dra
     "svg-title": N_("Evaluation flow: {heading}"),
     "describe": N_("{action} by {principal} is {verdict}. Path: {hops}."),
     "hop": N_("{node}: {lines}"),
+    "node/explicit-deny": N_("explicit Deny"),
+    "node/scp": N_("SCPs"),
+    "node/key-policy": N_("key policy names the caller"),
+    "node/account-delegation": N_("key policy allows the account"),
+    "node/iam": N_("IAM policies"),
+    "node/grant": N_("grant"),
     "ALLOWED": N_("ALLOWED"),
     "DENIED": N_("DENIED"),
     "not-reached": N_("not reached"),
@@ -254,6 +260,30 @@ FLOW: dict[str, str] = {  # the flow picture's words (kmslab/widgets/flow.py dra
 }
 
 
+EXPLAIN: dict[str, str] = {  # the explanation panel (kmslab/widgets/explain.py)
+    "allowed": N_("✔ allowed"),
+    "denied": N_("✘ denied"),
+    "error": N_("⚠ error"),
+    "error-code": N_("⚠ {code}"),
+    "on-key": N_(" · key {key}"),
+    "why": N_("Why:"),
+    "deciding": N_("Deciding statements:"),
+    "no-deciding": N_("Deciding statements: none — no statement allows the request, "
+                      "so it is denied by default (an implicit deny)."),
+    "caller-sees": N_("What the caller sees (AWS CLI):"),
+    "no-decision": N_("No authorization decision: the request failed before KMS checked permissions."),
+    "every-gate": N_("Every gate, in the order AWS evaluates them"),
+    "decided-here": N_(" ◀ decided here"),
+    "root-marker": N_("◀ root statement: the account principal, so IAM policies count"),
+    "highlight-marker": N_("◀ highlighted"),
+}
+
+
+def explain_text(name: str, **args: Any) -> str:
+    """One of the explanation panel's words, translated and filled."""
+    return _(EXPLAIN[name]).format_map(args) if args else _(EXPLAIN[name])
+
+
 def flow_text(key: str, **args: Any) -> str:
     """One of the flow picture's labels, translated and filled."""
     return _(FLOW[key]).format_map(args) if args else _(FLOW[key])
@@ -261,7 +291,7 @@ def flow_text(key: str, **args: Any) -> str:
 
 def every_template() -> Iterator[tuple[str, str]]:
     """(id, English template) of every template here."""
-    for table in (REASONS, GATE_LINES, LABELS, WHO, OUTCOMES, GATE_NAMES, CLI, FLOW):
+    for table in (REASONS, GATE_LINES, LABELS, WHO, OUTCOMES, GATE_NAMES, CLI, FLOW, EXPLAIN):
         yield from table.items()
 
 
@@ -274,7 +304,7 @@ def who(principal_type: str) -> str:
 
 
 def ref_label(ref: Ref) -> str:
-    """`key policy: Sid 'Enable IAM User Permissions'`, `inline: statement 1, no Sid`, `grant 1234...`."""
+    """`key policy: Sid 'Enable IAM User Permissions'`, `inline (statement 1, no Sid)`, `grant 1234...`."""
     grant_id = getattr(ref, "grant_id", None)
     if grant_id is not None:
         return _(LABELS["grant"]).format(grant_id=grant_id)

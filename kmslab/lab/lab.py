@@ -181,8 +181,29 @@ class Lab:
                 warnings.warn(f"kmslab: a lab.on_change callback failed: {exc!r}", RuntimeWarning, stacklevel=2)
 
     @contextmanager
-    def _probe(self) -> Iterator[None]:
-        """Requests that undo what they change: no notification unless the world stays changed."""
+    def probe(self) -> Iterator[None]:
+        """Changes made inside and undone before it ends are no change: `on_change` listeners hear nothing.
+
+        For trying something and putting it back exactly (an exercise's "which cells would flip?").
+        A change that is not undone inside is not heard either: use `batch()` for changes that stay.
+        """
+        dirty = self._dirty
+        self._probing += 1
+        try:
+            yield
+        finally:
+            self._probing -= 1
+            self._dirty = dirty
+            self._flush_changes()
+
+    _probe = probe  # the name the course used first
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Changes made inside tell `on_change` listeners once, at the end (nothing if nothing changed).
+
+        Lab.request and access_matrix run inside one: their probes undo themselves, so they are no change.
+        """
         self._probing += 1
         try:
             yield
@@ -634,7 +655,7 @@ class Lab:
             encryption_algorithm=encryption_algorithm,
             grant={**grant, "grantee": self.principal_arn(grant["grantee"])} if grant else None,
         )
-        with self._probe():
+        with self.batch():
             return self._perform(record, self.principal_arn(principal), action, plan_for, inp,
                                  info["name"] if info else None, via_service, source_ip)
 
@@ -714,7 +735,7 @@ class Lab:
         plans = [(a, self._plan_for(a), action_info(a).takes_key and a != "kms:CreateKey")
                  for a in map(normalize_action, actions)]
         out = []
-        with self._probe():
+        with self.batch():
             for p in principals:  # each principal, key and action looked up once, not once a cell
                 record, row = self._record(p), self.principal_arn(p)
                 for action, plan_for, takes_key in plans:

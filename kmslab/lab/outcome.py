@@ -16,8 +16,10 @@ class Outcome:
 
     `decision` is what the API answered: allowed (the call succeeded), denied
     (AccessDeniedException) or error (another AWS error, e.g. DisabledException).
-    `explanation` is the engine's Decision behind it (None when the request never
-    reached authorization, e.g. an unknown key).
+    `explanation` is the engine's Decision behind it: every request the lab authorizes has
+    one (RetireGrant by its retiring principal and key-state refusals included); None only
+    when the request never reached authorization (an unknown key, lab setup). Its `gates`,
+    `deciding` gate and `statements` are the path to read; `reason` is rendered from them.
     """
 
     principal: str  # the caller's ARN

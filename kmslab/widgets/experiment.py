@@ -359,7 +359,7 @@ class KeyPolicyExperiment(LiveWidget):
     def reset(self) -> None:
         """Back to the key policy and attachments this experiment started with (a table without ◆)."""
         self.staged = None
-        with self._own_change(), self._quiet():
+        with self._own_change(), self._quiet(), self.lab.batch():
             self.lab.put_key_policy(self.key, self._initial_policy, bypass_lockout_check=True)
             for (user, policy), attached in self._initial_attachments.items():
                 now = policy in self.lab.attached_policies(user)

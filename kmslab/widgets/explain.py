@@ -26,10 +26,10 @@ from .labels import action_label, principal_label
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 MONO = "ui-monospace, SFMono-Regular, Menlo, Consolas, 'DejaVu Sans Mono', monospace"
 
-_VERDICT = {  # symbol + word, background, accent
-    "allowed": ("✔ allowed", "#d6e9f8", "#0072b2"),
-    "denied": ("✘ denied", "#fbdcc8", "#d55e00"),
-    "error": ("⚠ error", "#e3e3e3", "#6b6b6b"),
+_VERDICT = {  # background, accent (the symbol and word come from words.EXPLAIN)
+    "allowed": ("#d6e9f8", "#0072b2"),
+    "denied": ("#fbdcc8", "#d55e00"),
+    "error": ("#e3e3e3", "#6b6b6b"),
 }
 _HIGHLIGHT_BG, _HIGHLIGHT_ACCENT = "#fff2b3", "#b07a00"  # Okabe-Ito yellow/orange, with a text marker
 
@@ -63,37 +63,39 @@ def _statements_html(outcome: Outcome, decision: Decision | None) -> str:
     elif outcome.statements:
         items = [f"<li>{html.escape(s)}</li>" for s in outcome.statements]
     elif outcome.decision == "denied":
-        return "<p style=\"margin:4px 0\">Deciding statements: none — no statement allows the request, " \
-               "so it is denied by default (an implicit deny).</p>"
+        return f'<p style="margin:4px 0">{html.escape(words.explain_text("no-deciding"))}</p>'
     else:
         return ""
     listing = f'<ul style="margin:2px 0 2px 1.2em;padding:0">{"".join(items)}</ul>'
-    return f'<div style="margin:4px 0">Deciding statements:{listing}</div>'
+    return f'<div style="margin:4px 0">{html.escape(words.explain_text("deciding"))}{listing}</div>'
 
 
 def _gates_html(decision: Decision) -> str:
     """Every gate the request visited, as the engine recorded it (words from `kmslab.engine.words`)."""
+    decided = words.explain_text("decided-here")
     rows = "".join(
         f'<li data-gate="{html.escape(g.name)}" data-outcome="{html.escape(g.outcome)}">'
         f"<code>{html.escape(g.name)}</code> ({html.escape(words.gate_name(g.name))}): "
         f"{words.SYMBOLS.get(g.outcome, '?')} {html.escape(words.outcome_word(g.outcome))} — "
-        f"{html.escape(g.detail)}{' ◀ decided here' if g.name == decision.deciding else ''}</li>"
+        f"{html.escape(g.detail)}{html.escape(decided) if g.name == decision.deciding else ''}</li>"
         for g in decision.gates
     )
     return (
-        '<details class="kmslab-gates" style="margin-top:4px"><summary>Every gate, in the order AWS '
-        f'evaluates them</summary><ol style="margin:4px 0 0 1.4em;padding:0">{rows}</ol></details>'
+        f'<details class="kmslab-gates" style="margin-top:4px"><summary>{html.escape(words.explain_text("every-gate"))}'
+        f'</summary><ol style="margin:4px 0 0 1.4em;padding:0">{rows}</ol></details>'
     )
 
 
 def explain_html(outcome: Outcome) -> str:
     """The decision path of one principal/action/key as HTML (verdict, reason, statements, error, flow)."""
     decision = outcome.explanation
-    label, bg, accent = _VERDICT.get(outcome.decision, _VERDICT["error"])
+    bg, accent = _VERDICT.get(outcome.decision, _VERDICT["error"])
+    label = words.explain_text(outcome.decision if outcome.decision in _VERDICT else "error")
     if outcome.decision == "error" and outcome.error:
-        label = f"⚠ {outcome.error}"
+        label = words.explain_text("error-code", code=outcome.error)
     who = principal_label(outcome.principal)
-    what = f"{who} · {outcome.action}" + (f" · key {outcome.key}" if outcome.key is not None else "")
+    on_key = words.explain_text("on-key", key=outcome.key) if outcome.key is not None else ""
+    what = f"{who} · {outcome.action}{on_key}"
     reason = outcome.reason or (decision.reason if decision is not None else "")
     parts = [
         f'<div class="kmslab-explain kmslab-{html.escape(outcome.decision)}" '
@@ -104,12 +106,13 @@ def explain_html(outcome: Outcome) -> str:
         f' <span style="color:#555">({html.escape(outcome.principal)})</span></div>',
     ]
     if reason:
-        parts.append(f'<p class="kmslab-reason" style="margin:4px 0"><b>Why:</b> {html.escape(_sentence(reason))}</p>')
+        parts.append(f'<p class="kmslab-reason" style="margin:4px 0"><b>{html.escape(words.explain_text("why"))}</b> '
+                     f'{html.escape(_sentence(reason))}</p>')
     parts.append(_statements_html(outcome, decision))
     line = cli_error_line(outcome)
     if line:
         parts.append(
-            '<div style="margin:6px 0 2px">What the caller sees (AWS CLI):</div>'
+            f'<div style="margin:6px 0 2px">{html.escape(words.explain_text("caller-sees"))}</div>'
             f'<pre class="kmslab-aws-message" style="font-family:{MONO};font-size:12px;white-space:pre-wrap;'
             f'margin:0;padding:6px 8px;background:#f6f6f6;border-left:4px solid {accent};color:#111">'
             f"{html.escape(line)}</pre>"
@@ -118,8 +121,7 @@ def explain_html(outcome: Outcome) -> str:
         parts.append(f'<div class="kmslab-flow-box" style="margin-top:8px">{flow_svg(decision)}</div>')
         parts.append(_gates_html(decision))
     else:
-        parts.append('<p style="margin:4px 0;color:#444">No authorization decision: the request failed '
-                     "before KMS checked permissions.</p>")
+        parts.append(f'<p style="margin:4px 0;color:#444">{html.escape(words.explain_text("no-decision"))}</p>')
     parts.append("</div>")
     return "".join(parts)
 
@@ -157,7 +159,7 @@ def policy_html(
         hit = (stmt.get("Sid") in sids) or bool(principals & set(_aws_principals(stmt))) or (auto and root)
         if not hit:
             return None
-        return "◀ root statement: the account principal, so IAM policies count" if root else "◀ highlighted"
+        return words.explain_text("root-marker") if root else words.explain_text("highlight-marker")
 
     def line(text: str) -> str:
         return f'<span class="kmslab-line" style="display:block">{html.escape(text) or " "}</span>'

@@ -359,15 +359,11 @@ def _legend(x: int, y: int) -> str:
     return "".join(out)
 
 
-_NODE_WORDS = {"explicit-deny": "explicit Deny", "scp": "SCPs", "key-policy": "key policy names the caller",
-               "account-delegation": "key policy allows the account", "iam": "IAM policies", "grant": "grant"}
-
-
 def describe(decision: Decision) -> str:
     """One sentence for screen readers: the path the request took, in words."""
     st = steps(decision)
-    hops = [flow_text("hop", node=_NODE_WORDS[n], lines=" ".join(st[n].lines))
-            for n in decision_path(decision) if n in _NODE_WORDS]
+    hops = [flow_text("hop", node=flow_text(f"node/{n}"), lines=" ".join(st[n].lines))
+            for n in decision_path(decision) if n in st and n not in ("ALLOWED", "DENIED")]
     return flow_text("describe", action=decision.action, principal=decision.principal,
                      verdict=decision.label.upper(), hops="; ".join(hops))
 

@@ -137,7 +137,7 @@ class Playground(LiveWidget):
         """Back to the world as it was when this playground was made."""
         from ..runner import build_world
 
-        with self._own_change():
+        with self._own_change(), self.lab.batch():  # other widgets redraw once, when the world is whole
             self.lab.reset()
             if self._initial is not None:
                 build_world(self.lab, self._initial, strict=False)
@@ -178,7 +178,7 @@ class Playground(LiveWidget):
             from ..export import export_scenario
 
             backup = export_scenario(self.lab)
-        with self._own_change():
+        with self._own_change(), self.lab.batch():
             self.lab.reset()
             try:
                 build_world(self.lab, scenario)

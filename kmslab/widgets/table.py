@@ -153,7 +153,7 @@ def _swatch(kind: str, text: str) -> str:
         bg, fg, _ = COLOURS[kind]
         style += f";background-color:{bg};color:{fg}"
     elif kind == "flipped":
-        style += ";font-weight:bold;border:3px solid #111"
+        style += ";font-weight:bold;border:2px solid #111"
     return f'<span class="kmslab-swatch kmslab-{kind}" style="{style}">{html.escape(text)}</span>'
 
 

@@ -26,6 +26,7 @@ def run_to(gate, wk: Walk):
 
 
 def test_explicit_deny_gate_records_the_deny_statement(w):
+    """https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html"""
     wk = walk(w, w.user(policies=(w.deny("kms:Decrypt", Sid="NoDecrypt"),)), key=w.key(w.ROOT_STATEMENT))
     end = g.explicit_deny(wk)
     assert end is not None and not end.allowed and end.explicit and end.kind == "identity"
@@ -35,6 +36,7 @@ def test_explicit_deny_gate_records_the_deny_statement(w):
 
 
 def test_scp_gate_not_used_without_scps_and_final_without_allow(w):
+    """https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html"""
     none = walk(w, w.user(), key=w.key(w.ROOT_STATEMENT))
     assert g.scp(none) is None and none.gates[-1].outcome == NOT_USED
     only_s3 = w.policy(w.doc({"Effect": "Allow", "Action": "s3:*", "Resource": "*"}), kind="scp")
@@ -44,6 +46,7 @@ def test_scp_gate_not_used_without_scps_and_final_without_allow(w):
 
 
 def test_key_policy_gate_allows_a_directly_named_principal_alone(w):
+    """https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html"""
     bob = w.user("bob")
     wk = walk(w, bob, key=w.key(w.stmt(bob.arn, "kms:Decrypt")))
     end = g.key_policy(wk)
@@ -52,6 +55,7 @@ def test_key_policy_gate_allows_a_directly_named_principal_alone(w):
 
 
 def test_key_policy_gate_refuses_a_non_cross_account_operation(w):
+    """https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html"""
     key = w.key(w.stmt("*"), arn=w.KEY_ARN.replace(w.ACCOUNT, w.OTHER))
     wk = walk(w, w.user(), "kms:PutKeyPolicy", key)
     end = g.key_policy(wk)
@@ -59,6 +63,7 @@ def test_key_policy_gate_refuses_a_non_cross_account_operation(w):
 
 
 def test_account_delegation_gate(w):
+    """https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html"""
     wk = walk(w, w.user(), key=w.key(w.ROOT_STATEMENT))
     assert run_to(g.account_delegation, wk) is None
     assert wk.gates[-1].name == GateName.ACCOUNT_DELEGATION and wk.gates[-1].outcome == ALLOW
@@ -69,12 +74,14 @@ def test_account_delegation_gate(w):
 
 
 def test_identity_gate_ignored_when_the_key_policy_gives_iam_no_say(w):
+    """https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html"""
     wk = walk(w, w.user(policies=(w.admin(),)), key=w.key(w.stmt("arn:aws:iam::111122223333:user/bob")))
     assert run_to(g.identity_policies, wk) is None
     assert wk.gates[-1].outcome == IGNORED and wk.gates[-1].refs[0].policy == "AdministratorAccess"
 
 
 def test_boundary_and_session_gates_are_not_used_without_policies(w):
+    """https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html"""
     wk = walk(w, w.user(policies=(w.admin(),)), key=w.key(w.ROOT_STATEMENT))
     run_to(g.permissions_boundary, wk)
     assert wk.gates[-1].name == GateName.BOUNDARY and wk.gates[-1].outcome == NOT_USED
@@ -83,6 +90,7 @@ def test_boundary_and_session_gates_are_not_used_without_policies(w):
 
 
 def test_boundary_gate_blocks(w):
+    """https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html"""
     boundary = w.policy(w.doc({"Effect": "Allow", "Action": "kms:Encrypt", "Resource": "*"}), kind="boundary")
     wk = walk(w, w.user(policies=(w.admin(),), boundary=boundary), key=w.key(w.ROOT_STATEMENT))
     run_to(g.permissions_boundary, wk)
@@ -90,6 +98,7 @@ def test_boundary_gate_blocks(w):
 
 
 def test_grant_gate_allows_with_a_grant_reference_not_a_statement(w):
+    """https://docs.aws.amazon.com/kms/latest/developerguide/grants.html"""
     bob = w.user("bob")
     grant = Grant("g-1", bob.arn, frozenset({"Decrypt"}))
     wk = walk(w, bob, key=w.key(w.stmt("arn:aws:iam::111122223333:user/alice"), grants=(grant,)))
@@ -99,6 +108,7 @@ def test_grant_gate_allows_with_a_grant_reference_not_a_statement(w):
 
 
 def test_grant_gate_not_used_on_a_key_without_grants_and_refuses(w):
+    """https://docs.aws.amazon.com/kms/latest/developerguide/grants.html"""
     wk = walk(w, w.user(), key=w.key(w.stmt("arn:aws:iam::111122223333:user/bob")))
     end = run_to(g.grants, wk)
     assert not end.allowed and end.deciding == GateName.KEY_POLICY
@@ -106,6 +116,7 @@ def test_grant_gate_not_used_on_a_key_without_grants_and_refuses(w):
 
 
 def test_key_state_gate(w):
+    """https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html"""
     disabled = w.key(w.ROOT_STATEMENT, state="Disabled")
     wk = walk(w, w.root(), key=disabled)
     allowed = g.End(True, GateName.ACCOUNT_DELEGATION, ())
@@ -120,6 +131,7 @@ def test_key_state_gate(w):
 
 
 def test_retiring_principal_gate(w):
+    """https://docs.aws.amazon.com/kms/latest/developerguide/grant-delete.html"""
     cleanup = w.user("cleanup")
     grant = Grant("g-2", "arn:aws:iam::111122223333:user/app", frozenset({"Decrypt"}),
                   retiring_principal=cleanup.arn)
@@ -132,6 +144,7 @@ def test_retiring_principal_gate(w):
 
 
 def test_the_decision_records_the_path_and_the_deciding_gate(w):
+    """https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html"""
     d = w.ask(w.user(policies=(w.admin(),)), key=w.key(w.ROOT_STATEMENT))
     assert [x.name for x in d.gates] == ["explicit-deny", "scp", "key-policy", "account-delegation",
                                          "identity-policy", "boundary", "session-policy", "key-state"]

@@ -8,7 +8,7 @@ permissions have no effect."
 
 from __future__ import annotations
 
-from pathlib import Path
+from importlib import resources
 from typing import Any
 
 import pytest
@@ -21,7 +21,9 @@ DEFAULT = "https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-defa
 OVERVIEW = "https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html"
 PRINCIPAL = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html"
 EVAL = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html"
-SCENARIOS = Path("/work/shared/scenarios")
+# The seed scenarios ship inside the package (a copy of ../shared/scenarios' files): read them from there,
+# wherever the checkout or the installed package lives.
+SCENARIOS = resources.files("kmslab") / "scenarios"
 
 
 @pytest.mark.parametrize("account_principal", ["arn:aws:iam::111122223333:root", "111122223333"])
@@ -186,10 +188,7 @@ def test_console_default_policy_key_users_and_admins(w):
 
 
 def _load(name: str) -> dict[str, Any]:
-    path = SCENARIOS / f"{name}.yaml"
-    if not path.exists():
-        pytest.skip(f"{path} is not available")
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return yaml.safe_load((SCENARIOS / f"{name}.yaml").read_text(encoding="utf-8"))
 
 
 def _world(scenario: dict[str, Any]) -> tuple[dict[str, Caller], Key]:

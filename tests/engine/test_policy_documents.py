@@ -30,10 +30,12 @@ ADMINS = {"Sid": "Admins", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam
     (f"arn:aws:iam::{ACCOUNT}:user/root", None, False), ("*", None, False), ("12345", None, False),
 ])
 def test_account_principal_forms(ident, account, expected):
+    """https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-accounts"""
     assert is_account_principal(ident, account) is expected
 
 
 def test_statement_normalises_from_an_object_or_a_list():
+    """https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_statement.html"""
     assert statement_list({"Statement": ADMINS}) == [ADMINS]
     assert statement_list({"Statement": [ADMINS, ADMINS]}) == [ADMINS, ADMINS]
     assert statement_list({}) == []
@@ -42,6 +44,7 @@ def test_statement_normalises_from_an_object_or_a_list():
 
 
 def test_root_statement_is_an_allow_for_the_account():
+    """https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html"""
     root = account_statement(ACCOUNT)
     assert is_account_statement(root) and is_account_statement(root, ACCOUNT)
     assert not is_account_statement(root, "444455556666")
@@ -50,7 +53,10 @@ def test_root_statement_is_an_allow_for_the_account():
 
 
 def test_toggling_the_root_statement_is_what_the_engine_sees():
-    """with_account_statement(on) is exactly what makes IAM policies count; off removes every form of it."""
+    """with_account_statement(on) is exactly what makes IAM policies count; off removes every form of it.
+
+    https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html
+    """
     short_form = {**account_statement(ACCOUNT), "Principal": {"AWS": ACCOUNT}}
     doc = {"Version": "2012-10-17", "Statement": [ADMINS, short_form]}
     off = with_account_statement(doc, ACCOUNT, False)

@@ -51,6 +51,7 @@ def every_kind_of_decision(w):
 
 
 def test_every_reason_template_is_used_and_every_placeholder_filled(w):
+    """https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html"""
     used = set()
     for d in every_kind_of_decision(w):
         for phrase_id, args in d.why:
@@ -65,18 +66,21 @@ def test_every_reason_template_is_used_and_every_placeholder_filled(w):
 
 
 def test_every_template_renders_with_its_placeholders():
+    """https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html"""
     for key, template in words.every_template():
         filled = template.format_map({name: "x" for name in words.placeholders(template)})
         assert "{" not in filled, key
 
 
 def test_statements_are_named_by_sid_or_by_number_from_one(w):
+    """https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_sid.html"""
     d = w.ask(w.user(policies=(w.admin(),)), key=w.key(w.ROOT_STATEMENT))
     assert [r.label() for r in d.statements] == [
-        "key policy: Sid 'Enable IAM User Permissions'", "AdministratorAccess: statement 1, no Sid"]
+        "key policy: Sid 'Enable IAM User Permissions'", "AdministratorAccess (statement 1, no Sid)"]
 
 
 def test_a_catalog_changes_the_words_and_not_the_decision(w):
+    """https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html"""
     template = words.REASONS["named-directly"]
     bob = w.user("bob")
     key = w.key(w.stmt(bob.arn, "kms:Decrypt"))
@@ -84,7 +88,7 @@ def test_a_catalog_changes_the_words_and_not_the_decision(w):
     try:
         words.use_catalog({template: "KEY POLICY NAMES {who} ({statement})"})
         translated = w.ask(bob, key=key)
-        assert translated.reason == "KEY POLICY NAMES this IAM user (key policy: statement 1, no Sid)"
+        assert translated.reason == "KEY POLICY NAMES this IAM user (key policy (statement 1, no Sid))"
         assert translated.allowed == english.allowed and translated.deciding == GateName.KEY_POLICY
         assert translated.message == english.message  # AWS's wording is never translated
         with pytest.raises(ValueError, match="unknown placeholders"):

@@ -84,3 +84,25 @@ def test_unsubscribe(lab):
     unsubscribe()
     lab.put_inline_policy("alice", "p", POLICY)
     assert calls == []
+
+
+def test_a_batch_of_changes_is_heard_once_at_its_end(lab, heard):
+    with lab.batch():
+        lab.put_inline_policy("alice", "p", POLICY)
+        lab.attach_policy("alice", "AdministratorAccess")
+        lab.create_key("other")
+        assert heard == []
+    assert len(heard) == 1
+    with lab.batch():
+        lab.key_policy("demo")
+    assert len(heard) == 1  # nothing changed: nothing heard
+
+
+def test_a_probe_that_puts_everything_back_is_heard_by_nobody(lab, heard):
+    before = lab.request("alice", "kms:Decrypt", "demo").decision
+    with lab.probe():
+        lab.put_inline_policy("alice", "p", POLICY)
+        assert lab.request("alice", "kms:Decrypt", "demo").decision == "allowed"
+        lab.delete_inline_policy("alice", "p")
+    assert heard == []
+    assert lab.request("alice", "kms:Decrypt", "demo").decision == before

@@ -30,7 +30,7 @@ def test_allowed_explanation_names_the_deciding_statements(seed):
     page = explain_html(seed.to_outcome(seed.decide(seed.USER2, "kms:Decrypt", with_root=True)))
     assert "✔ allowed" in page and "An error occurred" not in page
     assert "key policy: Sid &#x27;Enable IAM User Permissions&#x27;" in page
-    assert "AdministratorAccess: statement 1, no Sid" in page
+    assert "AdministratorAccess (statement 1, no Sid)" in page
 
 
 def test_everything_is_escaped(seed):

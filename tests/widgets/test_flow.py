@@ -136,3 +136,23 @@ def test_unused_gates_are_neutral_and_labels_are_never_cut(seed):
         assert "…" not in svg and "statement #" not in svg
     named = nodes(parse(flow_svg(seed.decide(seed.USER1, "kms:Decrypt", with_root=False))))["key-policy"]
     assert "Allow access for Key Administrators" in " ".join(texts(named).split())  # wrapped over lines, whole
+
+
+def test_a_key_state_refusal_and_a_retiring_principal_are_drawn_from_the_path(seed):
+    """A disabled key refuses what the policies allowed: the policy boxes are not failures, DENIED says why.
+    RetireGrant by the grant's retiring principal: the grant box allows, nothing else is consulted."""
+    from dataclasses import replace
+
+    from kmslab.engine import Caller, Grant, Request, authorize
+
+    disabled = seed.decide(seed.USER2, "kms:Decrypt", with_root=True,
+                           key=replace(seed.make_key(True), state="Disabled"))
+    root = parse(flow_svg(disabled))
+    assert states(root)["DENIED"] == "reached" and states(root)["account-delegation"] == "passed"
+    assert not [g for g in nodes(root).values() if "kmslab-failed" in g.get("class")]
+    assert "the key is disabled" in texts(nodes(root)["DENIED"])
+    grant = Grant("g-retire", seed.USER1, frozenset({"Decrypt"}), retiring_principal=seed.USER2)
+    cleanup = Caller(seed.USER2, seed.ACCOUNT, "User", "AIDAKMSTEST2EXAMPLE2", username="kms-test-2")
+    retire = authorize(Request(cleanup, "kms:RetireGrant", seed.make_key(False, grants=(grant,)), grant_id="g-retire"))
+    assert retire.allowed and decision_path(retire) == ["grant", "ALLOWED"]
+    assert "retiring principal" in texts(nodes(parse(flow_svg(retire)))["grant"])

@@ -326,3 +326,53 @@ def test_widget_words_are_templates_in_the_engines_catalog():
     finally:
         engine_words.use_catalog(None)
     assert words.say("root_toggle", state="ON") == "Root statement: ON"
+
+
+class _FakeShell:
+    """An IPython shell in the middle of a cell: post_run_cell callbacks run when `finish_cell` is called."""
+
+    def __init__(self, msg_type: str = "execute_request") -> None:
+        self.callbacks: list = []
+        parent = {"header": {"msg_type": msg_type}}
+        self.kernel = type("K", (), {"get_parent": staticmethod(lambda: parent)})()
+        self.events = self
+
+    def register(self, event, fn):
+        assert event == "post_run_cell"
+        self.callbacks.append(fn)
+
+    def unregister(self, event, fn):
+        self.callbacks.remove(fn)
+
+    def finish_cell(self):
+        for fn in list(self.callbacks):
+            fn(None)
+
+
+def test_in_a_cell_several_changes_redraw_once_after_the_cell_with_all_their_flips(seed_lab, monkeypatch):
+    import IPython
+
+    exp = KeyPolicyExperiment(seed_lab, "demo")
+    shell = _FakeShell()
+    monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
+    policy = seed_lab.key_policy("demo")
+    seed_lab.put_key_policy("demo", with_root_statement(policy, ACCOUNT, True))  # two changes in one cell
+    seed_lab.detach_policy("kms-test-2", "AdministratorAccess")
+    assert exp.decision("kms-test-2", "kms:Decrypt") == "denied" and not exp.flipped()  # not yet: the cell runs
+    shell.finish_cell()
+    assert exp.decision("root", "kms:Decrypt") == "allowed"
+    assert {p for p, _, _ in exp.flipped()} == {ROOT}  # kms-test-2: denied before and after the cell
+    text = exp.status_text
+    assert "root statement added" in text and "AdministratorAccess detached" in text
+    assert shell.callbacks == []  # unregistered after running
+
+
+def test_a_click_on_another_widget_redraws_at_once(seed_lab, monkeypatch):
+    import IPython
+
+    exp = KeyPolicyExperiment(seed_lab, "demo")
+    other = Playground(seed_lab)
+    monkeypatch.setattr(IPython, "get_ipython", lambda: _FakeShell("comm_msg"))
+    exp.root_toggle.value = True  # a widget's comm message, not a cell
+    assert other.decision("kms-test-2", "kms:Decrypt") == "allowed"
+    other.close()

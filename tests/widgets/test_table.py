@@ -117,6 +117,8 @@ def test_legend_and_css_hooks(without_root, with_root):
     for words in ("✔ allowed", "✘ denied", "⚠", "another AWS error", "◆", "changed by the last edit", "demo"):
         assert words in cells.caption
     assert all(c["title"] for c in cells.cells)  # every cell explains itself on hover
+    # the legend comes before the table, not in a <caption> (as narrow as the table: a vertical list)
+    assert "<caption" not in markup and markup.index("kmslab-legend") < markup.index("<table")
     # colours come from class rules, and every state has a symbol and a word too
     assert "td.kmslab-allowed" in markup and "td.kmslab-denied" in markup and "td.kmslab-flipped" in markup
     assert all(c["text"].startswith(("✔ ", "✘ ", "⚠ ")) for c in cells.cells)
@@ -186,3 +188,17 @@ def test_seed_outcomes_match_the_course_story(without_root, with_root):
     assert by[(USER1, "kms:Decrypt")] == "allowed" and by[(USER2, "kms:Decrypt")] == "denied"
     by = {(o.principal, o.action): o.decision for o in with_root}
     assert by[(USER2, "kms:Decrypt")] == "allowed"
+
+
+def test_predicted_cells_read_predicted_missed_or_did_not_flip(without_root, with_root):
+    predicted = {(USER2, "kms:Decrypt"), (USER1, "kms:Decrypt")}  # one real flip, one that does not flip
+    cells = Cells(access_table(with_root, previous=without_root, predicted=predicted).to_html())
+    hit = one(cells, "kmslab-p-kms-test-2", "kmslab-a-Decrypt")
+    assert hit["text"] == "✔ allowed ◆\n✓ predicted" and "kmslab-hit" in hit["classes"]
+    wrong = one(cells, "kmslab-p-kms-test-1", "kmslab-a-Decrypt")
+    assert wrong["text"] == "✔ allowed\n✗ did not flip" and "kmslab-wrong" in wrong["classes"]
+    missed = one(cells, "kmslab-p-root", "kmslab-a-Decrypt")
+    assert missed["text"].endswith("✗ missed") and "kmslab-missed" in missed["classes"]
+    assert len(cells.find("kmslab-missed")) == len(flipped(without_root, with_root)) - 1
+    for words in ("✓ predicted", "✗ missed", "✗ did not flip"):
+        assert words in cells.caption  # explained in the legend

@@ -1,6 +1,8 @@
 # kmslab: the two commands are `make lab` and `make test` (see README.md).
 #
-#   make lab    JupyterLab on notebooks/ (extra flags: make lab LAB_ARGS="--port=9999")
+#   make lab    JupyterLab on workspace/, your own copies of notebooks/ (made on first run, never
+#               overwritten; extra flags: make lab LAB_ARGS="--port=9999")
+#   make restore NB=02   notebook 02 as shipped back in workspace/ (your copy goes to workspace/backups/)
 #   make test   the whole test suite; KMSLAB_REQUIRE_BROWSER=1 (set by .ci/run) makes a
 #               missing Chromium an error instead of a skipped browser test
 #   make lint   ruff check + mypy (strict on kmslab/engine; see [tool.mypy] in pyproject.toml)
@@ -24,10 +26,11 @@ PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3.14 python3; 
 	done)
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help lab test lint clean
+.PHONY: help lab restore test lint clean
 
 help:
-	@echo "make lab    start JupyterLab on notebooks/ (LAB_ARGS=... passes flags)"
+	@echo "make lab    start JupyterLab on workspace/, your copies of notebooks/ (LAB_ARGS=... passes flags)"
+	@echo "make restore NB=02   get notebook 02 as shipped back (your copy is kept in workspace/backups/)"
 	@echo "make test   run the whole test suite"
 	@echo "make lint   ruff check + mypy (strict on kmslab/engine)"
 	@echo "make clean  remove .venv"
@@ -49,8 +52,15 @@ $(DEV_STAMP): $(LAB_STAMP) requirements-dev.txt
 	$(VPY) -m pip install --quiet -r requirements-dev.txt
 	@touch $@
 
+# JupyterLab saves into the notebooks it has open: it works on git-ignored copies, so the course as
+# shipped (notebooks/) stays clean for git and `make test`, and your work is never overwritten.
 lab: $(LAB_STAMP)
-	exec $(VENV)/bin/jupyter lab --notebook-dir=notebooks $(ALLOW_ROOT) $(LAB_ARGS)
+	$(VPY) -m kmslab.course.workspace prepare
+	exec $(VENV)/bin/jupyter lab --notebook-dir=workspace $(ALLOW_ROOT) $(LAB_ARGS)
+
+restore: $(LAB_STAMP)
+	@if [ -z "$(NB)" ]; then echo "usage: make restore NB=02" >&2; exit 2; fi
+	$(VPY) -m kmslab.course.workspace restore $(NB)
 
 test: $(DEV_STAMP)
 	@if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then \

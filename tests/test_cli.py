@@ -71,8 +71,42 @@ def test_explain_prints_the_decision_path(capsys):
                  "--action", "kms:Decrypt", "--key", "demo"]) == 0
     out = capsys.readouterr().out
     assert "decision: DENIED (AccessDeniedException)" in out
-    assert "key-policy" in out and "account-delegation" in out
+    assert "key policy names the caller" in out and "key policy allows the account" in out  # engine.words
+    assert "\ndecided at: " in out
     assert "because no resource-based policy allows the kms:Decrypt action" in out
+    assert "\nAWS says: An error occurred (AccessDeniedException) when calling the Decrypt operation: User: " \
+           "arn:aws:iam::111122223333:user/kms-test-2 is not authorized" in out
+
+
+@pytest.mark.parametrize("command", [
+    ["run", str(SEED)],
+    ["check", str(SEED)],
+    ["explain", str(SEED), "--principal", "kms-test-2", "--action", "Decrypt", "--key", "demo"],
+])
+def test_the_cli_imports_neither_pandas_nor_ipywidgets(command):
+    """run/check/explain start fast: pandas and the widgets (ipywidgets, IPython) are for notebooks only."""
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "kmslab", *command], capture_output=True,
+                          text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    imported = {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")}
+    assert "kmslab.cli" in imported and "kmslab.lab" in imported  # the importtime report is what we think it is
+    heavy = sorted(name for name in imported
+                   if name.split(".")[0] in {"pandas", "numpy", "ipywidgets", "IPython"} or name == "kmslab.widgets")
+    assert heavy == []
+
+
+def test_the_cli_table_is_laid_out_as_pandas_lays_it_out():
+    """`run` prints its table without pandas, in the layout it always had (pandas' to_string)."""
+    import pandas as pd
+
+    from kmslab.cli import TABLE_COLUMNS, text_table
+
+    rows = [("arn:aws:iam::111122223333:user/kms-test-1", "kms:Encrypt", "demo", "allowed", "", "named\tdirectly"),
+            ("arn:aws:iam::111122223333:root", "kms:DescribeKey", "-", "DENIED", "AccessDeniedException", "no\nroot"),
+            ("r", "kms:ListKeys", "-", "ERROR", "NotFoundException", "x" * 300)]
+    expected = pd.DataFrame([dict(zip(TABLE_COLUMNS, row, strict=True)) for row in rows]).to_string(index=False)
+    assert text_table(TABLE_COLUMNS, rows) == expected
+    assert text_table(TABLE_COLUMNS, []) == pd.DataFrame([]).to_string(index=False)
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -1,5 +1,8 @@
 """Every exercise of kmslab.course, fed one wrong and one right answer, each in a fresh lab.
 
+The course is a package with a module per lesson (kmslab.course.lesson00 ... lesson08) on the
+shared checks of kmslab.exercises; every name the notebooks use is importable from kmslab.course.
+
 The exercises compute their answers through the lab; these tests state the answers AWS's
 documented behaviour gives, so a checker that drifts from AWS fails here. Also the course's
 helpers for notebooks 3-8 (the cross-account 2x2, grant tables, policy editing).
@@ -101,6 +104,72 @@ def test_root_flips(start):
         assert "Enable IAM User Permissions" not in json.dumps(lab.key_policy("demo"))  # put back
     finally:
         experiment.close()
+
+
+def test_root_flips_accepts_whole_rows_and_columns(start):
+    lab = start("seed-without-root")
+    experiment = KeyPolicyExperiment(lab, "demo")
+    try:
+        ex = course.exercise_root_flips(experiment)
+        assert ex.check([("kms-test-2", "*"), ("root", "*")])
+        assert not ex.check([("kms-test-2", "*")])
+        assert not ex.check([("*", "Decrypt")])
+        typo = ex.check([("kms-test-9", "Decrypt")])  # a typo is said, not counted as "does not flip"
+        assert not typo and "kms-test-9" in typo.feedback
+        assert "not a column" in ex.check([("kms-test-2", "Decryptt")]).feedback
+        assert not experiment.flipped()  # the check never touched the learner's widget
+    finally:
+        experiment.close()
+
+
+def test_name_in_key_policy_without_the_root_statement(start):
+    lab = start("seed-without-root")
+    ex = course.exercise_name_in_key_policy(lab, "demo")
+    original = lab.key_policy("demo")
+    test2 = lab.principal_arn("kms-test-2")
+
+    def wrong():  # the root statement lets AdministratorAccess count: not the task
+        lab.put_key_policy("demo", course.add_statement(original, ROOT_STATEMENT))
+        return ex.check()
+
+    def also_encrypt():
+        lab.put_key_policy("demo", course.add_statement(original, {
+            "Sid": "Test2", "Effect": "Allow", "Principal": {"AWS": test2}, "Action": "kms:*", "Resource": "*"}))
+        return ex.check()
+
+    def right():
+        lab.put_key_policy("demo", course.add_statement(original, {
+            "Sid": "Test2", "Effect": "Allow", "Principal": {"AWS": test2}, "Action": "kms:Decrypt", "Resource": "*"}))
+        return ex.check()
+
+    assert "cannot Decrypt yet" in ex.check().feedback
+    assert "without the root statement" in wrong().feedback
+    assert "also Encrypt" in also_encrypt().feedback
+    wrong_then_right(ex, wrong, right)
+
+
+def test_an_unanswered_check_asks_for_an_answer_and_hints_render_like_check(start):
+    lab = start("seed-without-root")
+    ex = course.exercise_root_prediction(lab, "demo")
+    unanswered = ex.check(...)
+    assert not unanswered and "Replace the ..." in unanswered.feedback
+    assert 'class="kmslab-check"' in unanswered._repr_html_()
+    assert "Predict the root user" in ex._repr_html_() and "kmslab-exercise" in ex._repr_html_()
+    hint = ex.hint()
+    assert hint.startswith("Hint 1/2: ") and 'class="kmslab-hint"' in hint._repr_html_()
+    assert ex.hint().startswith("Hint 2/2: ") and ex.hint().startswith("Hint 2/2: ")  # stays at the last
+    solution = ex.solution()
+    assert 'class="kmslab-solution"' in solution._repr_html_() and str(solution).startswith("Allowed when")
+    code = course.exercise_least_privilege(start("lesson-default-key-policy"), "app-key").solution()
+    assert "<pre" in code._repr_html_()  # code keeps its lines, never wraps mid-word as a quoted string
+
+
+def test_events_show_the_whole_reason(start):
+    lab = start("seed-without-root")
+    outcome = lab.request("kms-test-2", "kms:Decrypt", "demo")
+    shown = course.events(lab).to_html()
+    assert outcome.reason in shown.replace("&#x27;", "'").replace("&quot;", '"')
+    assert "..." not in shown and "…" not in shown
 
 
 def test_grant_instead(start):
@@ -368,14 +437,14 @@ def test_cross_account_2x2_needs_both_yeses_and_puts_the_world_back(start):
     lab = start("lesson-06-cross-account")
     dev = f"arn:aws:iam::{OTHER}:user/dev"
     policy_before = lab.key_policy("shared")
-    iam_before = course._iam_snapshot(lab, dev)
+    iam_before = course.iam_snapshot(lab, dev)
     table = course.cross_account_2x2(lab, "shared", dev)
     assert table.loc["yes", "yes"] == "✔ allowed"
     assert table.loc["yes", "no"] == table.loc["no", "yes"] == table.loc["no", "no"] == "✘ denied"
     assert table.index.name == f"key policy of shared allows account {OTHER}?"
     assert table.columns.name == "IAM policy of dev allows kms:Encrypt?"
     assert lab.key_policy("shared") == policy_before
-    assert course._iam_snapshot(lab, dev) == iam_before
+    assert course.iam_snapshot(lab, dev) == iam_before
     worlds = course.cross_account_worlds(lab, "private", f"arn:aws:iam::{OTHER}:user/intern", "Decrypt")
     by_world = {(w[0], w[1]): w for w in worlds.itertuples(index=False)}
     assert by_world[(True, True)][2] == "allowed"

@@ -34,15 +34,22 @@ def _normalise(text: str) -> str:
 def _outputs(nb: nbformat.NotebookNode) -> list[str]:
     out = []
     for cell in nb.cells:
+        stream = ""  # a cell's printed text, however the kernel split it into stream messages
         for o in cell.get("outputs", []):
             if o.get("output_type") == "stream":
-                out.append(_normalise(o["text"]))
-            elif "data" in o:
+                stream += o["text"]
+                continue
+            if stream:
+                out.append(_normalise(stream))
+                stream = ""
+            if "data" in o:
                 data = o["data"]
                 if "application/vnd.jupyter.widget-view+json" in data:
                     out.append("<widget>")  # model ids differ; the widget's tables are checked by the widget tests
                 else:
                     out.append(_normalise(data.get("text/html") or data.get("text/plain", "")))
+        if stream:
+            out.append(_normalise(stream))
     return out
 
 

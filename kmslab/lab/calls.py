@@ -3,8 +3,10 @@
 A table row for kms:Decrypt needs a ciphertext made beforehand; kms:ScheduleKeyDeletion
 must be undone so the next row sees the same key. Preparation and undoing are outside
 authorization (scenario format: "the lab prepares it beforehand ... outside
-authorization"), so they act on moto's KMS backend directly: only the request itself
-goes through boto3 and the engine, which keeps a table of 32 requests to 32 calls.
+authorization"), so they act on the keys directly through a `KeyStore` (the moto adapter's
+`probes.KeyStore`): only the request itself goes through boto3 and the engine, which keeps a
+table of 32 requests to 32 calls. This module imports nothing from kmslab (the benchmarks load it
+stand-alone).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 PLAINTEXT = b"kmslab: the quick brown fox"
 
@@ -26,12 +28,24 @@ class CallPlan:
     undo: list[Callable[[], None]] = field(default_factory=list)
 
 
+class KeyStore(Protocol):
+    """The keys of one account and region, prepared and restored outside authorization."""
+
+    def encrypt(self, key_id: str, plaintext: bytes, context: dict[str, str] | None) -> bytes: ...
+    def policy(self, key_id: str) -> str: ...
+    def saved(self, key_id: str, aspect: str) -> Callable[[], None]: ...
+    def add_grant(self, key_id: str, grantee: str, operations: list[str], name: str) -> str: ...
+    def remove_grant(self, key_id: str, grant_id: str) -> None: ...
+    def remove_alias(self, key_id: str, alias: str) -> None: ...
+    def untag(self, key_id: str, tag_keys: list[str]) -> None: ...
+
+
 @dataclass
 class CallInput:
-    """What a plan needs: direct access to the key in moto, the key id as the request names it, options."""
+    """What a plan needs: direct access to the key, the key id as the request names it, options."""
 
-    backend: Any  # moto's KmsBackend of the key's account and region (None for key-less actions)
-    key_id: str | None  # the key's bare id in that backend
+    store: Any  # a KeyStore of the key's account and region (None for key-less actions)
+    key_id: str | None  # the key's bare id in that store
     key_ref: str | None  # the KeyId parameter as the request names it
     destination_arn: str | None = None
     encryption_context: dict[str, str] | None = None
@@ -50,13 +64,9 @@ def _ciphertext(inp: CallInput) -> bytes:
     cache_key = (inp.key_id, tuple(sorted((inp.encryption_context or {}).items())))
     blob = inp.ciphertexts.get(cache_key)
     if blob is None:
-        blob, _ = inp.backend.encrypt(inp.key_id, PLAINTEXT, inp.encryption_context or {})
+        blob = inp.store.encrypt(inp.key_id, PLAINTEXT, inp.encryption_context or {})
         inp.ciphertexts[cache_key] = blob
     return blob
-
-
-def _key(inp: CallInput) -> Any:
-    return inp.backend.keys[inp.key_id]
 
 
 def _encrypt(inp: CallInput) -> CallPlan:
@@ -98,12 +108,8 @@ def _enable_key(inp: CallInput) -> CallPlan:
 
 
 def _update_description(inp: CallInput) -> CallPlan:
-    key = _key(inp)
-    description = key.description
-
-    def undo() -> None:
-        key.description = description
-    return CallPlan("update_key_description", {"KeyId": inp.key_ref, "Description": "kmslab"}, [undo])
+    return CallPlan("update_key_description", {"KeyId": inp.key_ref, "Description": "kmslab"},
+                    [inp.store.saved(inp.key_id, "description")])
 
 
 def _keyless(operation: str, **fixed: Any) -> Callable[[CallInput], CallPlan]:
@@ -136,23 +142,14 @@ def without_deleted_principals(policy_text: str) -> str:
 def _put_key_policy(inp: CallInput) -> CallPlan:
     # Put back the policy the key has (without deleted principals' ids): the request is decided
     # on its permissions, and the key keeps its policy.
-    key = _key(inp)
-    original = key.policy
-
-    def undo() -> None:
-        key.policy = original
-    return CallPlan("put_key_policy", {"KeyId": inp.key_ref, "PolicyName": "default",
-                                       "Policy": without_deleted_principals(original)}, [undo])
+    policy = without_deleted_principals(inp.store.policy(inp.key_id))
+    return CallPlan("put_key_policy", {"KeyId": inp.key_ref, "PolicyName": "default", "Policy": policy},
+                    [inp.store.saved(inp.key_id, "policy")])
 
 
 def _state_undo(inp: CallInput) -> Callable[[], None]:
     """An undo that puts the key's state (enabled, pending deletion) back as it is now."""
-    key = _key(inp)
-    saved = key.key_state, key.enabled, key.deletion_date
-
-    def undo() -> None:
-        key.key_state, key.enabled, key.deletion_date = saved
-    return undo
+    return inp.store.saved(inp.key_id, "state")
 
 
 def _schedule_deletion(inp: CallInput) -> CallPlan:
@@ -165,12 +162,7 @@ def _disable_key(inp: CallInput) -> CallPlan:
 
 
 def _create_grant(inp: CallInput) -> CallPlan:
-    key = _key(inp)
-    before = set(key.grants)
-
-    def undo() -> None:
-        for grant_id in set(key.grants) - before:
-            del key.grants[grant_id]
+    undo = inp.store.saved(inp.key_id, "grants")
     grant = inp.grant or {"grantee": inp.caller_arn, "operations": ["Decrypt"]}
     params: dict[str, Any] = {
         "KeyId": inp.key_ref, "GranteePrincipal": grant["grantee"], "Operations": list(grant["operations"]),
@@ -186,10 +178,10 @@ def _create_grant(inp: CallInput) -> CallPlan:
 
 
 def _revoke_grant(inp: CallInput) -> CallPlan:
-    grant_id, _ = inp.backend.create_grant(inp.key_id, inp.caller_arn, ["Decrypt"], "kmslab-probe", {}, None)
+    grant_id = inp.store.add_grant(inp.key_id, inp.caller_arn, ["Decrypt"], "kmslab-probe")
 
     def undo() -> None:
-        _key(inp).grants.pop(grant_id, None)
+        inp.store.remove_grant(inp.key_id, grant_id)
     return CallPlan("revoke_grant", {"KeyId": inp.key_ref, "GrantId": grant_id}, [undo])
 
 
@@ -197,24 +189,19 @@ def _create_alias(inp: CallInput) -> CallPlan:
     name = "alias/kmslab-probe"
 
     def undo() -> None:
-        if name in _key(inp).aliases:
-            inp.backend.delete_alias(name)
+        inp.store.remove_alias(inp.key_id, name)
     return CallPlan("create_alias", {"AliasName": name, "TargetKeyId": inp.key_ref}, [undo])
 
 
 def _tag(inp: CallInput) -> CallPlan:
-    undo = [lambda: inp.backend.untag_resource(inp.key_id, ["kmslab-probe"])]
+    undo = [lambda: inp.store.untag(inp.key_id, ["kmslab-probe"])]
     return CallPlan("tag_resource", {"KeyId": inp.key_ref, "Tags": [{"TagKey": "kmslab-probe", "TagValue": "1"}]}, undo)
 
 
 def _rotation(enable: bool) -> Callable[[CallInput], CallPlan]:
     def plan(inp: CallInput) -> CallPlan:
-        key = _key(inp)
-        was = key.key_rotation_status
-
-        def undo() -> None:
-            key.key_rotation_status = was
-        return CallPlan("enable_key_rotation" if enable else "disable_key_rotation", {"KeyId": inp.key_ref}, [undo])
+        return CallPlan("enable_key_rotation" if enable else "disable_key_rotation", {"KeyId": inp.key_ref},
+                        [inp.store.saved(inp.key_id, "rotation")])
     return plan
 
 

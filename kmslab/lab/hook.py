@@ -1,32 +1,21 @@
-"""The moto hook: every KMS request is authorized by the engine before moto runs it.
+"""The hook: every KMS request is authorized by the engine before moto runs it.
 
-moto calls `BaseResponse._authenticate_and_authorize_normal_action` once per
-request, before the action, for in-process mocks and for `ThreadedMotoServer`
-alike (moto/core/responses.py `call_action`). kmslab replaces it on `KmsResponse`
-only: it resolves the caller from the access key, routes cross-account calls to
-the key owner's account, adds what moto lacks (PolicyName "default", key policy
-validation, the lockout safety check, key states) and raises AWS's errors as
-`JsonRESTError`, which reach boto3 as ordinary `ClientError`s.
+The moto adapter hands each KMS request (in-process or through `ThreadedMotoServer`) to the
+active `Authorizer` before moto runs it. The Authorizer resolves the caller from the access key,
+routes cross-account calls to the key owner's account, adds what moto lacks (PolicyName
+"default", key policy validation, the lockout safety check, key states) and raises AWS's errors
+as `AwsError`, which reach boto3 as ordinary `ClientError`s. It knows moto only through
+`kmslab.lab.moto_adapter`.
 """
 
 from __future__ import annotations
 
-import base64
 import json
-import random
-import string
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
-
-from moto.core.exceptions import JsonRESTError
-from moto.iam.models import IAMBackend
-from moto.iam.responses import IamResponse
-from moto.kms.responses import KmsResponse
-from moto.sts.responses import TokenResponse
-from werkzeug.exceptions import HTTPException
 
 from ..engine import (
     DEFAULT_SOURCE_IP,  # noqa: F401 - kept importable from here for old callers; the engine owns it
@@ -44,7 +33,9 @@ from ..engine import (
 )
 from ..engine.catalog import operation_takes_key
 from ..engine.messages import INVALID_PRINCIPALS_MESSAGE
-from .registry import CredentialRecord, Registry, build_caller, build_key, iam_backend, kms_backend
+from . import moto_adapter
+from .moto_adapter import AwsError, KeyHandle, KmsRequest
+from .registry import CredentialRecord, Registry
 
 H_ACTING_AS = "x-kmslab-acting-as"  # setup only: the principal a CreateKey/PutKeyPolicy runs as
 # The decision memo of one state of the world: at most this many requests, each at most this long.
@@ -86,16 +77,6 @@ READ_ONLY = {"DescribeKey", "GetKeyPolicy", "GetKeyRotationStatus", "GetPublicKe
 MANY_KEYS = {"CreateAlias", "UpdateAlias", "DeleteAlias", "CreateKey", "ReplicateKey", "UpdatePrimaryRegion"}
 
 
-class AwsError(JsonRESTError):
-    """AWS's JSON error, as moto's JsonRESTError, without the XML body it renders first and drops (~20 us)."""
-
-    def __init__(self, error_type: str, message: str) -> None:
-        HTTPException.__init__(self)
-        self.error_type, self.message = error_type, message
-        self.description = json.dumps({"__type": error_type, "message": message})
-        self.content_type = "application/json"
-
-
 @dataclass(slots=True)
 class Event:
     """One KMS request as the lab's CloudTrail-like log records it (strings only: the log may grow long)."""
@@ -130,16 +111,7 @@ class Authorizer:
     def __init__(self, registry: Registry, on_event: Callable[[Event], None]) -> None:
         self.registry = registry
         self.on_event = on_event
-        self._backends: dict[tuple[str, str], Any] = {}  # moto's backend lookups are slow; a lab's are stable
         self._memo = _Memo()
-        self._arns: dict[str, str] = {}
-
-    def key_arn(self, moto_key: Any) -> str:
-        """moto computes a key's ARN on every access; a key's ARN never changes."""
-        arn = self._arns.get(moto_key.id)
-        if arn is None:
-            arn = self._arns[moto_key.id] = moto_key.arn
-        return arn
 
     def changed(self, scope: str = "all", key_id: str | None = None) -> None:
         """The world may have changed: forget every kept decision, and the Callers or Keys it may change.
@@ -168,21 +140,15 @@ class Authorizer:
         """The engine's Caller for a credential, built once per state of the world."""
         found = self._memo.callers.get(record.access_key_id)
         if found is None:
-            found = self._memo.callers[record.access_key_id] = build_caller(record, self.registry)
+            found = self._memo.callers[record.access_key_id] = moto_adapter.engine_caller(
+                record, self.registry.user_boundaries.get(record.arn))
         return found
 
-    def key(self, moto_key: Any) -> Key:
-        """The engine's Key for a moto key, built once per state of the world."""
-        found = self._memo.keys.get(moto_key.id)
+    def key(self, handle: KeyHandle) -> Key:
+        """The engine's Key for a key in moto, built once per state of the world."""
+        found = self._memo.keys.get(handle.id)
         if found is None:
-            found = self._memo.keys[moto_key.id] = build_key(moto_key, self.backend(moto_key.account_id,
-                                                                                   moto_key.region))
-        return found
-
-    def backend(self, account: str, region: str) -> Any:
-        found = self._backends.get((account, region))
-        if found is None:
-            found = self._backends[(account, region)] = kms_backend(account, region)
+            found = self._memo.keys[handle.id] = moto_adapter.engine_key(handle)
         return found
 
     # -- principals
@@ -201,8 +167,8 @@ class Authorizer:
 
     # -- keys
 
-    def locate(self, ref: str | None, default_account: str, region: str) -> tuple[str, Any | None]:
-        """(owner account, moto key or None) for a KeyId in any form."""
+    def locate(self, ref: str | None, default_account: str, region: str) -> tuple[str, KeyHandle | None]:
+        """(owner account, the key or None) for a KeyId in any form."""
         if not ref:
             return default_account, None
         account = default_account
@@ -210,29 +176,18 @@ class Authorizer:
             parts = ref.split(":")
             if len(parts) >= 6:
                 region, account = parts[3] or region, parts[4] or account
-        backend = self.backend(account, region)
-        if ":alias/" in ref or ref.startswith("alias/"):
-            key_id = backend.get_key_id_from_alias(backend.get_alias_name(ref))
-        else:
-            key_id = backend.get_key_id(ref)
-        return account, backend.keys.get(key_id) if key_id else None
-
-    def owner_of(self, key_id: str, region: str) -> str | None:
-        for account in self.registry.accounts:
-            if key_id in self.backend(account, region).keys:
-                return account
-        return None
+        return account, moto_adapter.find_key(ref, account, region)
 
     # -- the hook body
 
-    def authorize_request(self, response: KmsResponse) -> None:
-        operation = response._get_action()
+    def authorize_request(self, response: KmsRequest) -> None:
+        operation = response.operation
         body = response.body or "{}"
         params = json.loads(body)
         headers = response.headers
         record = self.registry.resolve(response.access_key)
         if record is None:
-            raise JsonRESTError(
+            raise AwsError(
                 "UnrecognizedClientException",
                 "The security token included in the request is invalid. (kmslab: use the lab's "
                 "credentials, e.g. lab.client('kms', as_='kms-test-1'))",
@@ -265,7 +220,7 @@ class Authorizer:
         first_ref = next((ref for _, ref, _ in checks if ref), None)
         # A key id or alias of another account is looked up in the caller's account, as on AWS.
         account, moto_key = self.locate(first_ref, record.account, region)
-        response.current_account = account
+        response.route_to(account)
         key_arn = params.get("KeyId", "")
         if moto_key is not None and key_arn.startswith("arn:") and ":key/" in key_arn:
             # Several moto operations accept only the bare key id. A key ARN needs no JSON escaping, so when
@@ -278,9 +233,8 @@ class Authorizer:
             else:
                 response.body = json.dumps(params)
 
-        event = Event(time.time(), record.arn, f"kms:{operation}",
-                      self.key_arn(moto_key) if moto_key is not None else first_ref)
-        response._kmslab_event = event  # type: ignore[attr-defined]
+        event = Event(time.time(), record.arn, f"kms:{operation}", moto_key.arn if moto_key is not None else first_ref)
+        response.note = event
         call: LabCall | None = getattr(_THREAD, "call", None)
         if call is not None and call.event is None:  # the Lab.request in flight on this thread
             call.event = event
@@ -335,19 +289,14 @@ class Authorizer:
             self._validate_policy_change(operation, params, record, region, account, moto_key, headers, caller)
 
     def _key_from_blob(self, blob: str | None, region: str) -> str | None:
-        """moto's ciphertext starts with the 36-character key id; find the key's owner."""
-        if not blob:
-            return None
-        try:
-            key_id = base64.b64decode(blob)[:36].decode()
-        except (ValueError, UnicodeDecodeError):
-            return None
-        owner = self.owner_of(key_id, region)
+        """The ARN of the key a ciphertext was made under (its owner may be any of the lab's accounts)."""
+        key_id = moto_adapter.key_id_in_ciphertext(blob)
+        owner = moto_adapter.key_owner(key_id, region, self.registry.accounts) if key_id else None
         return f"arn:aws:kms:{region}:{owner}:key/{key_id}" if owner else None
 
     def _validate_policy_change(
         self, operation: str, params: dict[str, Any], record: CredentialRecord, region: str,
-        account: str, moto_key: Any, headers: Any, caller: Caller | None = None,
+        account: str, moto_key: KeyHandle | None, headers: Any, caller: Caller | None = None,
     ) -> None:
         """CreateKey/PutKeyPolicy: the grammar, existing principals and the lockout safety check."""
         if operation not in ("CreateKey", "PutKeyPolicy") or "Policy" not in params:
@@ -368,7 +317,7 @@ class Authorizer:
                               policy=policy)
                 check_lockout(policy, caller, key)
         except PolicyError as exc:
-            raise JsonRESTError(exc.code, exc.message) from None
+            raise AwsError(exc.code, exc.message) from None
 
     def _check_principals_exist(self, policy: Any) -> None:
         """A key policy may only name principals that exist (KMS checks this on save)."""
@@ -383,19 +332,14 @@ class Authorizer:
             account, resource = parts[4], parts[5]
             if account not in self.registry.accounts:
                 raise PolicyError(MALFORMED, INVALID_PRINCIPALS_MESSAGE)
-            backend = iam_backend(account)
             kind, _, rest = resource.partition("/")
-            name = rest.rsplit("/", 1)[-1]
-            if kind == "user" and name not in backend.users:
+            name = rest.split("/")[0] if kind == "assumed-role" else rest.rsplit("/", 1)[-1]
+            if not moto_adapter.principal_exists(account, kind, name):
                 raise PolicyError(MALFORMED, INVALID_PRINCIPALS_MESSAGE)
-            if kind in ("role", "assumed-role"):
-                role = rest.split("/")[0] if kind == "assumed-role" else name
-                if not any(r.name == role for r in backend.roles.values()):
-                    raise PolicyError(MALFORMED, INVALID_PRINCIPALS_MESSAGE)
 
-    def finish(self, response: KmsResponse, status: int, body: Any) -> None:
-        event: Event | None = getattr(response, "_kmslab_event", None)
-        operation = event.action[4:] if event is not None else response._get_action()
+    def finish(self, response: KmsRequest, status: int, body: Any) -> None:
+        event: Event | None = response.note
+        operation = event.action[4:] if event is not None else response.operation
         if status < 400 and operation not in READ_ONLY:  # a refused request changed nothing
             one_key = event is not None and operation not in MANY_KEYS and ":key/" in (event.key or "")
             self.changed("kms", event.key.rsplit("/", 1)[1] if one_key and event.key else None)
@@ -415,38 +359,6 @@ class Authorizer:
 # ------------------------------------------------------------------ installation
 
 _ACTIVE: Authorizer | None = None
-_ORIGINAL: dict[str, Any] = {}
-
-
-def _kms_authorize(self: KmsResponse, resource: str = "*") -> None:
-    if _ACTIVE is None:
-        return _ORIGINAL["auth"](self, resource)
-    _ACTIVE.authorize_request(self)
-    return None
-
-
-def _kms_validate_key_policy(self: KmsResponse, key_id: str, action: str) -> None:
-    """moto's own key policy check ignores Principal (a Deny for anyone denies everyone): in a lab the
-    engine has decided already."""
-    if _ACTIVE is None:
-        _ORIGINAL["validate_key_policy"](self, key_id, action)
-
-
-def _kms_call_action(self: KmsResponse) -> Any:
-    status, headers, body = _ORIGINAL["call_action"](self)
-    if _ACTIVE is not None:
-        _ACTIVE.finish(self, int(status), body)
-    return status, headers, body
-
-
-def _iam_sts_call_action(original: Any) -> Any:
-    def call_action(self: Any) -> Any:
-        try:
-            return original(self)
-        finally:
-            if _ACTIVE is not None and not self._get_action().startswith(("Get", "List")):
-                _ACTIVE.changed("iam")  # an IAM or STS change may change any decision
-    return call_action
 
 
 def world_changed(scope: str = "all", key_id: str | None = None) -> None:
@@ -459,79 +371,11 @@ def world_changed(scope: str = "all", key_id: str | None = None) -> None:
         _ACTIVE.changed(scope, key_id)
 
 
-def aws_unique_id(prefix: str) -> str:
-    """An id shaped like AWS's (AIDA/AROA + 17 characters)."""
-    return prefix + "".join(random.choices(string.ascii_uppercase + string.digits, k=17))
-
-
-def _create_user(self: IAMBackend, *args: Any, **kwargs: Any) -> Any:
-    result = _ORIGINAL["create_user"](self, *args, **kwargs)
-    user = result[0] if isinstance(result, tuple) else result
-    user.id = aws_unique_id("AIDA")  # moto's ids are lower-case; AWS's start with AIDA
-    return result
-
-
-def _forget_principal(arn: str, unique_id: str) -> None:
-    """AWS replaces a deleted principal's ARN in key policies with its unique id.
-
-    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids
-    """
-    from moto.kms.models import kms_backends
-
-    for regions in list(kms_backends.values()):
-        for backend in list(regions.values()):
-            for key in backend.keys.values():
-                if arn not in (key.policy or ""):
-                    continue
-                doc = json.loads(key.policy)
-                statements = doc.get("Statement", [])
-                for s in statements if isinstance(statements, list) else [statements]:
-                    for element in ("Principal", "NotPrincipal"):
-                        p = s.get(element)
-                        if isinstance(p, dict) and "AWS" in p:
-                            aws = p["AWS"]
-                            p["AWS"] = unique_id if aws == arn else (
-                                [unique_id if a == arn else a for a in aws] if isinstance(aws, list) else aws
-                            )
-                key.policy = json.dumps(doc)
-    world_changed()  # an IAM delete that edits key policies
-
-
-def _delete_user(self: IAMBackend, user_name: str) -> None:
-    user = self.get_user(user_name)
-    arn, unique_id = user.arn, user.id
-    _ORIGINAL["delete_user"](self, user_name)
-    _forget_principal(arn, unique_id)
-
-
-def _delete_role(self: IAMBackend, role_name: str) -> None:
-    role = self.get_role(role_name)
-    arn, unique_id = role.arn, role.id
-    _ORIGINAL["delete_role"](self, role_name)
-    _forget_principal(arn, unique_id)
-
-
 def install(authorizer: Authorizer) -> None:
-    """Make `authorizer` decide every KMS request (patching moto once per process)."""
+    """Make `authorizer` decide every KMS request (the adapter patches moto once per process)."""
     global _ACTIVE
-    if not _ORIGINAL:
-        _ORIGINAL["auth"] = KmsResponse._authenticate_and_authorize_normal_action
-        _ORIGINAL["call_action"] = KmsResponse.call_action
-        _ORIGINAL["create_user"] = IAMBackend.create_user
-        _ORIGINAL["delete_user"] = IAMBackend.delete_user
-        _ORIGINAL["delete_role"] = IAMBackend.delete_role
-        _ORIGINAL["iam_call_action"] = IamResponse.call_action
-        _ORIGINAL["sts_call_action"] = TokenResponse.call_action
-        IamResponse.call_action = _iam_sts_call_action(IamResponse.call_action)  # type: ignore[method-assign]
-        TokenResponse.call_action = _iam_sts_call_action(TokenResponse.call_action)  # type: ignore[method-assign]
-        _ORIGINAL["validate_key_policy"] = KmsResponse._validate_key_policy
-        KmsResponse._validate_key_policy = _kms_validate_key_policy  # type: ignore[method-assign]
-        KmsResponse._authenticate_and_authorize_normal_action = _kms_authorize  # type: ignore[method-assign]
-        KmsResponse.call_action = _kms_call_action  # type: ignore[method-assign]
-        IAMBackend.create_user = _create_user  # type: ignore[method-assign]
-        IAMBackend.delete_user = _delete_user  # type: ignore[method-assign]
-        IAMBackend.delete_role = _delete_role  # type: ignore[method-assign]
     _ACTIVE = authorizer
+    moto_adapter.set_handler(authorizer)
 
 
 def uninstall(authorizer: Authorizer) -> None:
@@ -539,6 +383,7 @@ def uninstall(authorizer: Authorizer) -> None:
     global _ACTIVE
     if _ACTIVE is authorizer:
         _ACTIVE = None
+        moto_adapter.set_handler(None)
 
 
 def active() -> Authorizer | None:

@@ -24,15 +24,14 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from ..engine import STANDARD_ACTIONS, Decision, action_info, normalize_action
-from . import hook, managed, safety
+from ..engine import DEFAULT_REGION, STANDARD_ACTIONS, Decision, action_info, normalize_action
+from . import hook, managed, moto_adapter, safety
 from .calls import PLANS, CallInput
 from .hook import Authorizer, Event
 from .outcome import Outcome
-from .registry import CredentialRecord, Registry, iam_backend
+from .registry import CredentialRecord, Registry
 
 DEFAULT_ACCOUNT = "111122223333"
-DEFAULT_REGION = "us-east-1"
 _FAKE = {"AWS_ACCESS_KEY_ID": "kmslab-not-a-real-key", "AWS_SECRET_ACCESS_KEY": "kmslab-not-a-real-secret"}
 # Environment variables that could point boto3 at real AWS; the lab hides them while it runs.
 _AWS_ENV = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
@@ -53,6 +52,7 @@ def _shared_session() -> Any:
     global _SESSION
     if _SESSION is None:
         _SESSION = boto3.Session()
+        moto_adapter.share_session(_SESSION)  # moto reads its regions and service models through it too
     return _SESSION
 
 
@@ -93,16 +93,13 @@ class Lab:
 
     def start(self) -> Lab:
         """Start (or restart) the mock with an empty world. Any other lab in this process closes."""
-        from moto import mock_aws
-
         safety.install()
         if Lab._current is not None and Lab._current is not self:
             Lab._current.stop()
         if self._mock is not None:
             self.stop()
         self._hide_environment()
-        self._mock = mock_aws()
-        self._mock.start()  # reset=True: moto's backends start empty
+        self._mock = moto_adapter.start_mock()  # moto's backends start empty
         self._events: list[Event] = []
         self._events_lock = threading.Lock()
         self.registry = Registry(self.region)
@@ -128,7 +125,7 @@ class Lab:
         if self._mock is None:
             return
         hook.uninstall(self._authorizer)
-        self._mock.stop()
+        moto_adapter.stop_mock(self._mock)
         self._mock = None
         self._restore_environment()
         if Lab._current is self:
@@ -246,19 +243,15 @@ class Lab:
 
     def add_account(self, account: str) -> None:
         """Create an account with its root user and the lab's setup administrator."""
-        from moto.iam.models import AccessKey
-
         if account in self.registry.accounts:
             return
         self.registry.accounts.append(account)
-        backend = iam_backend(account)
-        managed.install(backend)
+        managed.install(account)
         for kind in ("admin", "root"):
-            key = AccessKey(user_name=None, prefix="AKIA", account_id=account)
-            backend.access_keys[key.access_key_id] = key  # lets moto route IAM/STS calls to the account
+            key_id, secret = moto_adapter.new_access_key(account)  # moto routes its IAM/STS calls to the account
             self.registry.add(CredentialRecord(
                 arn=f"arn:aws:iam::{account}:root", account=account, kind=kind,
-                access_key_id=key.access_key_id, secret_access_key=key.secret_access_key,
+                access_key_id=key_id, secret_access_key=secret,
             ))
 
     def _admin_record(self, account: str) -> CredentialRecord:
@@ -423,12 +416,10 @@ class Lab:
 
     def users(self, account: str | None = None) -> list[str]:
         """User ARNs of an account, in creation order."""
-        backend = iam_backend(account or self.account)
-        return [u.arn for u in backend.users.values()]
+        return moto_adapter.user_arns(account or self.account)
 
     def roles(self, account: str | None = None) -> list[str]:
-        backend = iam_backend(account or self.account)
-        return [r.arn for r in backend.roles.values()]
+        return moto_adapter.role_arns(account or self.account)
 
     def principals(self) -> list[str]:
         """Everyone who can make requests: users, role sessions' roles and root users, per account."""
@@ -663,7 +654,7 @@ class Lab:
                **options: Any) -> CallInput:
         """What a plan needs for a request as `record` on the key `info` (None: a key-less action)."""
         return CallInput(
-            backend=self._authorizer.backend(info["account"], self.region) if info else None,
+            store=moto_adapter.key_store(info["account"], self.region) if info else None,
             key_id=info["id"] if info else None, key_ref=key_ref, ciphertexts=self._ciphertexts,
             caller_arn=record.arn, **options)
 
@@ -711,8 +702,8 @@ class Lab:
         decision: Decision | None = None
         if call.decisions:
             decision = next((d for d in call.decisions if not d.allowed), call.decisions[-1])
-        if decision is not None and verdict != "error":
-            reason = decision.reason
+        if decision is not None and (verdict != "error" or (not decision.allowed and decision.error == error)):
+            reason = decision.reason  # the engine's words, also for the errors it decides (key states)
         elif verdict == "error":
             reason = f"AWS answered {error}" + (f": {message}" if message else "")
             if decision is not None and decision.allowed:

@@ -14,6 +14,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from . import moto_adapter
+
 # The AWS managed policies a lesson may attach by name.
 COURSE_POLICIES = (
     "AdministratorAccess",
@@ -49,23 +51,15 @@ def aws_managed_arn(name: str) -> str:
     return f"arn:aws:iam::aws:policy{record.get('Path', '/')}{_name(name)}"
 
 
-def install(iam_backend: Any) -> None:
-    """Add the shipped AWS managed policies to one moto IAM backend (idempotent)."""
-    from moto.iam.models import AWSManagedPolicy
-
-    for name, record in shipped_policies().items():
-        arn = aws_managed_arn(name)
-        if arn not in iam_backend.managed_policies:
-            policy = AWSManagedPolicy.from_data(name, iam_backend.account_id, iam_backend.region_name, record)
-            iam_backend.managed_policies[policy.arn] = policy
+def install(account: str) -> None:
+    """Add the shipped AWS managed policies to an account's IAM in moto (idempotent)."""
+    moto_adapter.add_managed_policies(
+        account, [(name, aws_managed_arn(name), record) for name, record in shipped_policies().items()])
 
 
 def extract_from_moto() -> dict[str, dict[str, Any]]:
     """The course's policies as moto's bundled AWS data has them (slow: parses 4.7 MB)."""
-    from moto.iam.aws_managed_policies import aws_managed_policies_data
-
-    data = json.loads(aws_managed_policies_data)
-    return {name: data[name] for name in COURSE_POLICIES}
+    return moto_adapter.aws_managed_policy_records(COURSE_POLICIES)
 
 
 if __name__ == "__main__":  # refresh the shipped file after a moto upgrade

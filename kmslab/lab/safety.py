@@ -77,8 +77,11 @@ def install() -> None:
     global _INSTALLED
     if _INSTALLED:
         return
-    import moto.core.models  # noqa: F401 - moto's stubber first: while a lab runs it answers AWS endpoints
     from botocore.handlers import BUILTIN_HANDLERS
+
+    from . import moto_adapter
+
+    moto_adapter.load()  # moto's stubber first: while a lab runs it answers AWS endpoints
 
     BUILTIN_HANDLERS.append(("before-send", guard))
     _INSTALLED = True

@@ -126,6 +126,9 @@ class KeyPolicyExperiment(LiveWidget):
         self.policy_view.add_class("kmslab-policy")
         self.errors = w.Output()
         self.errors.add_class("kmslab-errors")
+        # AWS's last refusal as HTML ("" after a success); shown to the learner inside the words line.
+        self.error_view = w.HTML()
+        self.error_view.add_class("kmslab-error-view")
 
         self.root_toggle.observe(self._guard(self._on_root), "value")
         self.predict_toggle.observe(self._guard(lambda _: self._on_predict_mode()), "value")
@@ -136,6 +139,10 @@ class KeyPolicyExperiment(LiveWidget):
         self._label_controls()
         self._update()
         self._show_staged()
+        if not predict:  # in predict mode the staged line says what to do
+            idle = html.escape(words.say("status_idle"))
+            self.status_html = f'<div class="kmslab-status-idle" style="color:#333">{idle}</div>'
+            self.status.value = self.status_html
         self._watch()
 
     # -- behaviour (usable without a browser: tests and scripts call these)
@@ -283,14 +290,16 @@ class KeyPolicyExperiment(LiveWidget):
                     self.lab.detach_policy(change.user, change.policy)
         except ClientError as exc:
             error = exc.response.get("Error", {})
+            self.error_view.value = aws_error_html(exc)
             self._set_control(change, not change.on)  # the previous policy stays in force
             what = "key policy" if change.kind == "root" else "IAM attachment"
             self._say(call, error=(error.get("Code"), error.get("Message")),
                       note=words.say("previous_kept", what=what))
             return False
+        self.error_view.value = ""
         self._set_control(change, change.on)
         self._predicted = predicted
-        self._update(force=True)
+        self._update(force=True, own=change)
         self._say(call, touched=[change.user] if change.user else list(self.principals),
                   nothing=None if change.user else self._nothing_root())
         return True
@@ -300,13 +309,18 @@ class KeyPolicyExperiment(LiveWidget):
             return None
         return words.say("nothing_why", why=words.say("nothing_root"))
 
-    def _update(self, *, force: bool = False) -> tuple[bool, list[str], list[str]]:
+    def _update(self, *, force: bool = False, own: Change | None = None) -> tuple[bool, list[str], list[str]]:
         """Make every request again; redraw unless nothing at all changed (then ◆ keeps its meaning).
 
+        `own`: the change this widget just made (only that part of the snapshot is read again).
         Returns (redrawn, what changed in words, principals whose IAM policies changed).
         """
         outcomes = self.lab.access_matrix(self.principals, self.actions, [self.key])
-        snap = snapshot.take(self.lab, [self.key], self.principals)
+        if own is not None and self._snap is not None:
+            snap = (snapshot.with_key_policy(self._snap, self.lab, self.key) if own.kind == "root"
+                    else snapshot.with_attachments(self._snap, self.lab, own.user))
+        else:
+            snap = snapshot.take(self.lab, [self.key], self.principals)
         said, touched = snapshot.differences(self._snap, snap) if self._snap is not None else ([], [])
         if not force and self.outcomes and not said and not flipped(self.outcomes, outcomes):
             return False, said, touched
@@ -316,7 +330,7 @@ class KeyPolicyExperiment(LiveWidget):
                                         predicted=predicted).to_html()
         if predicted is None:
             self.score_view.value = ""
-        policy = self.lab.key_policy(self.key)
+        policy = snap.documents.get(self.key) or self.lab.key_policy(self.key)
         root_sids = [s.get("Sid", "") for s in statement_list(policy) if _is_account_statement(s, self.account)]
         self.policy_view.value = policy_html(policy, highlight_sids=root_sids)
         self._sync_controls()
@@ -348,12 +362,16 @@ class KeyPolicyExperiment(LiveWidget):
 
     def _sync_controls(self) -> None:
         """The controls show the world as it is (code may have changed it), except a staged change."""
+        snap = self._snap
         with self._quiet():
             if self.staged is None or self.staged.kind != "root":
-                self.root_toggle.value = has_root_statement(self.lab.key_policy(self.key), self.account)
+                root = snap.root_statement.get(self.key) if snap is not None else None
+                self.root_toggle.value = (root if root is not None else
+                                          has_root_statement(self.lab.key_policy(self.key), self.account))
             for (user, policy), box in self.attach_boxes.items():
                 if self.staged is None or (self.staged.user, self.staged.policy) != (user, policy):
-                    box.value = policy in self.lab.attached_policies(user)
+                    attached = snap.attached.get(user) if snap is not None else None
+                    box.value = policy in (attached if attached is not None else self.lab.attached_policies(user))
         self._label_controls()
 
     def reset(self) -> None:
@@ -433,7 +451,7 @@ class KeyPolicyExperiment(LiveWidget):
         for widget in (self.root_toggle, *self.attach_boxes.values(), self.predict_toggle, self.check_button,
                        self.staged_view, self.status, self.score_view, self.principal_select, self.action_select,
                        self.reset_button, self.table, self.table_area, self.explanation, self.policy_view,
-                       self.errors):
+                       self.errors, self.error_view):
             widget.close()
         self.grid.close()
         self._release()

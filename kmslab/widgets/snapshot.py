@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -24,6 +24,7 @@ class Snapshot:
     """The parts of the world a widget's table depends on, as comparable values."""
 
     key_policies: dict[str, str] = field(default_factory=dict)  # key name -> canonical JSON
+    documents: dict[str, dict[str, Any]] = field(default_factory=dict)  # key name -> the policy as GetKeyPolicy
     root_statement: dict[str, bool] = field(default_factory=dict)
     grants: dict[str, tuple[str, ...]] = field(default_factory=dict)  # key -> sorted grant ids
     states: dict[str, str] = field(default_factory=dict)  # key -> KeyState
@@ -59,6 +60,7 @@ def take(lab: Any, keys: Sequence[str], principals: Sequence[str]) -> Snapshot:
             kms = lab.admin("kms", info["account"])
             policy = lab.key_policy(key)
             snap.key_policies[key] = _canonical(policy)
+            snap.documents[key] = policy
             snap.root_statement[key] = has_root_statement(policy, info["account"])
             grants = kms.list_grants(KeyId=info["arn"])["Grants"]
             snap.grants[key] = tuple(sorted(g["GrantId"] for g in grants))
@@ -74,6 +76,22 @@ def take(lab: Any, keys: Sequence[str], principals: Sequence[str]) -> Snapshot:
         except (ClientError, LookupError, RuntimeError):
             continue
     return snap
+
+
+def with_key_policy(snap: Snapshot, lab: Any, key: str) -> Snapshot:
+    """`snap` after a change of one key policy made by the widget itself (one read instead of a snapshot)."""
+    from ..engine.policy import has_account_statement
+
+    policy = lab.key_policy(key)
+    account = lab.key_arn(key).split(":")[4]
+    return replace(snap, key_policies={**snap.key_policies, key: _canonical(policy)},
+                   documents={**snap.documents, key: policy},
+                   root_statement={**snap.root_statement, key: has_account_statement(policy, account)})
+
+
+def with_attachments(snap: Snapshot, lab: Any, principal: str) -> Snapshot:
+    """`snap` after the widget itself attached or detached a managed policy of `principal`."""
+    return replace(snap, attached={**snap.attached, principal: frozenset(lab.attached_policies(principal))})
 
 
 def differences(before: Snapshot, after: Snapshot) -> tuple[list[str], list[str]]:

@@ -47,27 +47,27 @@ COLOURS = {
 }
 
 _TABLE_STYLES: list[dict] = [
-    {"selector": "", "props": [("border-collapse", "collapse"), ("font-size", "12.5px"),
+    {"selector": "", "props": [("border-collapse", "collapse"), ("font-size", "12px"),
                                ("font-family", "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif")]},
     {"selector": "caption", "props": [("caption-side", "top"), ("text-align", "left"), ("padding", "4px 0 6px"),
                                       ("font-size", "12px"), ("color", "inherit"), ("line-height", "1.7")]},
     {"selector": "th", "props": [("background-color", "#f3f3f3"), ("color", "#111"), ("text-align", "left"),
-                                 ("border", "1px solid #b8b8b8"), ("padding", "3px 6px"), ("font-weight", "600")]},
+                                 ("border", "1px solid #b8b8b8"), ("padding", "3px 4px"), ("font-weight", "600")]},
     {"selector": "th.index_name", "props": [("font-style", "italic"), ("font-weight", "normal"), ("color", "#444")]},
-    {"selector": "td", "props": [("border", "1px solid #b8b8b8"), ("padding", "3px 5px"),
+    {"selector": "td", "props": [("border", "1px solid #b8b8b8"), ("padding", "3px 4px"),
                                  ("white-space", "nowrap"), ("text-align", "left")]},
     {"selector": "td.kmslab-missing", "props": [("color", "#666"), ("background-color", "#ffffff"),
                                                 ("text-align", "center")]},
     {"selector": "td.kmslab-flipped", "props": [("font-weight", "bold"), ("outline", "3px solid #111"),
                                                 ("outline-offset", "-3px")]},
-    {"selector": "td.kmslab-hit, td.kmslab-missed, td.kmslab-wrong", "props": [("white-space", "pre")]},
+    {"selector": ".kmslab-mark", "props": [("font-size", "11px"), ("font-weight", "normal")]},
     {"selector": "td.kmslab-missed", "props": [("outline", "3px dashed #111"), ("outline-offset", "-3px")]},
     {"selector": "td.kmslab-wrong", "props": [("text-decoration", "line-through dotted")]},
 ]
 _SWATCH = "display:inline-block;padding:0 6px;margin:0 2px;border:1px solid #b8b8b8;white-space:nowrap"
 for _name, (_bg, _fg, _accent) in COLOURS.items():
     _TABLE_STYLES.append({"selector": f".kmslab-{_name}", "props": [("background-color", _bg), ("color", _fg)]})
-    _TABLE_STYLES.append({"selector": f"td.kmslab-{_name}", "props": [("border-left", f"4px solid {_accent}")]})
+    _TABLE_STYLES.append({"selector": f"td.kmslab-{_name}", "props": [("border-left", f"3px solid {_accent}")]})
 
 
 class AccessTable(Styler):
@@ -113,6 +113,15 @@ def _cell_text(outcome: Outcome) -> str:
 
 def _key(outcome: Outcome) -> CellKey:
     return outcome.principal, outcome.action, outcome.key
+
+
+def _cell_html(value: object) -> str:
+    """A cell's text as HTML: a prediction mark (after a newline) goes on its own, smaller line."""
+    head, newline, mark = str(value).partition("\n")
+    out = html.escape(head)
+    if newline:
+        out += f'<br><span class="kmslab-mark">{html.escape(mark)}</span>'
+    return out
 
 
 def outcomes_frame(outcomes: Iterable[Outcome]) -> pd.DataFrame:
@@ -249,7 +258,7 @@ def access_table(
                 elif (p, a, k) in changed:
                     mark = "missed"
                 if mark is not None:
-                    text = f"{text}\n{words.say('mark_' + mark)}"  # its own line (white-space: pre)
+                    text = f"{text}\n{words.say('mark_' + mark)}"  # its own, smaller line (see _cell_html)
                     cls += f" kmslab-{mark}"
                     tip = f"{words.say('mark_' + mark)}: {words.say('legend_' + mark)}. {tip}"
             vrow.append(text)
@@ -269,7 +278,7 @@ def access_table(
     styler = AccessTable(df)
     styler.set_td_classes(pd.DataFrame(classes, index=index, columns=columns))
     styler.set_tooltips(pd.DataFrame(titles, index=index, columns=columns), as_title_attribute=True)
-    styler.format(escape="html")
+    styler.format(_cell_html)
     styler.format_index(escape="html", axis=0)
     styler.format_index(_breakable, escape="html", axis=1)
     styler.hide(axis="index", names=True)  # the corner cell names both axes instead of an extra row

@@ -39,6 +39,8 @@ T: dict[str, str] = {
     "call_reset": N_("Reset: back to the key policy and IAM attachments this experiment started with"),
     "call_context": N_("Request context: {context}"),
     "call_code": N_("Changed from code: {what}"),
+    "status_idle": N_("Click the root statement toggle or an attachment box: the lab makes the change for real, "
+                      "and this line says what it did."),
     "succeeded": N_("succeeded"),
     "refused": N_("refused by AWS"),
     # what a change did

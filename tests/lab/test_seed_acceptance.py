@@ -57,10 +57,10 @@ def _free_port() -> int:
 
 
 def test_seed_experiment_over_http_threaded_moto_server(seed):
-    from moto.server import ThreadedMotoServer
+    from kmslab.lab.moto_adapter import Server
 
     port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server = Server("127.0.0.1", port)
     server.start()
     try:
         _experiment(seed, endpoint_url=f"http://127.0.0.1:{port}")
@@ -74,15 +74,3 @@ def test_root_user_is_denied_without_the_root_statement(seed):
     assert outcome.decision == "denied"
     assert outcome.error == "AccessDeniedException"
     assert "root user is denied" in outcome.reason
-
-
-def test_moto_hook_point_is_where_kmslab_expects_it():
-    """Fails loudly if a moto upgrade moves the authorization hook kmslab relies on."""
-    import inspect
-
-    from moto.core.responses import BaseResponse
-    from moto.kms.responses import KmsResponse
-
-    assert issubclass(KmsResponse, BaseResponse)
-    assert "_authenticate_and_authorize_normal_action" in inspect.getsource(BaseResponse.call_action)
-    assert hasattr(KmsResponse, "current_account") or "current_account" in inspect.getsource(BaseResponse)

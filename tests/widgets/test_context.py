@@ -130,3 +130,13 @@ def test_helpers():
     assert context_text({"app": "billing"}, None) == \
         "encryption context {app: billing} · called directly (no kms:ViaService)"
     assert context_text(None, EC2).startswith("no encryption context · through ec2.us-east-1")
+
+
+def test_words_line_says_the_context_and_what_flipped(lab):
+    exp = RequestContextExperiment(lab, "app-key", PRINCIPALS)
+    exp.set_context({"app": "billing"})
+    text = exp.status_text
+    assert text.startswith("↻ Request context: encryption context {app: billing}")
+    assert f"{len(exp.flipped())} cells flipped: billing-app" in text
+    exp.set_context({"app": "billing"}, None)  # the same context again: nothing flips, and it says so
+    assert "No cell changed" in exp.status_text

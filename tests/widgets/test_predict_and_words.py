@@ -100,8 +100,8 @@ def test_a_column_prediction_scores_hits_misses_and_wrong_cells(seed_lab):
     assert result.missed == expected - column
     assert not result.correct and result.wrong and result.missed
     table = exp.table.value
-    assert table.count("✗ missed</td>") == len(result.missed)  # the cell's words, not only its tooltip
-    assert table.count("✗ did not flip</td>") == len(result.wrong)
+    assert table.count("✗ missed</span></td>") == len(result.missed)  # the cell's words, not only its tooltip
+    assert table.count("✗ did not flip</span></td>") == len(result.wrong)
     assert "kms-test-1 (Decrypt)" in result.summary()  # named in words, grouped by row
 
 
@@ -215,6 +215,7 @@ def test_removing_the_only_statement_shows_awss_error_meaning_and_keeps_the_poli
     assert exp.root_toggle.value is True and exp.root_toggle.description == "Root statement: ON"
     assert exp.table.value == before_table
     assert not exp.errors.outputs  # said in words, not as a traceback
+    assert "MalformedPolicyDocumentException" in exp.error_view.value  # kept for scripts (and make bench)
 
 
 def test_refused_change_in_predict_mode_is_not_a_dead_end(default_lab):

@@ -1,0 +1,99 @@
+"""Notebook 5, conditions: kms:CallerAccount, kms:ViaService, the encryption context, aws:PrincipalArn."""
+
+from __future__ import annotations
+
+import json
+
+from ..engine.policy import has_account_statement
+from ..exercises import Cell, Exercise, allowed, denied, expand_cells, flips, goal, verdict_question
+from ..lab import Lab
+from ..widgets.context import RequestContextExperiment
+
+
+def exercise_via_service_flips(experiment: RequestContextExperiment, service: str | None = None) -> Exercise:
+    """Predict which cells of a RequestContextExperiment's table flip when the requests come through a service.
+
+    The lab makes the requests itself (no encryption context; directly, then through `service`): the
+    experiment's widget is never touched, so the learner's table keeps its own state.
+    """
+    lab, key = experiment.lab, experiment.key
+    service = service or f"ec2.{lab.region}.amazonaws.com"
+    through: list[str | None] = [None]
+
+    def table() -> dict[Cell, str]:
+        return {(lab.principal_arn(p), a): lab.request(p, a, key, via_service=through[0]).decision
+                for p in experiment.principals for a in experiment.actions}
+
+    return Exercise(
+        title="Predict kms:ViaService",
+        task=f"With no encryption context: which cells flip when the requests come through {service} instead "
+             'of directly? check([("ebs-operator", "Decrypt"), ...]); the lab makes both tables and compares.',
+        checker=flips(table, change=lambda: through.__setitem__(0, service), undo=lambda: through.__setitem__(0, None),
+                      expand=lambda cells: expand_cells(cells, experiment.principals, experiment.actions,
+                                                        lab.principal_arn)),
+        hints=("Which statement of the key policy has a kms:ViaService condition, and for which actions?",
+               "The other conditions do not look at the service."),
+        solution_text="ebs-operator's Decrypt and GenerateDataKey: the statement \"Only through Amazon EC2\" "
+                      "allows them only with kms:ViaService = ec2.<region>.amazonaws.com.",
+    )
+
+
+def exercise_context_statement(lab: Lab, key: str = "app-key", role: str = "role/batch",
+                               pair: tuple[str, str] = ("project", "alpha")) -> Exercise:
+    """Write a key policy statement with a kms:EncryptionContext condition."""
+    k, v = pair
+    account = lab.key_arn(key).split(":")[4]
+
+    def keeps_root() -> str | None:
+        return None if has_account_statement(lab.key_policy(key), account) else (
+            "The root statement is gone: keep it, and add a statement.")
+
+    too_wide = [denied(lab, role, "kms:Decrypt", key, encryption_context=ctx,
+                       otherwise=f"{role} may also Decrypt with {json.dumps(ctx) if ctx else 'no encryption context'}: "
+                                 "the condition is missing or too wide.")
+                for ctx in ({k: v + "-other"}, None)]
+    arn = lab.principal_arn(role)
+    return Exercise(
+        title="A condition on the encryption context",
+        task=f'Add a statement to the key policy of "{key}" so that {role} may Decrypt only when the encryption '
+             f"context contains {k}={v} (use `course.add_statement` and `lab.put_key_policy`). Then check().",
+        checker=goal([keeps_root,
+                      allowed(lab, role, "kms:Decrypt", key, encryption_context={k: v},
+                              otherwise=f"{role} cannot Decrypt with {{{k}: {v}}} yet: {{reason}}."),
+                      *too_wide,
+                      denied(lab, role, "kms:Encrypt", key, encryption_context={k: v},
+                             otherwise=f"{role} may also Encrypt: allow only kms:Decrypt.")],
+                     success=lambda: f"{role} may Decrypt with {{{k}: {v}}} only: "
+                                     f"{lab.request(role, 'kms:Decrypt', key, encryption_context={k: v}).reason}."),
+        hints=(f'The Principal is the role: {{"AWS": "{arn}"}}.',
+               f'The condition key is "kms:EncryptionContext:{k}", with StringEquals.'),
+        solution_text=(f'lab.put_key_policy("{key}", course.add_statement(lab.key_policy("{key}"), {{\n'
+                       f'    "Sid": "Batch decrypts {k} {v}", "Effect": "Allow", "Principal": {{"AWS": "{arn}"}},\n'
+                       f'    "Action": "kms:Decrypt", "Resource": "*",\n'
+                       f'    "Condition": {{"StringEquals": {{"kms:EncryptionContext:{k}": "{v}"}}}}}}))'),
+    )
+
+
+def exercise_caller_account(lab: Lab, key: str = "app-key",
+                            principal: str = "arn:aws:iam::444455556666:user/outsider") -> Exercise:
+    """Predict kms:CallerAccount for a principal of another account with AdministratorAccess."""
+    return Exercise(
+        title="Principal \"*\" and kms:CallerAccount",
+        task=f'The key policy allows Principal "*" to DescribeKey when kms:CallerAccount is 111122223333. May '
+             f'{principal} (AdministratorAccess in its own account) call DescribeKey on "{key}"? '
+             'check("allowed") or check("denied").',
+        checker=verdict_question(lab, principal, "kms:DescribeKey", key),
+        hints=("kms:CallerAccount is the account of the caller, not of the key.",
+               "Does any statement allow account 444455556666?"),
+        solution_text="Denied: its account is 444455556666, so the condition is false, and no other statement "
+                      "allows that account; its IAM policy alone is not enough across accounts.",
+    )
+
+
+def requests_with(lab: Lab, key: str, principals: list[str], actions: list[str] | None = None,
+                  **request: object) -> list:
+    """Every principal x action on `key` as real requests with the same request options
+    (`encryption_context=`, `via_service=`): a table of its own, the learner's widget untouched."""
+    from ..widgets.context import CONTEXT_ACTIONS
+
+    return [lab.request(p, a, key, **request) for p in principals for a in (actions or CONTEXT_ACTIONS)]

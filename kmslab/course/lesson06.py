@@ -1,0 +1,145 @@
+"""Notebook 6, cross-account access: both sides must say yes; name the key by its ARN."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..engine.policy import aws_principal_ids, statement_list
+from ..exercises import Exercise, allowed, goal, key_policy_unchanged, selection, verdict_question
+from ..lab import Lab
+from .policies import KEY_USER_ACTIONS, add_statement, iam_restore, iam_snapshot
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def _names_account(statement: dict[str, Any], account: str) -> bool:
+    return any(v == account or f":{account}:" in v for v in aws_principal_ids(statement))
+
+
+def cross_account_worlds(lab: Lab, key: str, principal: str, action: str = "kms:Encrypt") -> pd.DataFrame:
+    """Build the four worlds of cross-account access in the lab and make the request in each.
+
+    For each combination of (the key policy allows the caller's account?) x (the caller's IAM
+    policy allows the action on the key?), the lab sets the key policy (PutKeyPolicy) and the
+    caller's IAM policies (PutUserPolicy, DetachUserPolicy) and makes the real request with
+    the key ARN. Everything is put back afterwards. Statements that name the caller's account
+    or its principals are taken out of the key policy first; the caller's own inline and managed
+    policies are set aside (group policies and boundaries are left as they are).
+    Returns a long pandas DataFrame, one row per world.
+    https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html
+    """
+    import pandas as pd
+
+    from ..engine import normalize_action
+
+    action = normalize_action(action)
+    arn = lab.principal_arn(principal)
+    caller_account, key_arn = arn.split(":")[4], lab.key_arn(key)
+    if caller_account == key_arn.split(":")[4]:
+        raise ValueError(f"{arn} is in the key's own account: pick a principal of another account")
+    original = lab.key_policy(key)
+    base = dict(original, Statement=[s for s in statement_list(original) if not _names_account(s, caller_account)])
+    actions = list(KEY_USER_ACTIONS) + ([action] if action not in KEY_USER_ACTIONS else [])
+    allow_account = add_statement(base, {
+        "Sid": f"Allow use of the key by account {caller_account}", "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{caller_account}:root"}, "Action": actions, "Resource": "*"})
+    iam_allow = {"Version": "2012-10-17", "Statement": [
+        {"Sid": "UseTheKeyOfTheOtherAccount", "Effect": "Allow", "Action": action, "Resource": key_arn}]}
+    inline, managed = iam_snapshot(lab, arn)
+    rows = []
+    try:
+        for policy in managed:
+            lab.detach_policy(arn, policy)
+        for pname in inline:
+            lab.delete_inline_policy(arn, pname)
+        for kp_allows in (True, False):
+            lab.put_key_policy(key, allow_account if kp_allows else base, bypass_lockout_check=True)
+            for iam_allows in (True, False):
+                if iam_allows:
+                    lab.put_inline_policy(arn, "kmslab-cross-account", iam_allow)
+                outcome = lab.request(arn, action, key, key_ref="arn")
+                if iam_allows:
+                    lab.delete_inline_policy(arn, "kmslab-cross-account")
+                rows.append({"key policy allows the account": kp_allows, "IAM policy allows": iam_allows,
+                             "decision": outcome.decision, "message": outcome.message or "",
+                             "reason": outcome.reason})
+    finally:
+        lab.put_key_policy(key, original, bypass_lockout_check=True)
+        iam_restore(lab, arn, inline, managed)
+    return pd.DataFrame(rows)
+
+
+def cross_account_2x2(lab: Lab, key: str, principal: str, action: str = "kms:Encrypt") -> pd.DataFrame:
+    """The 2x2 of cross-account access as a DataFrame: rows = key policy allows the caller's account?,
+    columns = the caller's IAM policy allows?, cells `✔ allowed` / `✘ denied` (see cross_account_worlds)."""
+    import pandas as pd
+
+    from ..widgets.labels import principal_label
+    from ..widgets.table import ALLOWED_TEXT, DENIED_TEXT
+
+    arn = lab.principal_arn(principal)
+    worlds = cross_account_worlds(lab, key, arn, action)
+    yes_no = {True: "yes", False: "no"}
+    text = {"allowed": ALLOWED_TEXT, "denied": DENIED_TEXT}
+    rows = pd.Index(["yes", "no"], name=f"key policy of {key} allows account {arn.split(':')[4]}?")
+    cols = pd.Index(["yes", "no"], name=f"IAM policy of {principal_label(arn)} allows {action}?")
+    table = pd.DataFrame("", index=rows, columns=cols)
+    for w in worlds.itertuples(index=False):
+        kp, iam, decision = w[0], w[1], w[2]
+        table.loc[yes_no[kp], yes_no[iam]] = text.get(decision, f"⚠ {decision}")
+    return table
+
+
+def exercise_cross_account_user(lab: Lab, key: str = "shared",
+                                user: str = "arn:aws:iam::444455556666:user/intern") -> Exercise:
+    """Let a user of the other account Encrypt with the key, from the right side."""
+    account = lab.principal_arn(user).split(":")[4]
+    return Exercise(
+        title="The second yes",
+        task=f'Without changing the key policy of "{key}", let {user} Encrypt with it. Then check().',
+        checker=goal([
+            key_policy_unchanged(lab, key, otherwise=f"The key policy of {key} changed: it already allows account "
+                                                     f"{account}. The missing yes is on the other side."),
+            allowed(lab, user, "kms:Encrypt", key, otherwise="Still denied: {reason}."),
+        ], success=lambda: f"{lab.request(user, 'kms:Encrypt', key).reason}."),
+        hints=(f"The key policy already allows account {account}. Who else must say yes?",
+               f"An IAM policy in account {account}: lab.put_inline_policy(user ARN, name, document).",
+               "Resource: the key ARN (lab.key_arn(...))."),
+        solution_text=(f'lab.put_inline_policy("{user}", "use-{key}", {{"Version": "2012-10-17", "Statement": '
+                       f'[{{"Effect": "Allow", "Action": "kms:Encrypt", "Resource": lab.key_arn("{key}")}}]}})'),
+    )
+
+
+def exercise_foreign_root(lab: Lab, key: str = "shared", account: str = "444455556666") -> Exercise:
+    """Predict whether the other account's root user needs an IAM policy."""
+    return Exercise(
+        title="The other account's root user",
+        task=f'The key policy of "{key}" allows account {account}. Its root user has no IAM policy (it cannot '
+             'have one). May it Encrypt with the key? check("allowed") or check("denied").',
+        checker=verdict_question(lab, f"arn:aws:iam::{account}:root", "kms:Encrypt", key),
+        hints=("Cross-account access needs the key policy and the caller's own account to say yes.",
+               "In its own account, the root user has every permission."),
+        solution_text="Allowed: the key policy allows its account, and its own account allows the root user "
+                      "everything.",
+    )
+
+
+def exercise_key_reference(lab: Lab, key: str = "shared",
+                           principal: str = "arn:aws:iam::444455556666:user/dev") -> Exercise:
+    """Which ways of naming a key work from another account (the lab tries each)."""
+    refs = ("arn", "id", "alias", "alias_arn")
+
+    def working() -> set[str]:
+        return {r for r in refs if lab.request(principal, "kms:Encrypt", key, key_ref=r).decision == "allowed"}
+
+    return Exercise(
+        title="How to name a key of another account",
+        task=f'{principal} may Encrypt with "{key}". Which ways of naming the key work in the request? '
+             f'check({{"arn", ...}}) with any of {", ".join(refs)}; the lab tries all four.',
+        checker=selection(refs, working, noun="ways of naming the key"),
+        hints=("A key id or an alias name is looked up in the caller's own account and Region.",
+               "Which two forms contain the account id?"),
+        solution_text='check({"arn", "alias_arn"}): the key ARN or the alias ARN. The key id and the alias name '
+                      "answer NotFoundException.",
+    )

@@ -1,0 +1,112 @@
+"""What every lesson shares: starting its lab, the cast, AWS's errors, one-line answers, a scratch folder.
+
+Every lesson world is a scenario file shipped in `kmslab/scenarios/`, so what a notebook shows
+can be replayed with `python -m kmslab check`.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from ..lab import Lab
+from ..runner import lab_from_scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..lab import Outcome
+    from ..widgets.playground import Playground
+
+ACCOUNT = "111122223333"
+
+
+def scenario_path(name: str) -> Path:
+    """The path of a shipped scenario file, e.g. `seed-without-root`."""
+    return Path(str(resources.files("kmslab").joinpath(f"scenarios/{name}.yaml")))
+
+
+def start(name: str) -> Lab:
+    """A fresh lab with the world of the shipped scenario `name` (closes any earlier lab).
+
+    moto's random ids (key ids, grant ids, access keys) are seeded from `name`, so a lesson shows
+    the same ids on every run: a facilitator's screen matches the learners'.
+    """
+    from moto.moto_api._internal import mock_random
+
+    mock_random.seed(f"kmslab:{name}")
+    return lab_from_scenario(scenario_path(name))
+
+
+def cast(lab: Lab) -> pd.DataFrame:
+    """Who is who in the lab: each principal, its IAM policies, and whether the key policies name it."""
+    import pandas as pd
+
+    rows = []
+    policies = {k: json.dumps(lab.key_policy(k)) for k in lab.key_names()}
+    for arn in lab.principals():
+        if ":root" in arn:
+            kind, attached = "root user", "— (the root user has no IAM policies)"
+        elif ":role/" in arn:
+            kind, attached = "role", ", ".join(lab.attached_policies(arn)) or "none"
+        else:
+            kind, attached = "IAM user", ", ".join(lab.attached_policies(arn)) or "none"
+        named = [k for k, text in policies.items() if f'"{arn}"' in text]
+        rows.append({"principal": arn, "type": kind, "attached IAM policies": attached,
+                     "named in the key policy of": ", ".join(named) or "—"})
+    return pd.DataFrame(rows)
+
+
+def show_error(call: Any) -> str:
+    """Run a boto3 call; return AWS's answer as the AWS CLI prints it (for lessons about denials)."""
+    try:
+        call()
+    except ClientError as exc:
+        return str(exc)  # botocore words it as the AWS CLI does
+    return "The call succeeded."
+
+
+def outcome_line(outcome: Outcome) -> str:
+    """`kms-test-2 · Decrypt · app-key: denied (AccessDeniedException)` — one request's answer on one line."""
+    from ..widgets.labels import principal_label
+
+    key = f" · {outcome.key}" if outcome.key else ""
+    error = f" ({outcome.error})" if outcome.error else ""
+    return f"{principal_label(outcome.principal)} · {outcome.action.split(':', 1)[1]}{key}: {outcome.decision}{error}"
+
+
+def events(lab: Lab, last: int = 5) -> Any:
+    """The last requests of the lab's CloudTrail-like log, as a table whose reasons are readable in full."""
+    from ..widgets.labels import principal_label
+
+    frame = lab.events().tail(last)[["principal", "action", "outcome", "reason"]].copy()
+    frame["principal"] = frame["principal"].map(principal_label)
+    return frame.style.hide(axis="index").set_table_attributes('class="kmslab-events"').set_properties(
+        subset=["reason"], **{"white-space": "normal", "text-align": "left", "min-width": "24em"})
+
+
+def workdir() -> Path:
+    """A temporary directory for the files a notebook writes: one per kernel, removed when the kernel exits."""
+    import atexit
+    import shutil
+    import tempfile
+
+    global _WORKDIR
+    if _WORKDIR is None or not _WORKDIR.is_dir():
+        _WORKDIR = Path(tempfile.mkdtemp(prefix="kmslab-"))
+        atexit.register(shutil.rmtree, _WORKDIR, ignore_errors=True)
+    return _WORKDIR
+
+
+_WORKDIR: Path | None = None
+
+
+def playground(lab: Lab) -> Playground:
+    """The notebook 8 playground on `lab`: editors for the key policy and IAM policies, the table, load/save."""
+    from ..widgets.playground import Playground
+
+    return Playground(lab)

@@ -1,0 +1,174 @@
+"""The moto adapter: the only part of kmslab that knows moto. A moto upgrade is this package to read.
+
+kmslab's AWS is moto's mock. Everything kmslab does with moto goes through the names exported
+here; nothing else in kmslab imports moto.
+
+    hooks     every KMS request to kmslab's handler before moto runs it (`set_handler`,
+              `KmsRequest`, `AwsError`); IAM/STS writes reported; AWS-shaped user ids; a deleted
+              principal's unique id written into key policies
+    world     the mock (`start_mock`, `stop_mock`, `seed_ids`), the HTTP server (`Server`),
+              accounts and principals, keys (`find_key`, `key_owner`, `key_id_in_ciphertext`),
+              engine objects from moto's state (`engine_key`, `engine_caller`), AWS managed policies
+    probes    a probe's preparation and undoing on the KMS backend (`KeyStore`; stand-alone)
+    speedups  what moto costs, not what it answers (lazy KMS key pairs, one shared boto3 session)
+
+moto internals relied on (`missing_internals()` checks each; tests/lab/test_moto_adapter.py fails
+naming the missing ones):
+
+- `moto.kms.responses.KmsResponse`: `_authenticate_and_authorize_normal_action` (called once per
+  request by `BaseResponse.call_action`, before the action; in moto/core/authorization.py since
+  5.1.17), `call_action`, `_validate_key_policy`, `_get_action`, and the attributes `body`,
+  `headers`, `access_key`, `region`, `current_account` (which account's backend runs the request).
+- `moto.iam.responses.IamResponse.call_action`, `moto.sts.responses.TokenResponse.call_action`.
+- `moto.iam.models.IAMBackend`: `create_user`, `delete_user`, `delete_role`, `get_user`, `get_role`,
+  `get_groups_for_user`, `list_user_tags`, `get_policy`, and the dicts `users`, `roles`,
+  `access_keys`, `managed_policies`; `AccessKey`, `AWSManagedPolicy.from_data`; `iam_backends`
+  keyed by account, then partition "aws" (since 5.0.8).
+- `moto.sts.models.sts_backends[...]["aws"].get_assumed_role_from_access_key`.
+- `moto.kms.models.kms_backends[account][region]`: `keys`, `encrypt`, `create_grant`,
+  `delete_alias`, `untag_resource`, `list_resource_tags`, `get_key_id`, `get_alias_name`,
+  `get_key_id_from_alias`; a `Key`'s `id`, `arn`, `account_id`, `region`, `policy`, `grants`,
+  `aliases`, `key_state`, `enabled`, `deletion_date`, `description`, `key_rotation_status`,
+  `key_spec`, `key_usage`, `origin`, `multi_region`; `generate_private_key` (made lazy).
+- `moto.kms.utils._deserialize_ciphertext_blob` (moto's ciphertext starts with the key id).
+- `moto.core.exceptions.JsonRESTError` (an error boto3 receives as AWS's JSON error).
+- `moto.core.base_backend.AccountSpecificBackend.get_session` (regions), `moto.core.utils.create_loader`
+  (service models; called by `get_service_model` when moto parses a request).
+- `moto.mock_aws`, `moto.server.ThreadedMotoServer` (needs Flask and flask-cors),
+  `moto.moto_api._internal.mock_random`, `moto.iam.aws_managed_policies.aws_managed_policies_data`.
+- moto's botocore stubber registers its `before-send` handler when `moto.core.models` is imported
+  (`kmslab.lab.safety` adds its guard after it: `load()`).
+
+Checked against moto 5.2.5 (the whole test suite) and 5.2.0 (tests/lab and tests/test_cli.py pass, but
+for the shipped managed policies, which were extracted from 5.2.5's copy of AWS's data); pyproject
+allows >=5.2.0,<5.3. Older releases fail: 5.1.17 to 5.1.21 have no `Key.aliases`
+(`missing_internals()` says so), and 5.1.22's UpdateAlias raises KeyError.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+
+from .hooks import AwsError, Handler, KmsRequest, aws_unique_id, handler, set_handler
+from .probes import KeyStore
+from .speedups import share_session
+from .world import (
+    KeyHandle,
+    Server,
+    add_managed_policies,
+    aws_managed_policy_records,
+    credentials_of,
+    engine_caller,
+    engine_key,
+    find_key,
+    key_id_in_ciphertext,
+    key_owner,
+    key_store,
+    new_access_key,
+    principal_exists,
+    role_arns,
+    seed_ids,
+    start_mock,
+    stop_mock,
+    user_arns,
+)
+
+CHECKED_VERSIONS = ("5.2.5",)
+
+__all__ = [
+    "CHECKED_VERSIONS", "AwsError", "Handler", "KeyHandle", "KeyStore", "KmsRequest", "Server",
+    "add_managed_policies", "aws_managed_policy_records", "aws_unique_id", "credentials_of", "engine_caller",
+    "engine_key", "find_key", "handler", "key_id_in_ciphertext", "key_owner", "key_store", "load",
+    "missing_internals", "new_access_key", "principal_exists", "role_arns", "seed_ids", "set_handler",
+    "share_session", "start_mock", "stop_mock", "user_arns",
+]
+
+
+def load() -> None:
+    """Import moto, so that its botocore stubber's before-send handler is registered (it is, on import)."""
+    importlib.import_module("moto.core.models")
+
+
+# (module, attribute path) of every moto name kmslab reads, calls or patches.
+INTERNALS: tuple[tuple[str, str], ...] = (
+    ("moto", "mock_aws"),
+    ("moto.core.exceptions", "JsonRESTError"),
+    ("moto.core.responses", "BaseResponse.call_action"),
+    ("moto.kms.responses", "KmsResponse._authenticate_and_authorize_normal_action"),
+    ("moto.kms.responses", "KmsResponse.call_action"),
+    ("moto.kms.responses", "KmsResponse._validate_key_policy"),
+    ("moto.kms.responses", "KmsResponse._get_action"),
+    ("moto.iam.responses", "IamResponse.call_action"),
+    ("moto.sts.responses", "TokenResponse.call_action"),
+    ("moto.iam.models", "IAMBackend.create_user"),
+    ("moto.iam.models", "IAMBackend.delete_user"),
+    ("moto.iam.models", "IAMBackend.delete_role"),
+    ("moto.iam.models", "IAMBackend.get_user"),
+    ("moto.iam.models", "IAMBackend.get_role"),
+    ("moto.iam.models", "IAMBackend.get_groups_for_user"),
+    ("moto.iam.models", "IAMBackend.list_user_tags"),
+    ("moto.iam.models", "IAMBackend.get_policy"),
+    ("moto.iam.models", "AccessKey"),
+    ("moto.iam.models", "AWSManagedPolicy.from_data"),
+    ("moto.iam.models", "iam_backends"),
+    ("moto.iam.aws_managed_policies", "aws_managed_policies_data"),
+    ("moto.sts.models", "sts_backends"),
+    ("moto.sts.models", "STSBackend.get_assumed_role_from_access_key"),
+    ("moto.kms.models", "kms_backends"),
+    ("moto.kms.models", "generate_private_key"),
+    ("moto.kms.models", "KmsBackend.encrypt"),
+    ("moto.kms.models", "KmsBackend.create_grant"),
+    ("moto.kms.models", "KmsBackend.delete_alias"),
+    ("moto.kms.models", "KmsBackend.untag_resource"),
+    ("moto.kms.models", "KmsBackend.list_resource_tags"),
+    ("moto.kms.models", "KmsBackend.get_key_id"),
+    ("moto.kms.models", "KmsBackend.get_alias_name"),
+    ("moto.kms.models", "KmsBackend.get_key_id_from_alias"),
+    ("moto.kms.utils", "_deserialize_ciphertext_blob"),
+    ("moto.core.base_backend", "AccountSpecificBackend.get_session"),
+    ("moto.core.utils", "create_loader"),
+    ("moto.moto_api._internal", "mock_random"),
+    ("moto.server", "ThreadedMotoServer"),
+)
+
+
+# Attributes set on instances (in __init__), found in the class's source: (module, class, attributes).
+INSTANCE_ATTRIBUTES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("moto.kms.models", "Key", ("id", "arn", "account_id", "region", "policy", "grants", "aliases", "key_state",
+                                "enabled", "deletion_date", "description", "key_rotation_status", "key_spec",
+                                "key_usage", "origin", "multi_region", "private_key")),
+    ("moto.kms.models", "Grant", ("id", "grantee_principal", "retiring_principal", "operations", "constraints",
+                                  "name")),
+    ("moto.kms.models", "KmsBackend", ("keys",)),
+    ("moto.iam.models", "IAMBackend", ("users", "roles", "access_keys", "managed_policies")),
+)
+
+
+def missing_internals() -> list[str]:
+    """The moto internals kmslab relies on that the installed moto lacks (empty when all are there)."""
+    missing = []
+    for module_name, path in INTERNALS:
+        try:
+            obj: object = importlib.import_module(module_name)
+            for part in path.split("."):
+                obj = getattr(obj, part)
+        except (ImportError, AttributeError):
+            missing.append(f"{module_name}.{path}")
+    for module_name, class_name, attributes in INSTANCE_ATTRIBUTES:
+        try:
+            cls = getattr(importlib.import_module(module_name), class_name)
+            source = inspect.getsource(cls)
+        except (ImportError, AttributeError, OSError, TypeError):
+            missing.append(f"{module_name}.{class_name}")
+            continue
+        missing += [f"{module_name}.{class_name}.{a}" for a in attributes
+                    if not hasattr(cls, a) and f"self.{a} " not in source and f"self.{a}:" not in source]
+    # The hook point: moto must still call the authorization method from call_action, before the action.
+    from moto.core.responses import BaseResponse
+
+    if "_authenticate_and_authorize_normal_action" not in inspect.getsource(BaseResponse.call_action):
+        missing.append("moto.core.responses.BaseResponse.call_action calling _authenticate_and_authorize_normal_action")
+    if "current_account" not in inspect.getsource(BaseResponse):
+        missing.append("moto.core.responses.BaseResponse.current_account (the account whose backend runs a request)")
+    return missing

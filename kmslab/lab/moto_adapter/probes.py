@@ -1,0 +1,73 @@
+"""A probe's preparation and undoing, done on moto's KMS backend directly (outside authorization).
+
+A table row for kms:Decrypt needs a ciphertext made beforehand; kms:ScheduleKeyDeletion must be
+undone so that the next row sees the same key. `kmslab.lab.calls` plans both through a `KeyStore`;
+this one reads and writes moto's `KmsBackend` and its `Key` objects. It imports nothing from
+kmslab, so the benchmarks' bare-moto baseline loads it stand-alone and prepares exactly as the lab does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+# The attributes of a moto Key that each saved aspect covers.
+ASPECTS: dict[str, tuple[str, ...]] = {
+    "description": ("description",),
+    "policy": ("policy",),
+    "state": ("key_state", "enabled", "deletion_date"),
+    "rotation": ("key_rotation_status",),
+}
+
+
+class KeyStore:
+    """The keys of one moto KMS backend (one account and region), as a probe prepares and restores them."""
+
+    __slots__ = ("_backend",)
+
+    def __init__(self, backend: Any) -> None:
+        self._backend = backend
+
+    def encrypt(self, key_id: str, plaintext: bytes, context: Mapping[str, str] | None) -> bytes:
+        """A ciphertext under the key (what Encrypt would return), made without a request."""
+        blob, _arn = self._backend.encrypt(key_id, plaintext, dict(context or {}))
+        return blob
+
+    def policy(self, key_id: str) -> str:
+        """The key policy's text as moto stores it."""
+        return self._backend.keys[key_id].policy
+
+    def saved(self, key_id: str, aspect: str) -> Callable[[], None]:
+        """An undo that puts `aspect` of the key back as it is now: description, policy, state, rotation
+        or grants (grants made after this call are removed)."""
+        key = self._backend.keys[key_id]
+        if aspect == "grants":
+            before = set(key.grants)
+
+            def undo_grants() -> None:
+                for grant_id in set(key.grants) - before:
+                    del key.grants[grant_id]
+            return undo_grants
+        names = ASPECTS[aspect]
+        values = tuple(getattr(key, name) for name in names)
+
+        def undo() -> None:
+            for name, value in zip(names, values, strict=True):
+                setattr(key, name, value)
+        return undo
+
+    def add_grant(self, key_id: str, grantee: str, operations: Iterable[str], name: str) -> str:
+        """A grant made without a request (for RevokeGrant to revoke); returns its id."""
+        grant_id, _token = self._backend.create_grant(key_id, grantee, list(operations), name, {}, None)
+        return grant_id
+
+    def remove_grant(self, key_id: str, grant_id: str) -> None:
+        self._backend.keys[key_id].grants.pop(grant_id, None)
+
+    def remove_alias(self, key_id: str, alias: str) -> None:
+        """Delete `alias` (alias/NAME) if it points at the key."""
+        if alias in self._backend.keys[key_id].aliases:
+            self._backend.delete_alias(alias)
+
+    def untag(self, key_id: str, tag_keys: Iterable[str]) -> None:
+        self._backend.untag_resource(key_id, list(tag_keys))

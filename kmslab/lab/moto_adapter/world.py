@@ -1,0 +1,301 @@
+"""moto's state, read and written for kmslab: the mock, accounts, keys, principals, the server.
+
+Everything here reads or writes moto's backends (`iam_backends`, `kms_backends`, `sts_backends`)
+or its models; the rest of kmslab gets plain values and engine objects back.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any, NamedTuple
+
+from moto import mock_aws
+from moto.iam.models import AccessKey, AWSManagedPolicy, iam_backends
+from moto.kms.models import kms_backends
+from moto.kms.utils import _deserialize_ciphertext_blob
+from moto.sts.models import sts_backends
+
+from ...engine import Caller, Grant, Key, Policy
+from ...engine.policy import statement_list
+from .probes import KeyStore
+from .speedups import apply_speedups
+
+PARTITION = "aws"  # IAM and STS backends are keyed by partition since moto 5.0.8
+
+# ------------------------------------------------------------------ the mock
+
+
+def start_mock() -> Any:
+    """Start moto's mock with empty backends (`mock_aws().start()` resets them); returns the mock to stop."""
+    apply_speedups()
+    _KMS.clear()
+    _STORES.clear()
+    mock = mock_aws()
+    mock.start()
+    return mock
+
+
+def stop_mock(mock: Any) -> None:
+    mock.stop()
+    _KMS.clear()
+    _STORES.clear()
+
+
+def seed_ids(seed: str) -> None:
+    """Make moto's random ids (key ids, grant ids, access keys) repeat from `seed` on."""
+    from moto.moto_api._internal import mock_random
+
+    mock_random.seed(seed)
+
+
+class Server:
+    """moto's HTTP server (`ThreadedMotoServer`) on `host:port`, answering with the mock's backends."""
+
+    def __init__(self, host: str, port: int) -> None:
+        from moto.server import ThreadedMotoServer  # imports Flask: only `kmslab serve` needs it
+
+        self._server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+
+    def start(self) -> None:
+        self._server.start()
+
+    def stop(self) -> None:
+        self._server.stop()
+
+
+# ------------------------------------------------------------------ backends
+
+_KMS: dict[tuple[str, str], Any] = {}  # moto's backend lookups are slow; within one mock they are stable
+_STORES: dict[tuple[str, str], KeyStore] = {}
+
+
+def _kms(account: str, region: str) -> Any:
+    found = _KMS.get((account, region))
+    if found is None:
+        found = _KMS[(account, region)] = kms_backends[account][region]
+    return found
+
+
+def _iam(account: str) -> Any:
+    return iam_backends[account][PARTITION]
+
+
+def key_store(account: str, region: str) -> KeyStore:
+    """The keys of an account and region, for a probe's preparation and undoing."""
+    found = _STORES.get((account, region))
+    if found is None:
+        found = _STORES[(account, region)] = KeyStore(_kms(account, region))
+    return found
+
+
+# ------------------------------------------------------------------ accounts and principals
+
+
+def new_access_key(account: str) -> tuple[str, str]:
+    """An access key of no user that moto routes to `account` (IAM and STS calls); (id, secret)."""
+    key = AccessKey(user_name=None, prefix="AKIA", account_id=account)
+    _iam(account).access_keys[key.access_key_id] = key
+    return key.access_key_id, key.secret_access_key
+
+
+def add_managed_policies(account: str, policies: Iterable[tuple[str, str, Mapping[str, Any]]]) -> None:
+    """Add AWS managed policies, (name, ARN, moto's record of it), to an account's IAM (idempotent)."""
+    backend = _iam(account)
+    for name, arn, record in policies:
+        if arn not in backend.managed_policies:
+            policy = AWSManagedPolicy.from_data(name, backend.account_id, backend.region_name, dict(record))
+            backend.managed_policies[policy.arn] = policy
+
+
+def aws_managed_policy_records(names: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """moto's copy of AWS's managed policies data, for `names` (slow: parses 4.7 MB)."""
+    from moto.iam.aws_managed_policies import aws_managed_policies_data
+
+    data = json.loads(aws_managed_policies_data)
+    return {name: data[name] for name in names}
+
+
+def user_arns(account: str) -> list[str]:
+    """The account's IAM users' ARNs, in creation order."""
+    return [u.arn for u in _iam(account).users.values()]
+
+
+def role_arns(account: str) -> list[str]:
+    return [r.arn for r in _iam(account).roles.values()]
+
+
+def principal_exists(account: str, kind: str, name: str) -> bool:
+    """Whether the account has the user or role `name` (kind: user, role or assumed-role)."""
+    backend = _iam(account)
+    if kind == "user":
+        return name in backend.users
+    if kind in ("role", "assumed-role"):
+        return any(r.name == name for r in backend.roles.values())
+    return True
+
+
+def credentials_of(access_key_id: str) -> dict[str, Any] | None:
+    """Who holds a key a learner made inside the lab (CreateAccessKey, AssumeRole), as CredentialRecord
+    fields; None if moto knows no such key."""
+    for account, backends in list(iam_backends.items()):
+        backend = backends[PARTITION]
+        key = backend.access_keys.get(access_key_id)
+        if key is None:
+            continue
+        if key.user_name:
+            user = backend.get_user(key.user_name)
+            return {"arn": user.arn, "account": account, "kind": "user", "access_key_id": access_key_id,
+                    "secret_access_key": key.secret_access_key, "user_name": user.name}
+        if key.role_arn:
+            session = sts_backends[account][PARTITION].get_assumed_role_from_access_key(access_key_id)
+            if session is not None:
+                return {"arn": session.arn, "account": account, "kind": "session", "access_key_id": access_key_id,
+                        "secret_access_key": key.secret_access_key,
+                        "role_name": session.role_arn.rsplit("/", 1)[-1], "session_policy": session.policy,
+                        "mfa": False}
+    return None
+
+
+def replace_principal_in_key_policies(arn: str, unique_id: str) -> None:
+    """AWS replaces a deleted principal's ARN in key policies with its unique id.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids
+    """
+    for regions in list(kms_backends.values()):
+        for backend in list(regions.values()):
+            for key in backend.keys.values():
+                if arn not in (key.policy or ""):
+                    continue
+                doc = json.loads(key.policy)
+                for s in statement_list(doc):
+                    for element in ("Principal", "NotPrincipal"):
+                        p = s.get(element)
+                        if isinstance(p, dict) and "AWS" in p:
+                            aws = p["AWS"]
+                            p["AWS"] = unique_id if aws == arn else (
+                                [unique_id if a == arn else a for a in aws] if isinstance(aws, list) else aws
+                            )
+                key.policy = json.dumps(doc)
+
+
+# ------------------------------------------------------------------ keys
+
+
+class KeyHandle(NamedTuple):
+    """A KMS key in moto: its bare id, ARN, account and region."""
+
+    id: str
+    arn: str
+    account: str
+    region: str
+
+
+def find_key(ref: str, account: str, region: str) -> KeyHandle | None:
+    """The key a KeyId names (id, ARN, alias name or alias ARN) in `account` and `region`, or None."""
+    backend = _kms(account, region)
+    if ":alias/" in ref or ref.startswith("alias/"):
+        key_id = backend.get_key_id_from_alias(backend.get_alias_name(ref))
+    else:
+        key_id = backend.get_key_id(ref)
+    key = backend.keys.get(key_id) if key_id else None
+    return KeyHandle(key.id, key.arn, key.account_id, key.region) if key is not None else None
+
+
+def key_owner(key_id: str, region: str, accounts: Iterable[str]) -> str | None:
+    """Which of `accounts` holds the key `key_id` in `region`."""
+    for account in accounts:
+        if key_id in _kms(account, region).keys:
+            return account
+    return None
+
+
+def key_id_in_ciphertext(blob: str | bytes | None) -> str | None:
+    """The key id a ciphertext (base64, as in a request body) was made under: moto's own layout, not AWS's."""
+    if not blob:
+        return None
+    import base64
+    import struct
+
+    try:
+        raw = base64.b64decode(blob)
+        return _deserialize_ciphertext_blob(raw).key_id
+    except (ValueError, UnicodeDecodeError, struct.error):
+        return None
+
+
+def engine_key(handle: KeyHandle) -> Key:
+    """The engine's Key for a moto key: its policy, grants, aliases and tags as they are now."""
+    backend = _kms(handle.account, handle.region)
+    moto_key = backend.keys[handle.id]
+    tags = {t["TagKey"]: t["TagValue"] for t in backend.list_resource_tags(moto_key.id).get("Tags", [])}
+    grants = tuple(
+        Grant(
+            grant_id=g.id, grantee_principal=g.grantee_principal, operations=frozenset(g.operations or ()),
+            retiring_principal=g.retiring_principal,
+            encryption_context_equals=(g.constraints or {}).get("EncryptionContextEquals"),
+            encryption_context_subset=(g.constraints or {}).get("EncryptionContextSubset"),
+            name=g.name or None,
+        )
+        for g in moto_key.grants.values()
+    )
+    return Key(
+        arn=moto_key.arn, key_id=moto_key.id, account=moto_key.account_id, region=moto_key.region,
+        policy=Policy.parse(moto_key.policy, name="key policy", kind="resource"), grants=grants,
+        state=moto_key.key_state, key_spec=moto_key.key_spec, key_usage=moto_key.key_usage,
+        origin=moto_key.origin, multi_region=bool(moto_key.multi_region), aliases=tuple(sorted(moto_key.aliases)),
+        tags=tags,
+    )
+
+
+# ------------------------------------------------------------------ callers
+
+
+def _doc(policy: Any) -> str:
+    return next(v.document for v in policy.versions if v.is_default)
+
+
+def _policy(document: Any, name: str, kind: str) -> Policy:
+    return Policy.parse(document if isinstance(document, str) else json.dumps(document), name=name, kind=kind)
+
+
+def engine_caller(record: Any, boundary_arn: str | None = None) -> Caller:
+    """The engine's Caller for a credential (a registry CredentialRecord), from moto's IAM state now.
+
+    `boundary_arn`: a user's permissions boundary, which kmslab keeps (moto has none for users).
+    """
+    backend = _iam(record.account)
+    if record.kind == "root":
+        return Caller(arn=record.arn, account=record.account, principal_type="Account", user_id=record.account)
+    if record.kind == "user":
+        user = backend.get_user(record.user_name)
+        policies = [_policy(doc, name, "identity") for name, doc in user.policies.items()]
+        policies += [_policy(_doc(p), p.name, "identity") for p in user.managed_policies.values()]
+        for group in backend.get_groups_for_user(user.name):
+            policies += [_policy(doc, f"{group.name}/{name}", "identity") for name, doc in group.policies.items()]
+            policies += [_policy(_doc(p), p.name, "identity") for p in group.managed_policies.values()]
+        boundary = None
+        if boundary_arn:
+            boundary = _policy(_doc(backend.get_policy(boundary_arn)), boundary_arn.rsplit("/", 1)[-1], "boundary")
+        tags = {t["Key"]: t["Value"] for t in backend.list_user_tags(user.name)}
+        return Caller(
+            arn=user.arn, account=record.account, principal_type="User", user_id=user.id,
+            username=user.name, identity_policies=tuple(policies), permissions_boundary=boundary,
+            tags=tags, mfa=record.mfa,
+        )
+    role = backend.get_role(record.role_name)
+    policies = [_policy(doc, name, "identity") for name, doc in role.policies.items()]
+    policies += [_policy(_doc(p), p.name, "identity") for p in role.managed_policies.values()]
+    boundary = None
+    if role.permissions_boundary_arn:
+        arn = role.permissions_boundary_arn
+        boundary = _policy(_doc(backend.get_policy(arn)), arn.rsplit("/", 1)[-1], "boundary")
+    session = (_policy(record.session_policy, "session policy", "session"),) if record.session_policy else ()
+    tags = {t["Key"]: t["Value"] for t in (role.tags.values() if isinstance(role.tags, dict) else role.tags or [])}
+    tags.update(record.session_tags)
+    session_name = record.arn.rsplit("/", 1)[-1]
+    return Caller(
+        arn=record.arn, account=record.account, principal_type="AssumedRole",
+        user_id=f"{role.id}:{session_name}", role_arn=role.arn, identity_policies=tuple(policies),
+        permissions_boundary=boundary, session_policies=session, tags=tags, mfa=record.mfa,
+    )

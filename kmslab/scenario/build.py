@@ -146,7 +146,7 @@ class Builder:
                         f"{did_you_mean(match.group(2), self.key_names)} (keys: {known})",
                     )
 
-    def documents(self, m: LineMap, key: str, where: str) -> dict[str, Document]:
+    def documents(self, m: LineMap, key: str, where: str) -> dict[str, Document | None]:
         """A mapping of policy name -> document (inline policies, customer managed, SCPs)."""
         value = self.mapping(m, key)
         return {

@@ -119,3 +119,25 @@ def test_an_installed_kmslab_finds_the_course_from_the_working_directory(course,
     monkeypatch.chdir(source.parent.parent)
     with pytest.raises(FileNotFoundError, match="run this from the kmslab checkout"):
         workspace.shipped_notebooks()
+
+
+def test_an_edition_in_a_subfolder_gets_its_own_workspace_folder(course):
+    source, work = course
+    (source / "ja").mkdir()
+    for name in ("00-welcome", "02-without-the-root-statement"):
+        (source / "ja" / f"{name}.ipynb").write_bytes((source / f"{name}.ipynb").read_bytes().replace(b"print", b"len"))
+    made = workspace.prepare(source, work)
+    assert sorted(str(p.relative_to(work)) for p in made) == [
+        "00-welcome.ipynb", "02-without-the-root-statement.ipynb",
+        "ja/00-welcome.ipynb", "ja/02-without-the-root-statement.ipynb"]
+    mine = work / "ja" / "02-without-the-root-statement.ipynb"
+    save_as_learner(mine)
+    assert workspace.changed(source, work) == ["ja/02-without-the-root-statement.ipynb"]
+    restored, backup = workspace.restore("ja/02", source, work)
+    assert restored == mine and mine.read_bytes() == (source / "ja" / mine.name).read_bytes()
+    assert backup is not None and backup.parent == work / "backups" / "ja"
+    assert workspace.restore("02", source, work, lang="ja")[0] == mine
+    assert (work / "02-without-the-root-statement.ipynb").read_bytes() == \
+        (source / "02-without-the-root-statement.ipynb").read_bytes()  # the English copy untouched
+    with pytest.raises(ValueError, match="no edition 'fr'"):
+        workspace.restore("fr/02", source, work)

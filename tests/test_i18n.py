@@ -219,6 +219,9 @@ def test_an_access_table_and_the_words_line_in_japanese(seed_lab):
     assert re.search(r"\d+ 個のセルが反転: kms-test-2 のすべてのアクション（✘ → ✔）", text)
     table = kmslab.access_table(seed_lab.access_matrix()).to_html()
     assert "アカウントのすべてのアクセス許可を持っています" in table  # a cell's reason (its tooltip)
+    shown = re.sub(r"<[^>]+>", " ", re.sub(r"<style.*?</style>", "", table, flags=re.S))
+    assert "キーを使えるのは誰か" in shown and "✔ 許可" in shown and "✘ 拒否" in shown
+    assert "プリンシパル ╲ アクション" in shown and "allowed" not in shown and "hover" not in shown
 
 
 def test_an_explanation_in_japanese_keeps_awss_error_line(seed_lab):

@@ -16,6 +16,21 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from ..engine.words import N_, _
 
 T: dict[str, str] = {
+    # the access table (kmslab/widgets/table.py): cells, title, legend, tooltips
+    "cell_allowed": N_("✔ allowed"),
+    "cell_denied": N_("✘ denied"),
+    "table_title": N_("Who may use the key"),
+    "table_corner": N_("principal ╲ action"),
+    "table_key": N_("key"),
+    "legend_allowed": N_("the request succeeded"),
+    "legend_code": N_("code"),
+    "legend_error": N_("another AWS error"),
+    "legend_flipped": N_("changed by the last edit"),
+    "legend_flipped_none": N_("changed by the last edit (none)"),
+    "legend_hover": N_("hover a cell for the reason"),
+    "tip_not_requested": N_("{where}: not requested"),
+    "tip_key": N_(" · key {key}"),
+    "tip_changed": N_("{marker} changed: {before} → {after}. {tip}"),
     # toggles: the state is in the label, not only in the shading
     "root_toggle": N_("Root statement: {state}"),
     "predict_toggle": N_("Predict first: {state}"),

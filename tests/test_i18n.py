@@ -215,7 +215,7 @@ def test_an_access_table_and_the_words_line_in_japanese(seed_lab):
     assert f"変化したセルはありません。kms-test-2: {reason}" in exp.status_text and KANA.search(reason)
     exp.root_toggle.value = True
     text = exp.status_text
-    assert text.startswith("✔ PutKeyPolicy demo（ルートステートメントを追加）: 成功")
+    assert text.startswith("✔ PutKeyPolicy demo（ルートステートメントを追加）: 成功。")
     assert re.search(r"\d+ 個のセルが反転: kms-test-2 のすべてのアクション（✘ → ✔）", text)
     table = kmslab.access_table(seed_lab.access_matrix()).to_html()
     assert "アカウントのすべてのアクセス許可を持っています" in table  # a cell's reason (its tooltip)

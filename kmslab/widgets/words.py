@@ -16,6 +16,10 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from ..engine.words import N_, _
 
 T: dict[str, str] = {
+    # punctuation: the end of a sentence, and between two sentences of one line
+    "full_stop": N_("."),
+    "sentence_join": N_(". "),
+    "policy_title": N_("Key policy of {key}"),
     # the access table (kmslab/widgets/table.py): cells, title, legend, tooltips
     "cell_allowed": N_("✔ allowed"),
     "cell_denied": N_("✘ denied"),
@@ -218,6 +222,7 @@ def status_html(call: str, ok: bool | None, *, flips: str | None = None, nothing
                 error: tuple[str | None, str | None] | None = None, note: str | None = None) -> str:
     """The words line beside the table: the call and its result, then what it did (or AWS's error)."""
     esc = html.escape
+    stop = esc(say("full_stop"))
     out = ['<div class="kmslab-status-box" style="line-height:1.5;margin:4px 0;overflow-wrap:anywhere">']
     if error is not None:
         code, message = error
@@ -231,16 +236,16 @@ def status_html(call: str, ok: bool | None, *, flips: str | None = None, nothing
         out.append("</div></div>")
         return "".join(out)
     if ok is None:  # not a call of this widget: a change seen from code, a reset
-        out.append(f'<div class="kmslab-status-call">↻ {esc(call)}.</div>')
+        out.append(f'<div class="kmslab-status-call">↻ {esc(call)}{stop}</div>')
     else:
         out.append(f'<div class="kmslab-status-call">{"✔" if ok else "⚠"} {esc(call)}: '
-                   f'{esc(say("succeeded") if ok else say("refused"))}.</div>')
+                   f'{esc(say("succeeded") if ok else say("refused"))}{stop}</div>')
     if flips:
-        out.append(f'<div class="kmslab-status-flips">◆ {esc(flips)}.</div>')
+        out.append(f'<div class="kmslab-status-flips">◆ {esc(flips)}{stop}</div>')
     if nothing:
         out.append('<div class="kmslab-status-nothing" style="font-size:1.15em;font-weight:600;'
                    'border:2px solid #111;padding:6px 10px;margin-top:4px;background:#fffbe6">'
-                   f"● {esc(nothing)}.</div>")
+                   f"● {esc(nothing)}{stop}</div>")
     if note:
         out.append(f'<div class="kmslab-status-note">{esc(note)}</div>')
     out.append("</div>")

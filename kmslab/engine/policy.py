@@ -162,7 +162,7 @@ def _parse_cached(text: str, name: str, kind: PolicyKind) -> Policy:
             "only printable ASCII and Latin-1 characters, tab, line feed and carriage return.",
         )
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, object_pairs_hook=_no_duplicate_keys)
     except json.JSONDecodeError as exc:
         raise PolicyError(
             MALFORMED,
@@ -191,6 +191,22 @@ def _parse_cached(text: str, name: str, kind: PolicyKind) -> Policy:
         raise PolicyError(MALFORMED, "Statement IDs (SID) in a single policy must be unique.")
     canonical = json.dumps(doc, separators=(",", ":"))
     return Policy(name=name, kind=kind, statements=statements, version=version, text=canonical)
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refused when a key repeats: `"Effect":"Allow","Effect":"Deny"` is not read as Deny.
+
+    IAM refuses such a document ("Duplicate key" is a MalformedPolicyDocument in IAM Access
+    Analyzer's policy grammar checks); json.loads would silently keep the last value.
+    """
+    doc = dict(pairs)
+    if len(doc) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise PolicyError(MALFORMED, f"The policy has the key {key!r} twice in one JSON object.")
+            seen.add(key)
+    return doc
 
 
 def _strings(value: Any, element: str, *, allow_empty: bool = False) -> tuple[str, ...]:

@@ -492,14 +492,11 @@ class Lab:
         if arn.endswith(":root"):
             return next(r for r in self.registry.credentials.values() if r.kind == "root" and r.account == account)
         if ":role/" in arn or ":assumed-role/" in arn:
-            try:
-                return self._role_session(arn, mfa=mfa, session_policy=session_policy, session_tags=session_tags)
-            except ClientError as exc:
-                code = exc.response.get("Error", {}).get("Code")
-                if code in ("NoSuchEntity", "NoSuchEntityException"):
-                    raise LabError(f"No role behind {arn}: is there such a role in the lab? "
-                                   f"Principals: {', '.join(self.principals())}") from None
-                raise
+            role = arn.split(":role/")[1] if ":role/" in arn else arn.split(":assumed-role/")[1].split("/")[0]
+            if not moto_adapter.principal_exists(account, "role", role.rsplit("/", 1)[-1]):
+                raise LabError(f"No role behind {arn}: is there such a role in the lab? "
+                               f"Principals: {', '.join(self.principals())}")
+            return self._role_session(arn, mfa=mfa, session_policy=session_policy, session_tags=session_tags)
         record = next((r for r in self.registry.credentials.values() if r.arn == arn and r.kind == "user"), None)
         if record is None:
             raise LabError(f"No credentials for {arn}: is there such a user in the lab? "

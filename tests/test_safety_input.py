@@ -233,3 +233,18 @@ def test_probes_are_invisible_to_other_threads():
         assert lab.admin("kms").describe_key(KeyId=lab.key_arn("k"))["KeyMetadata"]["KeyState"] == "Enabled"
     finally:
         lab.stop()
+
+
+def test_the_decision_memo_keeps_only_the_current_seconds_decisions(lab, monkeypatch):
+    """A kept decision is keyed by its second (aws:CurrentTime): older ones are dropped, not kept forever."""
+    from kmslab.lab import hook
+
+    clock = [1_000_000.0]
+    monkeypatch.setattr(hook.time, "time", lambda: clock[0])
+    for n in range(30):
+        lab.request("kms-test-2", "kms:Encrypt", "demo", encryption_context={"n": str(n)})
+    held = len(lab._authorizer._memo.decisions)
+    assert held >= 30
+    clock[0] += 1
+    lab.request("kms-test-2", "kms:Encrypt", "demo")
+    assert len(lab._authorizer._memo.decisions) < held

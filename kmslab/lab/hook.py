@@ -103,6 +103,7 @@ class _Memo:
     callers: dict[str, Caller] = field(default_factory=dict)
     keys: dict[str, Key] = field(default_factory=dict)
     decisions: dict[tuple[Any, ...], Decision] = field(default_factory=dict)
+    second: int = 0  # the second the kept decisions were made in: older ones can never be asked for again
 
 
 class Authorizer:
@@ -258,9 +259,13 @@ class Authorizer:
             # Everything the decision reads besides the state of the world comes from the credential, the
             # region, the request body and the call's circumstances; kept for at most a second.
             # Long bodies (a 32 KB policy, a big plaintext) are decided afresh rather than kept as keys.
-            memo = (int(time.time()), record.access_key_id, region, body, action_op, source_ip, via) \
+            now = int(time.time())
+            memo = (now, record.access_key_id, region, body, action_op, source_ip, via) \
                 if len(body) <= MEMO_BODY_MAX else None
             decisions = self._memo.decisions
+            if self._memo.second != now:  # a new second: no kept decision can be asked for again
+                decisions.clear()
+                self._memo.second = now
             key = self.key(mk) if mk is not None else None
             decision = decisions.get(memo) if memo is not None else None
             if decision is None:

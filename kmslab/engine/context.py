@@ -107,12 +107,13 @@ def request_context(request: Request) -> dict[str, Any]:
 
 
 def request_keys(operation: str, params: Mapping[str, Any], source_ip: str | None = None,
-                 via: str | None = None, ref: str | None = None) -> dict[str, Any]:
+                 via: str | None = None, ref: str | None = None, same_key: bool | None = None) -> dict[str, Any]:
     """The condition keys that come from the request itself: its API parameters and circumstances.
 
     `operation` is the API operation (`ReEncrypt`, `CreateGrant`), `params` its request body,
     `via` the AWS service it came through (kms:ViaService), `ref` the key identifier as the
-    request named it (an alias gives kms:RequestAlias). The encryption context's keys come from
+    request named it (an alias gives kms:RequestAlias), `same_key` for ReEncrypt whether its source and
+    destination are the same KMS key (as resolved by the caller). The encryption context's keys come from
     `Request.encryption_context` (see `request_context`).
     https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html
     """
@@ -124,6 +125,11 @@ def request_keys(operation: str, params: Mapping[str, Any], source_ip: str | Non
         ctx["kms:EncryptionAlgorithm"] = (
             params.get("EncryptionAlgorithm") or params.get("DestinationEncryptionAlgorithm") or "SYMMETRIC_DEFAULT"
         )
+    if operation == "ReEncrypt" and same_key is not None:
+        # "kms:ReEncryptOnSameKey ... controls access to the ReEncrypt operation based on whether the
+        # request specifies a destination KMS key that is the same one used for the original encryption."
+        # https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-reencrypt-on-same-key
+        ctx["kms:ReEncryptOnSameKey"] = "true" if same_key else "false"
     if operation in ("CreateKey", "PutKeyPolicy"):
         ctx["kms:BypassPolicyLockoutSafetyCheck"] = "true" if params.get("BypassPolicyLockoutSafetyCheck") else "false"
     if operation == "CreateKey":
@@ -164,8 +170,8 @@ class RequestKeys(Mapping[str, Any]):
     __slots__ = ("_args", "_keys")
 
     def __init__(self, operation: str, params: Mapping[str, Any], source_ip: str | None = None,
-                 via: str | None = None, ref: str | None = None) -> None:
-        self._args = (operation, params, source_ip, via, ref)
+                 via: str | None = None, ref: str | None = None, same_key: bool | None = None) -> None:
+        self._args = (operation, params, source_ip, via, ref, same_key)
         self._keys: dict[str, Any] | None = None
 
     def _built(self) -> dict[str, Any]:

@@ -516,3 +516,15 @@ def test_caller_account_with_star_principal(w):
     key = w.key(w.stmt("*", "kms:Decrypt", Condition={"StringEquals": {"kms:CallerAccount": w.ACCOUNT}}))
     assert w.ask(w.user("anyone"), key=key).allowed
     assert not w.ask(w.user("anyone", w.OTHER, policies=(w.admin(),)), key=key).allowed
+
+
+def test_reencrypt_on_same_key_comes_from_the_resolved_keys():
+    """kms:ReEncryptOnSameKey is set for ReEncrypt only, true when source and destination are one key.
+
+    https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-reencrypt-on-same-key
+    """
+    from kmslab.engine.context import request_keys
+
+    assert request_keys("ReEncrypt", {}, same_key=True)["kms:ReEncryptOnSameKey"] == "true"
+    assert request_keys("ReEncrypt", {}, same_key=False)["kms:ReEncryptOnSameKey"] == "false"
+    assert "kms:ReEncryptOnSameKey" not in request_keys("Decrypt", {}, same_key=True)

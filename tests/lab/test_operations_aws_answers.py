@@ -30,3 +30,29 @@ def test_key_policy_statement_without_action_or_resource_is_accepted_and_has_no_
     kms = lab.client("kms", as_="admin")
     kms.put_key_policy(KeyId=lab.key_arn("k"), Policy=json.dumps(policy))  # PutKeyPolicy succeeds too
     assert lab.request("alice", "kms:Encrypt", "k").decision == "denied"
+
+
+def test_reencrypt_on_same_key_is_true_for_a_reencryption_from_a_key_to_itself(lab):
+    """https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-reencrypt-on-same-key
+    kms:ReEncryptOnSameKey "controls access to the ReEncrypt operation based on whether the request specifies
+    a destination KMS key that is the same one used for the original encryption"."""
+    lab.create_user("admin")
+    lab.create_user("alice")
+    admin = {"Sid": "Admin", "Effect": "Allow", "Principal": {"AWS": user_arn("admin")}, "Action": "kms:*",
+             "Resource": "*"}
+    same_only = {"Sid": "SameKeyOnly", "Effect": "Allow", "Principal": {"AWS": user_arn("alice")},
+                 "Action": "kms:ReEncrypt*", "Resource": "*",
+                 "Condition": {"Bool": {"kms:ReEncryptOnSameKey": "true"}}}
+    lab.create_key("k", policy={"Version": "2012-10-17", "Statement": [admin, same_only]}, created_by="admin")
+    lab.create_key("other", policy={"Version": "2012-10-17", "Statement": [admin, {
+        "Sid": "AliceTo", "Effect": "Allow", "Principal": {"AWS": user_arn("alice")}, "Action": "kms:ReEncryptTo",
+        "Resource": "*"}]}, created_by="admin")
+    blob = lab.client("kms", as_="admin").encrypt(KeyId=lab.key_arn("k"), Plaintext=b"x")["CiphertextBlob"]
+    kms = lab.client("kms", as_="alice")
+    # By ARN, by id, or with the source taken from the ciphertext: the same key.
+    kms.re_encrypt(CiphertextBlob=blob, SourceKeyId=lab.key_arn("k"), DestinationKeyId=lab.key_arn("k"))
+    kms.re_encrypt(CiphertextBlob=blob, DestinationKeyId=lab.key_id("k"))
+    assert lab.request("alice", "kms:ReEncryptFrom", "k", destination_key="k").decision == "allowed"
+    outcome = lab.request("alice", "kms:ReEncryptFrom", "k", destination_key="other")
+    assert outcome.decision == "denied"
+    assert outcome.explanation.action == "kms:ReEncryptFrom"

@@ -56,3 +56,24 @@ def test_reencrypt_on_same_key_is_true_for_a_reencryption_from_a_key_to_itself(l
     outcome = lab.request("alice", "kms:ReEncryptFrom", "k", destination_key="other")
     assert outcome.decision == "denied"
     assert outcome.explanation.action == "kms:ReEncryptFrom"
+
+
+def test_check_fails_like_run_on_a_key_aws_refuses_to_create(tmp_path, capsys):
+    """A key policy naming a principal that does not exist: AWS refuses CreateKey
+    (https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateKey.html: "The principals in the key policy
+    must exist and be visible to KMS"). Without expect_error, `check` fails with `run`'s error, exit 2."""
+    from pathlib import Path
+
+    from kmslab.cli import EXIT_ERROR, main
+
+    seed = Path(__file__).resolve().parents[2] / "kmslab" / "scenarios" / "seed-without-root.yaml"
+    path = tmp_path / "refused.yaml"
+    text = seed.read_text()
+    assert "user/manabusakai\n          Action" in text
+    path.write_text(text.replace("user/manabusakai\n          Action", "user/nobody\n          Action"))
+    assert main(["run", str(path)]) == EXIT_ERROR
+    run_err = capsys.readouterr().err
+    assert main(["check", str(path)]) == EXIT_ERROR
+    out = capsys.readouterr()
+    assert out.err == run_err and "key 'demo'" in out.err and "MalformedPolicyDocumentException" in out.err
+    assert "0 passed" not in out.out

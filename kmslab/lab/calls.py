@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 PLAINTEXT = b"kmslab: the quick brown fox"
@@ -38,6 +38,9 @@ class KeyStore(Protocol):
     def remove_grant(self, key_id: str, grant_id: str) -> None: ...
     def remove_alias(self, key_id: str, alias: str) -> None: ...
     def untag(self, key_id: str, tag_keys: list[str]) -> None: ...
+    def of_account(self, account: str) -> KeyStore: ...
+    def scratch_key(self, policy: str, description: str) -> tuple[str, str]: ...
+    def delete_key(self, key_id: str) -> None: ...
 
 
 @dataclass
@@ -89,6 +92,53 @@ def _reencrypt(inp: CallInput) -> CallPlan:
         params["SourceEncryptionContext"] = inp.encryption_context
         params["DestinationEncryptionContext"] = inp.encryption_context
     return CallPlan("re_encrypt", params)
+
+
+# The other end of a table's ReEncrypt cell: a key in the caller's account that its key policy lets
+# anyone use ("Principal": "*" in the key's own account needs no IAM permission), so the cell shows
+# what the column asks about this key alone (unless an explicit deny, SCP or boundary also stops
+# ReEncrypt on every key; then no such key exists, and the cell says so).
+# ReEncrypt is authorized as kms:ReEncryptFrom on the source key and kms:ReEncryptTo on the
+# destination key: https://docs.aws.amazon.com/kms/latest/APIReference/API_ReEncrypt.html
+USABLE_KEY_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Sid": "kmslab: a key the caller may use", "Effect": "Allow", "Principal": {"AWS": "*"},
+    "Action": "kms:*", "Resource": "*"}]})
+USABLE_KEY_DESCRIPTION = "kmslab: the other end of a ReEncrypt probe"
+
+
+def _usable_key(inp: CallInput) -> tuple[Any, str, str, Callable[[], None]]:
+    """(store, key id, ARN, undo) of a scratch key the caller may use, in the caller's account."""
+    account = inp.caller_arn.split(":")[4]
+    store = inp.store.of_account(account)
+    key_id, arn = store.scratch_key(USABLE_KEY_POLICY, USABLE_KEY_DESCRIPTION)
+    return store, key_id, arn, lambda: store.delete_key(key_id)
+
+
+def _reencrypt_from(inp: CallInput) -> CallPlan:
+    """kms:ReEncryptFrom: from this key to a destination the caller may use (or the destination asked for)."""
+    if inp.destination_arn:
+        return _reencrypt(inp)
+    _store, _key_id, arn, undo = _usable_key(inp)
+    plan = _reencrypt(replace(inp, destination_arn=arn))
+    plan.undo.append(undo)
+    return plan
+
+
+def _reencrypt_to(inp: CallInput) -> CallPlan:
+    """kms:ReEncryptTo: to this key from a source the caller may use (or from this key to the destination
+    asked for, as before)."""
+    if inp.destination_arn:
+        return _reencrypt(inp)
+    store, key_id, arn, undo = _usable_key(inp)
+    params: dict[str, Any] = {
+        "CiphertextBlob": store.encrypt(key_id, PLAINTEXT, inp.encryption_context or {}),
+        "SourceKeyId": arn,
+        "DestinationKeyId": inp.key_ref,
+    }
+    if inp.encryption_context:
+        params["SourceEncryptionContext"] = inp.encryption_context
+        params["DestinationEncryptionContext"] = inp.encryption_context
+    return CallPlan("re_encrypt", params, [undo])
 
 
 def _simple(operation: str, **fixed: Any) -> Callable[[CallInput], CallPlan]:
@@ -213,8 +263,8 @@ def _create_key(inp: CallInput) -> CallPlan:
 PLANS: dict[str, Callable[[CallInput], CallPlan]] = {
     "kms:Encrypt": _encrypt,
     "kms:Decrypt": _decrypt,
-    "kms:ReEncryptFrom": _reencrypt,
-    "kms:ReEncryptTo": _reencrypt,
+    "kms:ReEncryptFrom": _reencrypt_from,
+    "kms:ReEncryptTo": _reencrypt_to,
     "kms:GenerateDataKey": _with_context("generate_data_key", KeySpec="AES_256"),
     "kms:GenerateDataKeyWithoutPlaintext": _with_context("generate_data_key_without_plaintext", KeySpec="AES_256"),
     "kms:DescribeKey": _simple("describe_key"),

@@ -77,3 +77,51 @@ def test_check_fails_like_run_on_a_key_aws_refuses_to_create(tmp_path, capsys):
     out = capsys.readouterr()
     assert out.err == run_err and "key 'demo'" in out.err and "MalformedPolicyDocumentException" in out.err
     assert "0 passed" not in out.out
+
+
+def test_reencrypt_cells_answer_their_own_column(lab):
+    """ReEncrypt is authorized twice: kms:ReEncryptFrom on the source key, kms:ReEncryptTo on the destination
+    key (https://docs.aws.amazon.com/kms/latest/APIReference/API_ReEncrypt.html, Required permissions;
+    https://docs.aws.amazon.com/kms/latest/developerguide/kms-api-permissions-reference.html). A cell asks
+    about its own action on this key: ReEncryptFrom re-encrypts from it to a key the caller may use,
+    ReEncryptTo to it from a key the caller may use."""
+    lab.create_user("admin")
+    lab.create_user("from-only")
+    lab.create_user("to-only")
+    admin = {"Sid": "Admin", "Effect": "Allow", "Principal": {"AWS": user_arn("admin")}, "Action": "kms:*",
+             "Resource": "*"}
+    lab.create_key("k", created_by="admin", policy={"Version": "2012-10-17", "Statement": [
+        admin,
+        {"Sid": "From", "Effect": "Allow", "Principal": {"AWS": user_arn("from-only")},
+         "Action": "kms:ReEncryptFrom", "Resource": "*"},
+        {"Sid": "To", "Effect": "Allow", "Principal": {"AWS": user_arn("to-only")},
+         "Action": "kms:ReEncryptTo", "Resource": "*"},
+    ]})
+    keys_before = lab.admin("kms").list_keys()["Keys"]
+    cells = {(o.principal.rsplit("/", 1)[1], o.action): o
+             for o in lab.access_matrix(["admin", "from-only", "to-only"], ["kms:ReEncryptFrom", "kms:ReEncryptTo"])}
+    assert {k: o.decision for k, o in cells.items()} == {
+        ("admin", "kms:ReEncryptFrom"): "allowed", ("admin", "kms:ReEncryptTo"): "allowed",
+        ("from-only", "kms:ReEncryptFrom"): "allowed", ("from-only", "kms:ReEncryptTo"): "denied",
+        ("to-only", "kms:ReEncryptFrom"): "denied", ("to-only", "kms:ReEncryptTo"): "allowed",
+    }
+    # Each cell's explanation is about its own action on this key.
+    for (_who, action), outcome in cells.items():
+        assert outcome.explanation.action == action
+        assert outcome.explanation.resource == lab.key_arn("k")
+    assert "'From'" in cells[("from-only", "kms:ReEncryptFrom")].reason
+    assert lab.admin("kms").list_keys()["Keys"] == keys_before  # the other end of each probe is gone
+
+
+def test_access_table_legend_says_what_a_reencrypt_cell_tried(lab):
+    """The legend names the other end of each ReEncrypt cell (ReEncryptFrom/ReEncryptTo:
+    https://docs.aws.amazon.com/kms/latest/APIReference/API_ReEncrypt.html), and only when the column is shown."""
+    from kmslab.widgets.table import access_table
+
+    lab.create_user("alice")
+    lab.create_key("k")
+    html_both = access_table(lab.access_matrix(["alice"], ["kms:ReEncryptFrom", "kms:ReEncryptTo"])).to_html()
+    assert "from this key to a key the principal may use" in html_both
+    assert "to this key from a key the principal may use" in html_both
+    html_none = access_table(lab.access_matrix(["alice"], ["kms:Decrypt"])).to_html()
+    assert "ReEncryptFrom:" not in html_none

@@ -71,3 +71,25 @@ class KeyStore:
 
     def untag(self, key_id: str, tag_keys: Iterable[str]) -> None:
         self._backend.untag_resource(key_id, list(tag_keys))
+
+    def of_account(self, account: str) -> KeyStore:
+        """The keys of `account` in this store's region (a probe's helper key lives in the caller's account)."""
+        from moto.kms.models import kms_backends
+
+        return KeyStore(kms_backends[account][self._backend.region_name])
+
+    def scratch_key(self, policy: str, description: str) -> tuple[str, str]:
+        """A symmetric encryption key made without a request: (key id, ARN). moto's random ids are left as
+        they were, so the ids of keys made later do not depend on whether a probe ran."""
+        from moto.moto_api._internal import mock_random
+
+        state = mock_random.getstate()
+        try:
+            key = self._backend.create_key(policy, "ENCRYPT_DECRYPT", "SYMMETRIC_DEFAULT", description, None)
+        finally:
+            mock_random.setstate(state)
+        return key.id, key.arn
+
+    def delete_key(self, key_id: str) -> None:
+        """Remove a key outright (a scratch key, when the probe is over)."""
+        self._backend.delete_key(key_id)

@@ -125,3 +125,27 @@ def test_access_table_legend_says_what_a_reencrypt_cell_tried(lab):
     assert "to this key from a key the principal may use" in html_both
     html_none = access_table(lab.access_matrix(["alice"], ["kms:Decrypt"])).to_html()
     assert "ReEncryptFrom:" not in html_none
+
+
+def test_key_state_table_answers_through_boto3(lab):
+    """A key pending deletion refuses TagResource and ScheduleKeyDeletion ([3] KMSInvalidStateException), and
+    allows CancelKeyDeletion's neighbours DescribeKey and GetKeyPolicy; an enabled key refuses
+    CancelKeyDeletion ([4]). https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html#key-state-table"""
+    from botocore.exceptions import ClientError
+
+    lab.create_user("admin")
+    lab.create_key("k", created_by="admin", policy={"Version": "2012-10-17", "Statement": [
+        {"Sid": "Admin", "Effect": "Allow", "Principal": {"AWS": user_arn("admin")}, "Action": "kms:*",
+         "Resource": "*"}]})
+    kms = lab.client("kms", as_="admin")
+    with pytest.raises(ClientError) as exc:
+        kms.cancel_key_deletion(KeyId=lab.key_arn("k"))
+    assert exc.value.response["Error"]["Code"] == "KMSInvalidStateException"
+    assert exc.value.response["Error"]["Message"] == f"{lab.key_arn('k')} is not pending deletion."
+    kms.schedule_key_deletion(KeyId=lab.key_arn("k"), PendingWindowInDays=7)
+    for action in ("kms:TagResource", "kms:ScheduleKeyDeletion"):
+        outcome = lab.request("admin", action, "k")
+        assert (outcome.decision, outcome.error) == ("error", "KMSInvalidStateException"), action
+        assert outcome.message == f"{lab.key_arn('k')} is pending deletion."
+    for action in ("kms:DescribeKey", "kms:GetKeyPolicy"):
+        assert lab.request("admin", action, "k").decision == "allowed"

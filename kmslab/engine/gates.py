@@ -25,6 +25,7 @@ from .catalog import action_info
 from .context import request_context
 from .grants import constraints_hold, grantee_match
 from .key_states import refusal
+from .key_usage import INVALID_KEY_USAGE, usage_refusal
 from .model import Caller, Gate, GateName, GateOutcome, Grant, GrantRef, Key, Phrase, Ref, Request
 from .policy import Policy
 from .statements import NO_CONTEXT, RANK, Hit, derived, hits, principal_match_of
@@ -447,10 +448,15 @@ def key_state(w: Walk, end: End) -> End:
         return end
     found = refusal(w.operation, key)
     if found is None:
-        w.gates.append(_KEY_STATE_PASS)
-        return end
+        wrong_usage = usage_refusal(w.operation, key)
+        if wrong_usage is None:
+            w.gates.append(_KEY_STATE_PASS)
+            return end
+        found = (*wrong_usage, 0)
     error, message, note = found
-    if error == "UnsupportedOperationException":
+    if error == INVALID_KEY_USAGE:
+        tail, values = "but-key-usage", {"usage": key.key_usage}
+    elif error == "UnsupportedOperationException":
         tail, values = "but-key-unsupported", {"origin": key.origin}
     elif key.state == "Disabled" and error == "DisabledException":
         tail, values = "but-key-disabled", {"state": key.state}

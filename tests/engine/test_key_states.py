@@ -99,3 +99,26 @@ def test_cells_are_read_by_api_operation_and_iam_action():
     https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html#key-state-table"""
     assert cell("ReEncryptFrom", "Disabled") == cell("ReEncrypt", "Disabled") == "X1"
     assert cell("CreateKey", "Enabled") is None  # no row: it does not use an existing key
+
+
+@pytest.mark.parametrize(("operation", "spec", "usage", "refused"), [
+    ("kms:Sign", "SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT", True),
+    ("kms:Sign", "ECC_NIST_P256", "SIGN_VERIFY", False),
+    ("kms:Verify", "RSA_2048", "ENCRYPT_DECRYPT", True),
+    ("kms:GenerateMac", "HMAC_256", "GENERATE_VERIFY_MAC", False),
+    ("kms:GenerateMac", "SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT", True),
+    ("kms:Encrypt", "HMAC_256", "GENERATE_VERIFY_MAC", True),
+    ("kms:Encrypt", "RSA_2048", "ENCRYPT_DECRYPT", False),
+    ("kms:GenerateDataKey", "RSA_2048", "ENCRYPT_DECRYPT", True),
+    ("kms:DescribeKey", "HMAC_256", "GENERATE_VERIFY_MAC", False),
+])
+def test_an_authorized_caller_gets_invalid_key_usage(w, operation, spec, usage, refused):
+    """"InvalidKeyUsageException: ... The KeyUsage value of the KMS key is incompatible with the API operation"
+    (https://docs.aws.amazon.com/kms/latest/APIReference/API_Sign.html#API_Sign_Errors; the usage each
+    operation takes: https://docs.aws.amazon.com/kms/latest/developerguide/symm-asymm-choose-key-usage.html)."""
+    decision = w.ask(w.root(), operation, w.key(ROOT, key_spec=spec, key_usage=usage))
+    assert decision.allowed is not refused
+    if refused:
+        assert decision.error == "InvalidKeyUsageException"
+    assert w.ask(w.user("nobody", account="444455556666"), operation,
+                 w.key(ROOT, key_spec=spec, key_usage=usage)).error == "AccessDeniedException"

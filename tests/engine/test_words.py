@@ -49,6 +49,7 @@ def every_kind_of_decision(w):
         ask(admin, key=w.key(w.ROOT_STATEMENT, state="PendingDeletion")),
         ask(admin, key=w.key(w.ROOT_STATEMENT, state="PendingImport", origin="EXTERNAL")),
         ask(admin, "kms:EnableKeyRotation", key=w.key(w.ROOT_STATEMENT, origin="EXTERNAL")),
+        ask(admin, "kms:Sign", key=w.key(w.ROOT_STATEMENT)),
     ]
 
 

@@ -41,6 +41,12 @@ class KeyStore(Protocol):
     def of_account(self, account: str) -> KeyStore: ...
     def scratch_key(self, policy: str, description: str) -> tuple[str, str]: ...
     def delete_key(self, key_id: str) -> None: ...
+    def spec(self, key_id: str) -> tuple[str, str]: ...
+    def sign(self, key_id: str, message: bytes, algorithm: str) -> bytes: ...
+    def mac(self, key_id: str, message: bytes, algorithm: str) -> bytes: ...
+    def add_alias(self, key_id: str, alias: str) -> None: ...
+    def tag(self, key_id: str, tags: dict[str, str]) -> None: ...
+    def add_retirable_grant(self, key_id: str, grantee: str, retiring: str, name: str) -> str: ...
 
 
 @dataclass
@@ -255,6 +261,99 @@ def _rotation(enable: bool) -> Callable[[CallInput], CallPlan]:
     return plan
 
 
+# ---------------------------------------------------------------- signing, HMAC, deletion, aliases, grants
+
+# A signing algorithm each asymmetric key spec supports (API_Sign, SigningAlgorithm; "Signing algorithms":
+# https://docs.aws.amazon.com/kms/latest/developerguide/asymmetric-key-specs.html). A key without one (a
+# symmetric or HMAC key) gets RSASSA_PSS_SHA_256, and AWS answers InvalidKeyUsageException.
+_SIGNING_ALGORITHM = {"ECC_NIST_P256": "ECDSA_SHA_256", "ECC_SECG_P256K1": "ECDSA_SHA_256",
+                      "ECC_NIST_P384": "ECDSA_SHA_384", "ECC_NIST_P521": "ECDSA_SHA_512"}
+# The MAC algorithm of each HMAC key spec (https://docs.aws.amazon.com/kms/latest/developerguide/hmac.html).
+_MAC_ALGORITHM = {"HMAC_224": "HMAC_SHA_224", "HMAC_256": "HMAC_SHA_256", "HMAC_384": "HMAC_SHA_384",
+                  "HMAC_512": "HMAC_SHA_512"}
+PROBE_ALIAS = "alias/kmslab-probe"
+
+
+def _signing_algorithm(inp: CallInput) -> tuple[str, bool]:
+    """(algorithm, whether the key can sign) for the key's spec."""
+    spec, usage = inp.store.spec(inp.key_id)
+    return _SIGNING_ALGORITHM.get(spec, "RSASSA_PSS_SHA_256"), usage == "SIGN_VERIFY"
+
+
+def _sign(inp: CallInput) -> CallPlan:
+    algorithm, _ = _signing_algorithm(inp)
+    return CallPlan("sign", {"KeyId": inp.key_ref, "Message": PLAINTEXT, "MessageType": "RAW",
+                             "SigningAlgorithm": algorithm})
+
+
+def _verify(inp: CallInput) -> CallPlan:
+    algorithm, can_sign = _signing_algorithm(inp)
+    # A real signature by the key (made outside authorization) when it can sign; else any bytes.
+    signature = inp.store.sign(inp.key_id, PLAINTEXT, algorithm) if can_sign else b"kmslab: not a signature"
+    return CallPlan("verify", {"KeyId": inp.key_ref, "Message": PLAINTEXT, "MessageType": "RAW",
+                               "Signature": signature, "SigningAlgorithm": algorithm})
+
+
+def _mac_algorithm(inp: CallInput) -> tuple[str, bool]:
+    spec, usage = inp.store.spec(inp.key_id)
+    return _MAC_ALGORITHM.get(spec, "HMAC_SHA_256"), usage == "GENERATE_VERIFY_MAC"
+
+
+def _generate_mac(inp: CallInput) -> CallPlan:
+    algorithm, _ = _mac_algorithm(inp)
+    return CallPlan("generate_mac", {"KeyId": inp.key_ref, "Message": PLAINTEXT, "MacAlgorithm": algorithm})
+
+
+def _verify_mac(inp: CallInput) -> CallPlan:
+    algorithm, can_mac = _mac_algorithm(inp)
+    mac = inp.store.mac(inp.key_id, PLAINTEXT, algorithm) if can_mac else b"kmslab: not a MAC"
+    return CallPlan("verify_mac", {"KeyId": inp.key_ref, "Message": PLAINTEXT, "MacAlgorithm": algorithm,
+                                   "Mac": mac})
+
+
+def _cancel_deletion(inp: CallInput) -> CallPlan:
+    # On a key that is not pending deletion AWS answers KMSInvalidStateException (key state table [4]).
+    return CallPlan("cancel_key_deletion", {"KeyId": inp.key_ref}, [_state_undo(inp)])
+
+
+def _update_alias(inp: CallInput) -> CallPlan:
+    """UpdateAlias of an alias (on a scratch key) to this key; the alias and the scratch key go afterwards."""
+    scratch_id, _arn = inp.store.scratch_key(USABLE_KEY_POLICY, USABLE_KEY_DESCRIPTION)
+    inp.store.add_alias(scratch_id, PROBE_ALIAS)
+
+    def undo() -> None:
+        inp.store.remove_alias(inp.key_id, PROBE_ALIAS)
+        inp.store.delete_key(scratch_id)
+    return CallPlan("update_alias", {"AliasName": PROBE_ALIAS, "TargetKeyId": inp.key_ref}, [undo])
+
+
+def _delete_alias(inp: CallInput) -> CallPlan:
+    inp.store.add_alias(inp.key_id, PROBE_ALIAS)
+    return CallPlan("delete_alias", {"AliasName": PROBE_ALIAS},
+                    [lambda: inp.store.remove_alias(inp.key_id, PROBE_ALIAS)])
+
+
+def _untag(inp: CallInput) -> CallPlan:
+    inp.store.tag(inp.key_id, {"kmslab-probe": "1"})
+    return CallPlan("untag_resource", {"KeyId": inp.key_ref, "TagKeys": ["kmslab-probe"]},
+                    [lambda: inp.store.untag(inp.key_id, ["kmslab-probe"])])
+
+
+def _retire_grant(inp: CallInput) -> CallPlan:
+    """RetireGrant of a grant whose retiring principal is the caller (made outside authorization)."""
+    grant_id = inp.store.add_retirable_grant(inp.key_id, inp.caller_arn, inp.caller_arn, "kmslab-probe")
+    return CallPlan("retire_grant", {"KeyId": inp.key_ref, "GrantId": grant_id},
+                    [lambda: inp.store.remove_grant(inp.key_id, grant_id)])
+
+
+def _list_retirable_grants(inp: CallInput) -> CallPlan:
+    return CallPlan("list_retirable_grants", {"RetiringPrincipal": inp.caller_arn})
+
+
+def _rotate_on_demand(inp: CallInput) -> CallPlan:
+    return CallPlan("rotate_key_on_demand", {"KeyId": inp.key_ref}, [inp.store.saved(inp.key_id, "rotations")])
+
+
 def _create_key(inp: CallInput) -> CallPlan:
     # The new key stays, as it would on AWS; tables show CreateKey only when asked for it.
     return CallPlan("create_key", {"Description": "kmslab probe"})
@@ -288,4 +387,17 @@ PLANS: dict[str, Callable[[CallInput], CallPlan]] = {
     "kms:ListAliases": _keyless("list_aliases"),
     "kms:GenerateRandom": _keyless("generate_random", NumberOfBytes=16),
     "kms:CreateKey": _create_key,
+    "kms:Sign": _sign,
+    "kms:Verify": _verify,
+    "kms:GetPublicKey": _simple("get_public_key"),
+    "kms:GenerateMac": _generate_mac,
+    "kms:VerifyMac": _verify_mac,
+    "kms:CancelKeyDeletion": _cancel_deletion,
+    "kms:UpdateAlias": _update_alias,
+    "kms:DeleteAlias": _delete_alias,
+    "kms:UntagResource": _untag,
+    "kms:RetireGrant": _retire_grant,
+    "kms:ListRetirableGrants": _list_retirable_grants,
+    "kms:RotateKeyOnDemand": _rotate_on_demand,
+    "kms:ListKeyRotations": _simple("list_key_rotations"),
 }

@@ -8,6 +8,7 @@ kmslab, so the benchmarks' bare-moto baseline loads it stand-alone and prepares 
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -41,6 +42,12 @@ class KeyStore:
         """An undo that puts `aspect` of the key back as it is now: description, policy, state, rotation
         or grants (grants made after this call are removed)."""
         key = self._backend.keys[key_id]
+        if aspect == "rotations":  # a list moto appends to
+            rotations = list(key.rotations)
+
+            def undo_rotations() -> None:
+                key.rotations[:] = rotations
+            return undo_rotations
         if aspect == "grants":
             before = set(key.grants)
 
@@ -71,6 +78,36 @@ class KeyStore:
 
     def untag(self, key_id: str, tag_keys: Iterable[str]) -> None:
         self._backend.untag_resource(key_id, list(tag_keys))
+
+    def spec(self, key_id: str) -> tuple[str, str]:
+        """(key spec, key usage) of the key."""
+        key = self._backend.keys[key_id]
+        return key.key_spec, key.key_usage
+
+    def sign(self, key_id: str, message: bytes, algorithm: str) -> bytes:
+        """A signature by the key over `message` (what Sign would return), made without a request."""
+        _arn, signature, _alg = self._backend.sign(key_id, message, algorithm)
+        return bytes(signature)
+
+    def mac(self, key_id: str, message: bytes, algorithm: str) -> bytes:
+        """An HMAC by the key over `message` (what GenerateMac would return), made without a request
+        (moto returns it as base64 text)."""
+        mac, _alg, _key = self._backend.generate_mac(message=message, key_id=key_id, mac_algorithm=algorithm,
+                                                     grant_tokens=[], dry_run=False)
+        return base64.b64decode(mac)
+
+    def add_alias(self, key_id: str, alias: str) -> None:
+        """Point `alias` (alias/NAME) at the key, without a request."""
+        self._backend.create_alias(key_id, alias)
+
+    def tag(self, key_id: str, tags: Mapping[str, str]) -> None:
+        """Tag the key without a request."""
+        self._backend.tag_resource(key_id, dict(tags))
+
+    def add_retirable_grant(self, key_id: str, grantee: str, retiring: str, name: str) -> str:
+        """A grant `retiring` may retire, made without a request; returns its id."""
+        grant_id, _token = self._backend.create_grant(key_id, grantee, ["Decrypt"], name, {}, retiring)
+        return grant_id
 
     def of_account(self, account: str) -> KeyStore:
         """The keys of `account` in this store's region (a probe's helper key lives in the caller's account)."""

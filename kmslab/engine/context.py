@@ -130,6 +130,7 @@ def request_keys(operation: str, params: Mapping[str, Any], source_ip: str | Non
         # request specifies a destination KMS key that is the same one used for the original encryption."
         # https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-reencrypt-on-same-key
         ctx["kms:ReEncryptOnSameKey"] = "true" if same_key else "false"
+    ctx.update(_parameter_keys(operation, params))
     if operation in ("CreateKey", "PutKeyPolicy"):
         ctx["kms:BypassPolicyLockoutSafetyCheck"] = "true" if params.get("BypassPolicyLockoutSafetyCheck") else "false"
     if operation == "CreateKey":
@@ -147,6 +148,37 @@ def request_keys(operation: str, params: Mapping[str, Any], source_ip: str | Non
     if ref and (ref.startswith("alias/") or ":alias/" in ref):
         ctx["kms:RequestAlias"] = "alias/" + ref.split("alias/", 1)[1]
     return ctx
+
+
+# Condition keys that carry one request parameter (with its default when absent: "This type of condition works
+# even when the parameter doesn't appear in the request, such as when you use the parameter's default value").
+# (operations, condition key, parameter, default); docs/aws-references.md 8.8 quotes each key's sentence.
+# https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html
+_PARAMETER_KEYS: tuple[tuple[frozenset[str], str, str, str | None], ...] = (
+    (frozenset({"Sign", "Verify"}), "kms:SigningAlgorithm", "SigningAlgorithm", None),
+    (frozenset({"Sign", "Verify"}), "kms:MessageType", "MessageType", "RAW"),
+    (frozenset({"GenerateMac", "VerifyMac"}), "kms:MacAlgorithm", "MacAlgorithm", None),
+    (frozenset({"GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext"}), "kms:DataKeyPairSpec",
+     "KeyPairSpec", None),
+    (frozenset({"ScheduleKeyDeletion"}), "kms:ScheduleKeyDeletionPendingWindowInDays", "PendingWindowInDays", "30"),
+    (frozenset({"EnableKeyRotation"}), "kms:RotationPeriodInDays", "RotationPeriodInDays", "365"),
+    (frozenset({"DeriveSharedSecret"}), "kms:KeyAgreementAlgorithm", "KeyAgreementAlgorithm", None),
+    (frozenset({"GetParametersForImport"}), "kms:WrappingAlgorithm", "WrappingAlgorithm", None),
+    (frozenset({"GetParametersForImport"}), "kms:WrappingKeySpec", "WrappingKeySpec", None),
+    (frozenset({"ImportKeyMaterial"}), "kms:ExpirationModel", "ExpirationModel", "KEY_MATERIAL_EXPIRES"),
+    (frozenset({"ReplicateKey"}), "kms:ReplicaRegion", "ReplicaRegion", None),
+    (frozenset({"UpdatePrimaryRegion"}), "kms:PrimaryRegion", "PrimaryRegion", None),
+)
+
+
+def _parameter_keys(operation: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for operations, name, parameter, default in _PARAMETER_KEYS:
+        if operation in operations:
+            value = params.get(parameter, default)
+            if value is not None:
+                out[name] = str(value)
+    return out
 
 
 def _grant_keys(params: Mapping[str, Any], via: str | None) -> dict[str, Any]:

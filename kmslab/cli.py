@@ -80,7 +80,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     mismatches: list[str] = []
     checked = 0
     for path in args.files:
-        run = run_scenario(path, strict=False)
+        # Strict, as `run`: a key AWS refuses to create, without expect_error, is the same clear error
+        # (ScenarioBuildError, exit 2), not "0 passed, 0 failed" (issue 13).
+        run = run_scenario(path)
         mismatches += run.mismatches()
         checked += run.checked()
     for line in mismatches:

@@ -252,17 +252,25 @@ def _parse_statement(index: int, raw: Any, kind: PolicyKind, variables: bool = T
     for a, b in pairs:
         if a in raw and b in raw:
             raise PolicyError(MALFORMED, f"Statement #{index} has both {a} and {b}.")
-    if "Action" not in raw and "NotAction" not in raw:
+    no_action = "Action" not in raw and "NotAction" not in raw
+    no_resource = kind != "scp" and "Resource" not in raw and "NotResource" not in raw
+    if kind != "resource" and no_action:
         raise PolicyError(MALFORMED, f"Statement #{index} has no Action or NotAction.")
-    if kind != "scp" and "Resource" not in raw and "NotResource" not in raw:
+    if kind != "resource" and no_resource:
         raise PolicyError(MALFORMED, f"Statement #{index} has no Resource or NotResource.")
+    # A key policy statement without Action or Resource is accepted and has no effect: "If either
+    # of the required Resource or Action elements are missing from a key policy statement, the
+    # policy statement has no effect. When a key policy statement is missing one of these elements,
+    # the KMS console correctly reports an error, but the CreateKey and PutKeyPolicy API requests
+    # succeed" (https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateKey.html, Policy).
+    # It is kept with an empty Action (or Resource) list, which matches no request.
     has_principal = "Principal" in raw or "NotPrincipal" in raw
     if kind == "resource" and not has_principal:
         # AWS's wording (MalformedPolicyDocumentException from CreateKey/PutKeyPolicy):
         # "Each statement in the key policy must contain one or more principals."
         # https://docs.aws.amazon.com/kms/latest/APIReference/API_PutKeyPolicy.html
         raise PolicyError(MALFORMED, NO_PRINCIPAL_MESSAGE)
-    if kind == "resource":
+    if kind == "resource" and not no_resource:
         _check_key_policy_resource(index, raw)
     if kind != "resource" and has_principal:
         raise PolicyError(
@@ -287,9 +295,9 @@ def _parse_statement(index: int, raw: Any, kind: PolicyKind, variables: bool = T
         effect=effect,
         principal=_principal(get("Principal"), "Principal") if "Principal" in raw else None,
         not_principal=_principal(get("NotPrincipal"), "NotPrincipal") if "NotPrincipal" in raw else None,
-        actions=_strings(get("Action"), "Action") if "Action" in raw else None,
+        actions=_strings(get("Action"), "Action") if "Action" in raw else (() if no_action else None),
         not_actions=_strings(get("NotAction"), "NotAction") if "NotAction" in raw else None,
-        resources=_strings(get("Resource"), "Resource") if "Resource" in raw else None,
+        resources=_strings(get("Resource"), "Resource") if "Resource" in raw else (() if no_resource else None),
         not_resources=_strings(get("NotResource"), "NotResource") if "NotResource" in raw else None,
         conditions=conditions,
         variables=variables,

@@ -249,6 +249,10 @@ class Authorizer:
 
         source_ip, via = (call.source_ip, call.via_service) if call is not None else (None, None)
         caller: Caller | None = None
+        same_key = None  # ReEncrypt: kms:ReEncryptOnSameKey, from the two keys as resolved
+        if operation == "ReEncrypt":
+            ends = [self.locate(ref, record.account, region)[1] for _, ref, _ in checks]
+            same_key = ends[0] is not None and ends[1] is not None and ends[0].arn == ends[1].arn
 
         for action_op, ref, enc in checks:
             mk = None
@@ -270,7 +274,7 @@ class Authorizer:
             decision = decisions.get(memo) if memo is not None else None
             if decision is None:
                 caller = caller or self.caller(record)
-                ctx = RequestKeys(operation, params, source_ip, via, ref)
+                ctx = RequestKeys(operation, params, source_ip, via, ref, same_key)
                 decision = authorize(Request(
                     caller=caller, action=f"kms:{action_op}", key=key, region=region, context=ctx,
                     scps=self.registry.scp_policies(record.account), encryption_context=enc or {},

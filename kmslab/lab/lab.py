@@ -825,7 +825,9 @@ class Lab:
         event = call.event
         decision: Decision | None = None
         if call.decisions:
-            decision = next((d for d in call.decisions if not d.allowed), call.decisions[-1])
+            # The first refusal; if none, the decision on the action asked about (ReEncrypt decides two).
+            decision = next((d for d in call.decisions if not d.allowed), None) or next(
+                (d for d in call.decisions if d.action == action), call.decisions[-1])
         if decision is not None and (verdict != "error" or (not decision.allowed and decision.error == error)):
             reason = decision.reason  # the engine's words, also for the errors it decides (key states)
         elif verdict == "error":

@@ -19,6 +19,7 @@ import io
 import re
 import sys
 import tokenize
+import unicodedata
 from functools import cache
 from pathlib import Path
 from types import ModuleType
@@ -97,6 +98,44 @@ def test_every_markdown_cell_and_comment_is_in_japanese(name):
             for token in tokenize.generate_tokens(io.StringIO(cell.source).readline):
                 if token.type == tokenize.COMMENT:
                     assert KANA.search(token.string), f"cell {index}: comment {token.string!r} is not in Japanese"
+
+
+def unpaired_emphasis(markdown: str) -> list[str]:
+    """`*`/`**` that CommonMark will not read as emphasis: an opener not left-flanking or a closer not right-flanking.
+
+    Japanese puts full-width punctuation next to the markers (`**…。**です`), where the marker stops counting
+    and the learner sees the asterisks (https://spec.commonmark.org/0.31.2/#left-flanking-delimiter-run).
+    """
+    def punct(c: str) -> bool:
+        return c == "" or unicodedata.category(c)[0] in "PS"
+
+    def space(c: str) -> bool:
+        return c == "" or c.isspace()
+
+    found = []
+    for paragraph in re.split(r"\n\s*\n", markdown):
+        text = re.sub(r"`[^`]*`", "x", paragraph)
+        runs = [r for r in re.finditer(r"\*+", text)  # a list bullet is no emphasis
+                if not ((r.start() == 0 or text[r.start() - 1] == "\n") and text[r.end():r.end() + 1] == " ")]
+        for k, run in enumerate(runs):
+            before = text[run.start() - 1] if run.start() else ""
+            after = text[run.end()] if run.end() < len(text) else ""
+            left = not space(after) and (not punct(after) or space(before) or punct(before))
+            right = not space(before) and (not punct(before) or space(after) or punct(after))
+            if not (left if k % 2 == 0 else right):
+                found.append(text[max(0, run.start() - 15):run.end() + 15])
+    return found
+
+
+def test_the_emphasis_check_sees_asterisks_stuck_to_japanese_punctuation():
+    assert unpaired_emphasis("これは**強調。**です。")
+    assert not unpaired_emphasis("これは**強調**です。\n* 一覧 **太字**")
+
+
+@pytest.mark.parametrize("name", JA_NAMES)
+def test_bold_and_italic_render_in_japanese_text(name):
+    cells = [c.source for c in read(JAPANESE, name).cells if c.cell_type == "markdown"]
+    assert [bad for source in cells for bad in unpaired_emphasis(source)] == []
 
 
 @pytest.mark.parametrize("name", JA_NAMES)

@@ -80,8 +80,10 @@ def test_every_english_notebook_has_a_japanese_edition_and_no_other():
 
 
 @pytest.mark.parametrize("name", EN_NAMES)
-def test_code_cells_are_the_english_ones(name):
+def test_cells_are_the_english_ones_and_code_cells_the_same_code(name):
     assert (JAPANESE / name).is_file(), f"notebooks/ja/{name} is missing"
+    layout = [c.cell_type for c in read(ENGLISH, name).cells]
+    assert [c.cell_type for c in read(JAPANESE, name).cells] == layout, "cells added, dropped or moved"
     english, japanese = code_cells(read(ENGLISH, name)), code_cells(read(JAPANESE, name))
     assert len(japanese) == len(english), f"{len(japanese)} code cells, the English notebook has {len(english)}"
     for index, (ja, en) in enumerate(zip(japanese, english, strict=True)):

@@ -80,7 +80,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     mismatches: list[str] = []
     checked = 0
     for path in args.files:
-        run = run_scenario(path, strict=False)
+        # Strict, as `run`: a key AWS refuses to create, without expect_error, is the same clear error
+        # (ScenarioBuildError, exit 2), not "0 passed, 0 failed" (issue 13).
+        run = run_scenario(path)
         mismatches += run.mismatches()
         checked += run.checked()
     for line in mismatches:
@@ -90,12 +92,16 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
+    from botocore.exceptions import ClientError
+
     from .engine import normalize_action, words
     from .runner import lab_from_scenario
 
     lab = lab_from_scenario(args.file)
     try:
         outcome = lab.request(args.principal, normalize_action(args.action), args.key)
+    except ClientError as exc:  # a setup call the lab made for the request (e.g. AssumeRole) that AWS refused
+        raise LabError(f"explain --principal {args.principal!r}: {exc}") from None
     finally:
         lab.stop()
     print(f"{outcome.principal} -> {outcome.action}" + (f" on key {outcome.key}" if outcome.key else ""))

@@ -15,7 +15,8 @@ from . import words
 from .policy import Policy
 
 PrincipalType = Literal["Account", "User", "AssumedRole", "FederatedUser"]  # aws:PrincipalType values
-KeyState = Literal["Enabled", "Disabled", "PendingDeletion", "PendingImport", "Unavailable"]
+KeyState = Literal["Enabled", "Disabled", "PendingDeletion", "PendingReplicaDeletion", "PendingImport", "Unavailable",
+                   "Creating", "Updating"]
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,16 @@ from __future__ import annotations
 import importlib
 import inspect
 
-from .hooks import AwsError, Handler, KmsRequest, aws_unique_id, handler, set_handler
+from .hooks import (
+    AwsError,
+    Handler,
+    KmsRequest,
+    aws_unique_id,
+    handler,
+    on_new_access_key,
+    request_lock,
+    set_handler,
+)
 from .probes import KeyStore
 from .speedups import share_session
 from .world import (
@@ -62,6 +71,7 @@ from .world import (
     engine_caller,
     engine_key,
     find_key,
+    forget_key,
     key_id_in_ciphertext,
     key_owner,
     key_store,
@@ -79,8 +89,9 @@ CHECKED_VERSIONS = ("5.2.5",)
 __all__ = [
     "CHECKED_VERSIONS", "AwsError", "Handler", "KeyHandle", "KeyStore", "KmsRequest", "Server",
     "add_managed_policies", "aws_managed_policy_records", "aws_unique_id", "credentials_of", "engine_caller",
-    "engine_key", "find_key", "handler", "key_id_in_ciphertext", "key_owner", "key_store", "load",
-    "missing_internals", "new_access_key", "principal_exists", "role_arns", "seed_ids", "set_handler",
+    "engine_key", "find_key", "forget_key", "handler", "key_id_in_ciphertext", "key_owner", "key_store", "load",
+    "missing_internals", "new_access_key", "on_new_access_key", "principal_exists", "request_lock", "role_arns",
+    "seed_ids", "set_handler",
     "share_session", "start_mock", "stop_mock", "user_arns",
 ]
 
@@ -102,6 +113,14 @@ INTERNALS: tuple[tuple[str, str], ...] = (
     ("moto.iam.responses", "IamResponse.call_action"),
     ("moto.sts.responses", "TokenResponse.call_action"),
     ("moto.iam.models", "IAMBackend.create_user"),
+    ("moto.iam.models", "IAMBackend.create_role"),
+    ("moto.iam.models", "IAMBackend.create_group"),
+    ("moto.iam.models", "IAMBackend.put_user_policy"),
+    ("moto.iam.models", "IAMBackend.put_role_policy"),
+    ("moto.iam.models", "IAMBackend.put_group_policy"),
+    ("moto.iam.models", "IAMBackend.create_policy"),
+    ("moto.iam.models", "IAMBackend.create_policy_version"),
+    ("moto.iam.exceptions", "IAMException"),
     ("moto.iam.models", "IAMBackend.delete_user"),
     ("moto.iam.models", "IAMBackend.delete_role"),
     ("moto.iam.models", "IAMBackend.get_user"),

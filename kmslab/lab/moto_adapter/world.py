@@ -202,6 +202,15 @@ def find_key(ref: str, account: str, region: str) -> KeyHandle | None:
     return KeyHandle(key.id, key.arn, key.account_id, key.region) if key is not None else None
 
 
+def forget_key(account: str, region: str, key_id: str) -> None:
+    """Remove a key from moto, as if CreateKey had never run (a failed create_key). Its aliases live on it."""
+    backend = _kms(account, region)
+    backend.keys.pop(key_id, None)
+    tagger = getattr(backend, "tagger", None)
+    if tagger is not None:
+        tagger.delete_all_tags_for_resource(key_id)
+
+
 def key_owner(key_id: str, region: str, accounts: Iterable[str]) -> str | None:
     """Which of `accounts` holds the key `key_id` in `region`."""
     for account in accounts:

@@ -41,7 +41,7 @@ _NS = {"iam": "https://iam.amazonaws.com/doc/2010-05-08/", "sts": "https://sts.a
 _INVALID_TOKEN = "The security token included in the request is invalid."
 # (code, HTTP status) per problem: KMS speaks JSON 1.1, IAM and STS the query protocol.
 _KMS_ERRORS = {
-    "missing": ("MissingAuthenticationTokenException", 403),
+    "missing": ("MissingAuthenticationToken", 403),
     "incomplete": ("IncompleteSignature", 400),
     "unknown-key": ("UnrecognizedClientException", 400),
     "mismatch": ("InvalidSignatureException", 400),
@@ -85,15 +85,15 @@ def _refuse(service: str, kind: str, message: str) -> Answer:
 
 def gate(request: ServeRequest) -> Answer | None:
     """Answer the request here (refused), or None to let moto run it (KMS: moto's hook decides next)."""
-    service = request.backend
-    if service not in SERVED:
+    service = request.backend if request.backend in SERVED else _intended_service(request)
+    if service is None:
         return _CLOSED
     authorizer = hook.active()
     if authorizer is None:  # the lab has stopped: nothing is served any more
         return _CLOSED
     try:
         scope = parse_authorization(request.headers)
-        if scope.service != service:
+        if scope.service != service or request.backend != service:
             raise SignatureProblem("mismatch", f"Credential should be scoped to correct service: '{service}'.")
         record = authorizer.registry.resolve(scope.access_key)
         if record is None or record.kind == "admin":  # the lab's setup key is never served
@@ -113,6 +113,34 @@ def gate(request: ServeRequest) -> Answer | None:
     return _authorize_iam_sts(service, request, record, authorizer)
 
 
+_VERSIONS = {"2010-05-08": "iam", "2011-06-15": "sts"}
+
+
+def _intended_service(request: ServeRequest) -> str | None:
+    """The served service a request moto cannot place is meant for (its Authorization header is absent or
+    malformed): a KMS target header, or an IAM/STS API version. None: not one the lab serves."""
+    if request.headers.get("x-amz-target", "").startswith("TrentService."):
+        return "kms"
+    try:
+        version = dict(parse_qsl(request.body.decode("utf-8"))).get("Version", "")
+    except (UnicodeDecodeError, ValueError):
+        return None
+    return _VERSIONS.get(version)
+
+
+def _caller_identity(caller: Any) -> Answer:
+    """sts:GetCallerIdentity, answered from the verified caller: AWS's shape, the caller as AWS names it
+    (moto names a root user or an unknown key `user/moto`).
+    https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html"""
+    request_id = str(uuid.uuid4())
+    body = (f'<GetCallerIdentityResponse xmlns="{_NS["sts"]}"><GetCallerIdentityResult>'
+            f"<Arn>{escape(caller.arn)}</Arn><UserId>{escape(caller.user_id)}</UserId>"
+            f"<Account>{escape(caller.account)}</Account></GetCallerIdentityResult>"
+            f"<ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata>"
+            "</GetCallerIdentityResponse>").encode()
+    return Answer(200, (("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id)), body)
+
+
 def _authorize_iam_sts(service: str, request: ServeRequest, record: CredentialRecord, authorizer: Any) -> Answer | None:
     try:
         params = dict(parse_qsl(request.body.decode("utf-8"), keep_blank_values=True))
@@ -128,9 +156,9 @@ def _authorize_iam_sts(service: str, request: ServeRequest, record: CredentialRe
     except UnknownActionError:
         return query_error(service, "InvalidAction", f"Could not find operation {operation} for version "
                            f"{params.get('Version', '')}", 400)
-    if info.name in NO_PERMISSION_NEEDED:
-        return None
     caller = authorizer.caller_for(record)
+    if info.name in NO_PERMISSION_NEEDED:
+        return _caller_identity(caller)
     resource = _resource(service, info.resource_types, params, record)
     context: dict[str, Any] = {"aws:SourceIp": DEFAULT_SOURCE_IP}
     if "PolicyArn" in params:
@@ -223,12 +251,13 @@ def _assume_role(question: Request, identity: Decision) -> Decision:
 
 
 def _trust_policy(document: str, role_arn: str) -> Policy | None:
-    """The trust policy, as a resource-based policy on the role itself (it has no Resource element)."""
+    """The trust policy as a resource-based policy: the engine reads it as it reads a key policy
+    ("Resource": "*" standing for the role, as it stands for the key)."""
     try:
         doc = json.loads(document) if isinstance(document, str) else document
         for statement in statement_list(doc):
             if isinstance(statement, dict):
-                statement.setdefault("Resource", role_arn)
+                statement.setdefault("Resource", "*")  # a trust policy is about its role alone
         return Policy.parse(doc, name="trust policy", kind="resource")
     except (ValueError, TypeError, PolicyError):
         return None

@@ -16,6 +16,7 @@ idle connection as long as the client likes. `Server` builds the same applicatio
 from __future__ import annotations
 
 import io
+import signal
 import socket
 import threading
 from collections.abc import Callable, Mapping
@@ -170,8 +171,16 @@ class Server:
         return str(host), int(port)
 
     def start(self) -> None:
+        """Serve in a thread that, like every request thread it starts, blocks SIGINT, SIGTERM and SIGHUP:
+        the kernel then delivers them to the main thread, which is the one Python runs handlers in (a
+        signal landing in a server thread would wait until the main thread next woke)."""
         self._thread = threading.Thread(target=self._server.serve_forever, name="kmslab-serve", daemon=True)
-        self._thread.start()
+        blocked = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
+        try:
+            self._thread.start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
     def stop(self) -> None:
         if self._thread is not None:

@@ -337,3 +337,67 @@ def test_concurrent_clients_get_the_answers_of_a_single_thread(served):
         assert all(arn.endswith(f":user/{who}") or (who == "root" and arn.endswith(":root"))
                    for kind, arn in results[i] if kind == "whoami")
     assert len({tuple(v) for v in alone.values()}) == len(principals)  # the principals do differ
+
+
+def test_a_role_session_profile_needs_its_own_session_token(served):
+    lab, port = served
+    role = lab.create_role("session-role")
+    try:
+        creds = lab.credentials(role)
+        sts = client(lab, port, "sts", **creds)
+        assert sts.get_caller_identity()["Arn"].startswith(f"arn:aws:sts::{ACCOUNT}:assumed-role/session-role/")
+        forged = client(lab, port, "sts", **{**creds, "aws_session_token": "forged"})
+        assert code_of(forged.get_caller_identity) == ("InvalidClientTokenId", 403)
+    finally:
+        lab.admin("iam").delete_role(RoleName="session-role")
+
+
+# ---------------------------------------------------------------- the signature check itself
+
+
+def _signed(secret="s" * 40, body=b"{}", extra=None):
+    from kmslab.serve import sigv4
+
+    request = AWSRequest(method="POST", url="http://127.0.0.1:1/", data=body,
+                         headers={"X-Amz-Target": "TrentService.ListKeys", **(extra or {})})
+    SigV4Auth(Credentials("AKIAEXAMPLE", secret), "kms", "us-east-1").add_auth(request)
+    headers = {k.lower(): v.decode() if isinstance(v, bytes) else v for k, v in request.headers.items()}
+    headers["host"] = "127.0.0.1:1"
+    return sigv4, headers
+
+
+def test_sigv4_accepts_botocore_signatures_and_nothing_else():
+    sigv4, headers = _signed()
+    scope = sigv4.parse_authorization(headers)
+    sigv4.verify("POST", "http://127.0.0.1:1/", headers, b"{}", scope, "s" * 40)
+    problems = {
+        "another secret": lambda: sigv4.verify("POST", "http://127.0.0.1:1/", headers, b"{}", scope, "t" * 40),
+        "another body": lambda: sigv4.verify("POST", "http://127.0.0.1:1/", headers, b'{"a":1}', scope, "s" * 40),
+        "another target": lambda: sigv4.verify("POST", "http://127.0.0.1:1/",
+                                               {**headers, "x-amz-target": "TrentService.CreateKey"},
+                                               b"{}", scope, "s" * 40),
+        "another method": lambda: sigv4.verify("GET", "http://127.0.0.1:1/", headers, b"{}", scope, "s" * 40),
+    }
+    for what, check in problems.items():
+        with pytest.raises(sigv4.SignatureProblem) as exc:
+            check()
+        assert exc.value.kind == "mismatch", what
+
+
+def test_sigv4_refuses_a_payload_hash_that_is_not_the_body_s():
+    sigv4, headers = _signed(extra={"X-Amz-Content-SHA256": "0" * 64})
+    with pytest.raises(sigv4.SignatureProblem) as exc:
+        sigv4.verify("POST", "http://127.0.0.1:1/", headers, b"{}", sigv4.parse_authorization(headers), "s" * 40)
+    assert exc.value.kind == "mismatch"
+
+
+def test_sigv4_refuses_an_old_signature():
+    """A request replayed more than 15 minutes later: RequestExpired in AWS's common errors."""
+    from datetime import UTC, datetime, timedelta
+
+    sigv4, headers = _signed()
+    later = datetime.strptime(headers["x-amz-date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC) + timedelta(minutes=16)
+    with pytest.raises(sigv4.SignatureProblem) as exc:
+        sigv4.verify("POST", "http://127.0.0.1:1/", headers, b"{}", sigv4.parse_authorization(headers), "s" * 40,
+                     now=later)
+    assert exc.value.kind == "expired"

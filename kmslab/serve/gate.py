@@ -231,7 +231,7 @@ def _assume_role(question: Request, identity: Decision) -> Decision:
     """
     caller, role_arn = question.caller, question.resource or ""
     document = moto_adapter.role_trust_policy(role_arn)
-    trust = _trust_policy(document, role_arn) if document else None
+    trust = _trust_policy(document) if document else None
     denied = _refusal(question, identity, "resource")
     if trust is None:
         return denied
@@ -250,7 +250,7 @@ def _assume_role(question: Request, identity: Decision) -> Decision:
     return identity
 
 
-def _trust_policy(document: str, role_arn: str) -> Policy | None:
+def _trust_policy(document: str) -> Policy | None:
     """The trust policy as a resource-based policy: the engine reads it as it reads a key policy
     ("Resource": "*" standing for the role, as it stands for the key)."""
     try:

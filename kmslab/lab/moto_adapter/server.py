@@ -162,7 +162,6 @@ class Server:
         with socket.create_server((host, port)) as listening:
             self._server = make_server(host, port, _GatedApp(gate), threaded=True,
                                        request_handler=_handler_class(), fd=listening.fileno())
-        self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
 
     @property

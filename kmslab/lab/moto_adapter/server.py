@@ -135,6 +135,10 @@ def _handler_class() -> type:
         def log_request(self, *args: Any, **kwargs: Any) -> None:  # no line per request on the terminal
             pass
 
+        def log_error(self, format: str, *args: Any) -> None:
+            if not format.startswith("Request timed out"):  # an idle connection closed: expected, not news
+                super().log_error(format, *args)
+
     return Handler
 
 

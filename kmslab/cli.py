@@ -114,6 +114,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except ServeError as exc:
         print(f"kmslab: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except KeyboardInterrupt:  # Ctrl-C before the server started (while the world was being built)
+        print("kmslab: interrupted; nothing was served.", file=sys.stderr)
+        return 130
 
 
 def build_parser() -> argparse.ArgumentParser:

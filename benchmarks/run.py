@@ -70,11 +70,12 @@ def child_env() -> dict[str, str]:
     return env
 
 
-def spawn(case: str, n: int, timeout: float = 600) -> dict[str, Any]:
+def spawn(case: str, n: int, timeout: float = 600, extra: tuple[str, ...] = ()) -> dict[str, Any]:
     """One fresh process running one benchmark case; its raw measurements."""
     with tempfile.TemporaryDirectory(prefix="kmslab-bench-") as tmp:
         out = Path(tmp) / "result.json"
-        proc = subprocess.run([sys.executable, "-m", "benchmarks.workers", case, "--out", str(out), "--n", str(n)],
+        command = [sys.executable, "-m", "benchmarks.workers", case, "--out", str(out), "--n", str(n), *extra]
+        proc = subprocess.run(command,
                               cwd=ROOT, env=child_env(), capture_output=True, text=True, timeout=timeout)
         if proc.returncode != 0 or not out.exists():
             text = re.sub(r"\x1b\[[0-9;]*m", "", proc.stderr or proc.stdout)  # nbclient colours tracebacks
@@ -143,16 +144,19 @@ def suite_toggle(reps: int, quick: bool) -> SuiteOutput:
         {"runs": runs})
 
 
-def _pairs(case: str, reps: int, n: int) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+Pair = tuple[dict[str, Any], dict[str, Any]]
+
+
+def _pairs(case: str, reps: int, n: int, bare_extra: tuple[str, ...] = ()) -> list[Pair]:
     """(lab, bare) measurements, alternating which side runs first."""
     pairs = []
     for i in range(reps):
         progress(f"{case}: pair {i + 1}/{reps} (lab and bare moto, fresh processes)")
         if i % 2 == 0:
             lab = spawn(f"{case}-lab", n)
-            bare = spawn(f"{case}-bare", n)
+            bare = spawn(f"{case}-bare", n, extra=bare_extra)
         else:
-            bare = spawn(f"{case}-bare", n)
+            bare = spawn(f"{case}-bare", n, extra=bare_extra)
             lab = spawn(f"{case}-lab", n)
         pairs.append((lab, bare))
     return pairs
@@ -161,28 +165,36 @@ def _pairs(case: str, reps: int, n: int) -> list[tuple[dict[str, Any], dict[str,
 def suite_kms_call(reps: int, quick: bool) -> SuiteOutput:
     n = 100 if quick else 300
     pairs = _pairs("kms-call", reps, n)
-    per_process = [{side: {op: summary(samples) for op, samples in run["samples"].items()}
+    per_process = [{side: {kind: {op: summary(s) for op, s in run[kind].items()} for kind in ("samples", "repeated")}
                     for side, run in (("lab", lab), ("bare", bare))} for lab, bare in pairs]
     out = SuiteOutput(raw={"pairs": per_process, "calls_per_op_per_process": n})
-    for op in ("Encrypt", "Decrypt", "DescribeKey"):
-        lab = [statistics.median(lab["samples"][op]) for lab, _ in pairs]
-        bare = [statistics.median(bare["samples"][op]) for _, bare in pairs]
-        out.results.append(Result(
-            f"kms_call.{op}.ratio", [a / b for a, b in zip(lab, bare, strict=True)],
-            f"lab {statistics.median(lab) * 1e6:.0f} us vs bare {statistics.median(bare) * 1e6:.0f} us per call "
-            f"(median of {n} calls per process)"))
+    kinds = (("samples", "ratio", "distinct calls"), ("repeated", "memo_ratio", "the same call again"))
+    for kind, name, words in kinds:
+        for op in ("Encrypt", "Decrypt", "DescribeKey"):
+            lab = [statistics.median(lab[kind][op]) for lab, _ in pairs]
+            bare = [statistics.median(bare[kind][op]) for _, bare in pairs]
+            out.results.append(Result(
+                f"kms_call.{op}.{name}", [a / b for a, b in zip(lab, bare, strict=True)],
+                f"{words}: lab {statistics.median(lab) * 1e6:.0f} us vs bare {statistics.median(bare) * 1e6:.0f} us"
+                f" per call (median of {n} calls per process)"))
     return out
 
 
 def suite_access_matrix(reps: int, quick: bool) -> SuiteOutput:
     n = 2 if quick else 3
-    pairs = _pairs("matrix", reps, n)
+    progress("access-matrix: which requests the lab denies (one lab process)")
+    verdicts = spawn("matrix-lab", 1)
+    with tempfile.TemporaryDirectory(prefix="kmslab-bench-") as tmp:
+        cells = Path(tmp) / "denied.json"
+        cells.write_text(json.dumps(verdicts["denied"]))
+        pairs = _pairs("matrix", reps, n, bare_extra=("--cells", str(cells)))
     lab = [statistics.median(lab["samples"]) for lab, _ in pairs]
     bare = [statistics.median(bare["samples"]) for _, bare in pairs]
     first = pairs[0][0]
     detail = (f"lab {statistics.median(lab):.2f} s vs bare {statistics.median(bare):.2f} s for "
               f"{first['requests']} requests ({first['verdicts']['allowed']} allowed, "
-              f"{first['verdicts']['denied']} denied)")
+              f"{first['verdicts']['error']} errors, {first['verdicts']['denied']} denied: for these, bare moto "
+              f"skips the operation as the lab does, {pairs[0][1]['skipped']} requests)")
     return SuiteOutput([Result("access_matrix.ratio", [a / b for a, b in zip(lab, bare, strict=True)], detail)],
                        {"pairs": pairs})
 
@@ -194,8 +206,12 @@ def suite_engine(reps: int, quick: bool) -> SuiteOutput:
                  " scenarios to capture the corpus)")
         runs.append(spawn("engine", 3 if quick else 7))
     detail = f"{runs[0]['corpus']} engine Requests captured from {runs[0]['scenarios']} scenario files"
-    return SuiteOutput([Result("engine.decisions_per_s", [statistics.median(r["samples"]) for r in runs], detail)],
-                       {"runs": runs})
+    return SuiteOutput(
+        [Result("engine.decisions_per_s", [statistics.median(r["samples"]) for r in runs],
+                f"warm: the same Request objects decided again; {detail}"),
+         Result("engine.cold_decisions_per_s", [statistics.median(r["cold"]) for r in runs],
+                f"cold: fresh Request objects, {runs[0]['caches']} engine caches cleared before each decision")],
+        {"runs": runs})
 
 
 def suite_import(reps: int, quick: bool) -> SuiteOutput:
@@ -217,6 +233,37 @@ def suite_import(reps: int, quick: bool) -> SuiteOutput:
             f"import {m} {ms(statistics.median(times[m])):.0f} ms vs "
             f"import boto3 {ms(statistics.median(base)):.0f} ms"))
     return out
+
+
+CLI_BASELINE = "import boto3; from moto import mock_aws"
+
+
+def wall_time(command: list[str]) -> float:
+    """Seconds from starting a fresh interpreter to its exit (startup included); it must exit 0."""
+    t0 = time.perf_counter()
+    proc = subprocess.run(command, cwd=ROOT, env=child_env(), capture_output=True, text=True, timeout=300)
+    elapsed = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise WorkerError(f"{' '.join(command)} exited {proc.returncode}:\n{(proc.stderr or proc.stdout)[-2000:]}")
+    return elapsed
+
+
+def suite_cli(reps: int, quick: bool) -> SuiteOutput:
+    seed = str(ROOT / "kmslab" / "scenarios" / "seed-without-root.yaml")
+    commands = {"check": [sys.executable, "-m", "kmslab", "check", seed],
+                "baseline": [sys.executable, "-c", CLI_BASELINE]}
+    for command in commands.values():  # once unmeasured: byte-code caches written
+        wall_time(command)
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for i in range(reps):
+        progress(f"cli: round {i + 1}/{reps} (kmslab check on the seed scenario, and the baseline)")
+        for name in list(commands)[i % 2:] + list(commands)[:i % 2]:  # alternate which runs first
+            times[name].append(wall_time(commands[name]))
+    return SuiteOutput(
+        [Result("cli.check_seed.ratio", [a / b for a, b in zip(times["check"], times["baseline"], strict=True)],
+                f"python -m kmslab check seed-without-root.yaml {statistics.median(times['check']):.2f} s vs "
+                f"python -c \"{CLI_BASELINE}\" {statistics.median(times['baseline']):.2f} s, each a fresh process")],
+        {"seconds": times})
 
 
 def suite_seed_build(reps: int, quick: bool) -> SuiteOutput:
@@ -271,6 +318,7 @@ SUITES: dict[str, tuple[Callable[[int, bool], SuiteOutput], int, int]] = {
     "access-matrix": (suite_access_matrix, 5, 2),
     "engine": (suite_engine, 5, 2),
     "import": (suite_import, 9, 3),
+    "cli": (suite_cli, 9, 3),
     "seed-build": (suite_seed_build, 7, 3),
     "notebooks": (suite_notebooks, 2, 1),
     "memory": (suite_memory, 1, 1),

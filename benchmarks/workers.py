@@ -9,6 +9,10 @@ The *bare* cases are baselines and must not import kmslab: they run plain moto
 (`mock_aws()`) with plain boto3 clients. `matrix-bare` makes the same requests as the
 lab's access matrix, prepared and undone the same way, by loading kmslab/lab/calls.py
 as a stand-alone file (it imports nothing from kmslab): the plans are shared, not copied.
+Where the lab denies a request, its engine answers before moto's operation runs; so that
+both sides do the same work, `matrix-bare` sends those requests for a key that does not
+exist (`--cells`: the lab's denied cells), and moto answers NotFoundException at its key
+lookup, before the operation.
 """
 
 from __future__ import annotations
@@ -98,45 +102,72 @@ def toggle(n: int) -> dict[str, Any]:
 KMS_OPS = ("Encrypt", "Decrypt", "DescribeKey")
 
 
-def _time_ops(calls: dict[str, Callable[[], Any]], rounds: int) -> dict[str, list[float]]:
-    """Round-robin over the operations so that drift in the machine hits each of them alike."""
-    for _ in range(30):
+def _time_ops(calls: dict[str, Callable[[int], Any]], rounds: int, warmup: int = 30) -> dict[str, list[float]]:
+    """Round-robin over the operations so that drift in the machine hits each of them alike.
+    Call `i` of an operation gets `i`: warm-up calls first, then the timed ones."""
+    for i in range(warmup):
         for call in calls.values():
-            call()
+            call(i)
     out: dict[str, list[float]] = {op: [] for op in calls}
-    for _ in range(rounds):
+    for i in range(warmup, warmup + rounds):
         for op, call in calls.items():
             t0 = perf()
-            call()
+            call(i)
             out[op].append(perf() - t0)
     return out
 
 
-def _kms_calls(kms: Any, arn: str) -> dict[str, Callable[[], Any]]:
-    blob = kms.encrypt(KeyId=arn, Plaintext=PLAINTEXT)["CiphertextBlob"]
+def _distinct_calls(kms: Any, arn: str, others: list[tuple[str, str]], calls: int) -> dict[str, Callable[[int], Any]]:
+    """Every call different from every other: Encrypt a new plaintext, Decrypt a new ciphertext,
+    DescribeKey another key (each of `others`, (ARN, alias), described once before by its alias, so that
+    the lab knows the key but has never decided this request): no decision is found in a memo."""
+    plaintexts = [PLAINTEXT + f" #{i}".encode() for i in range(calls)]
+    blobs = [kms.encrypt(KeyId=arn, Plaintext=p)["CiphertextBlob"] for p in plaintexts]
+    for _, alias in others:
+        kms.describe_key(KeyId=alias)
     return {
-        "Encrypt": lambda: kms.encrypt(KeyId=arn, Plaintext=PLAINTEXT),
-        "Decrypt": lambda: kms.decrypt(CiphertextBlob=blob, KeyId=arn),
-        "DescribeKey": lambda: kms.describe_key(KeyId=arn),
+        "Encrypt": lambda i: kms.encrypt(KeyId=arn, Plaintext=plaintexts[i]),
+        "Decrypt": lambda i: kms.decrypt(CiphertextBlob=blobs[i], KeyId=arn),
+        "DescribeKey": lambda i: kms.describe_key(KeyId=others[i][0]),
     }
 
 
+def _repeated_calls(kms: Any, arn: str) -> dict[str, Callable[[int], Any]]:
+    """The same call again and again: after the first, the lab finds its decision in the memo."""
+    blob = kms.encrypt(KeyId=arn, Plaintext=PLAINTEXT)["CiphertextBlob"]
+    return {
+        "Encrypt": lambda i: kms.encrypt(KeyId=arn, Plaintext=PLAINTEXT),
+        "Decrypt": lambda i: kms.decrypt(CiphertextBlob=blob, KeyId=arn),
+        "DescribeKey": lambda i: kms.describe_key(KeyId=arn),
+    }
+
+
+def _kms_call_samples(kms: Any, arn: str, others: list[tuple[str, str]], n: int) -> dict[str, Any]:
+    distinct = _time_ops(_distinct_calls(kms, arn, others, n + 30), n)
+    repeated = _time_ops(_repeated_calls(kms, arn), n)
+    return {"samples": distinct, "repeated": repeated}
+
+
 def kms_call_lab(n: int) -> dict[str, Any]:
-    """kms-test-1 (allowed by the seed key policy) with its own client from lab.client()."""
+    """kms-test-1 (allowed by the seed key policy) with its own client from lab.client(); the other
+    keys for DescribeKey have the seed key's policy too."""
     from kmslab.runner import lab_from_scenario
 
     lab = lab_from_scenario(SEED)
+    names = [f"describe-{i}" for i in range(n + 30)]
+    for name in names:
+        lab.create_key(name, policy=_seed_policy(), created_by="kms-test-1")
     kms = lab.client("kms", as_="kms-test-1")
-    samples = _time_ops(_kms_calls(kms, lab.key_arn("demo")), n)
+    result = _kms_call_samples(kms, lab.key_arn("demo"), [(lab.key_arn(k), f"alias/{k}") for k in names], n)
     outcomes = set(lab.events()["outcome"])
     if outcomes != {"allowed"}:
         raise RuntimeError(f"expected every call to be allowed, got {outcomes}")
     lab.stop()
-    return {"samples": samples}
+    return result
 
 
 def kms_call_bare(n: int) -> dict[str, Any]:
-    """The same calls on bare moto: mock_aws(), a plain boto3 client, a key with the seed's policy."""
+    """The same calls on bare moto: mock_aws(), a plain boto3 client, keys with the seed's policy."""
     import boto3
     from moto import mock_aws
 
@@ -144,9 +175,14 @@ def kms_call_bare(n: int) -> dict[str, Any]:
     with mock_aws():
         kms = boto3.client("kms", region_name=REGION)
         arn = kms.create_key(Policy=json.dumps(_seed_policy()))["KeyMetadata"]["Arn"]
-        samples = _time_ops(_kms_calls(kms, arn), n)
+        others = []
+        for _ in range(n + 30):
+            other = kms.create_key(Policy=json.dumps(_seed_policy()))["KeyMetadata"]
+            kms.create_alias(AliasName=f"alias/{other['KeyId']}", TargetKeyId=other["KeyId"])
+            others.append((other["Arn"], f"alias/{other['KeyId']}"))
+        result = _kms_call_samples(kms, arn, others, n)
     assert "kmslab" not in sys.modules, "the baseline must not import kmslab"
-    return {"samples": samples}
+    return result
 
 
 # ---------------------------------------------------------------- access matrix
@@ -252,8 +288,9 @@ def matrix_lab(n: int) -> dict[str, Any]:
         samples.append(perf() - t0)
         if {v: sum(o.decision == v for o in outcomes) for v in verdicts} != verdicts:
             raise RuntimeError("the access matrix changed between runs: the world is not restored")
+    denied = [[o.principal, o.action, o.key] for o in outcomes if o.decision == "denied"]
     lab.stop()
-    return {"samples": samples, "requests": len(outcomes), "verdicts": verdicts}
+    return {"samples": samples, "requests": len(outcomes), "verdicts": verdicts, "denied": denied}
 
 
 def _load_standalone(name: str, path: Path) -> Any:
@@ -297,8 +334,20 @@ def _call_input(calls: Any, admin: Any, backend: Any, key_id: str, caller_arn: s
     return calls.CallInput(**kwargs)
 
 
-def matrix_bare(n: int) -> dict[str, Any]:
-    """The same 600 requests on bare moto: same plans (preparation, call, undo), a client per principal."""
+MISSING_KEY_ID = "00000000-0000-4000-8000-000000000000"  # well-formed, and no key of the benchmark's
+KEY_PARAMS = ("KeyId", "SourceKeyId", "TargetKeyId")
+
+
+def _skip_operation(params: dict[str, Any], key_id: str) -> dict[str, Any]:
+    """The request's parameters naming a key that does not exist instead of `key_id`: moto stops at
+    its key lookup (NotFoundException; a KeyError from the few operations that look the key up
+    unguarded), so the request costs the round trip and no operation."""
+    return {k: MISSING_KEY_ID if k in KEY_PARAMS and v == key_id else v for k, v in params.items()}
+
+
+def matrix_bare(n: int, cells: list[list[str]] | None = None) -> dict[str, Any]:
+    """The same 600 requests on bare moto: same plans (preparation, call, undo), a client per principal.
+    `cells`: the (principal ARN, action, key) the lab denies; for them moto's operation is skipped."""
     import boto3
     from botocore.exceptions import ClientError
     from moto import mock_aws
@@ -323,17 +372,26 @@ def matrix_bare(n: int) -> dict[str, Any]:
                                      aws_secret_access_key="bench-not-a-real-secret")
                    for i, p in enumerate(principals)}
         ciphertexts: dict[Any, bytes] = {}
+        denied = {tuple(cell) for cell in cells or ()}
+        skipped = 0
 
         def matrix() -> int:
-            count = 0
+            nonlocal skipped
+            count = skipped = 0
             for p in principals:
                 for action in MATRIX_ACTIONS:
-                    for key_id in keys.values():
+                    for name, key_id in keys.items():
                         plan = calls.PLANS[action](_call_input(calls, admin, backend, key_id, _arn(p), ciphertexts))
+                        params, skip = plan.params, (_arn(p), action, name) in denied
+                        if skip:
+                            params, skipped = _skip_operation(params, key_id), skipped + 1
                         try:
-                            getattr(clients[p], plan.operation)(**plan.params)
+                            getattr(clients[p], plan.operation)(**params)
                         except ClientError:
                             pass
+                        except KeyError:  # moto's ListGrants & co. look the missing key up unguarded
+                            if not skip:
+                                raise
                         finally:
                             for undo in plan.undo:
                                 with contextlib.suppress(ClientError):
@@ -348,14 +406,49 @@ def matrix_bare(n: int) -> dict[str, Any]:
             count = matrix()
             samples.append(perf() - t0)
     assert "kmslab" not in sys.modules, "the baseline must not import kmslab"
-    return {"samples": samples, "requests": count}
+    if len(denied) != skipped:
+        raise RuntimeError(f"{len(denied)} denied cells given, {skipped} matched a request of the matrix")
+    return {"samples": samples, "requests": count, "skipped": skipped}
 
 
 # ---------------------------------------------------------------- engine throughput
 
 
+def _engine_caches() -> list[Any]:
+    """Every functools cache of the engine that holds what it derived from policies, requests and
+    patterns. Left warm: the process-wide tables loaded once (maxsize 1, e.g. the action catalog)."""
+    found = []
+    for name, module in list(sys.modules.items()):
+        if name.startswith("kmslab.engine") and module is not None:
+            for value in vars(module).values():
+                params = getattr(value, "cache_parameters", None)
+                if callable(params) and params().get("maxsize") != 1 and value not in found:
+                    found.append(value)
+    return found
+
+
+def _fresh(value: Any) -> Any:
+    """A new copy of an engine Request (Caller, Key, Grant, Policy...): nothing derived on it yet.
+    A Policy is parsed again from its text (with the parse cache cleared, a new object)."""
+    from kmslab.engine import Policy
+
+    if isinstance(value, Policy):
+        return Policy.parse(value.text, name=value.name, kind=value.kind)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return type(value)(**{f.name: _fresh(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init})
+    if isinstance(value, tuple):
+        return tuple(_fresh(v) for v in value)
+    if isinstance(value, frozenset):
+        return frozenset(value)
+    if isinstance(value, dict):
+        return {k: _fresh(v) for k, v in value.items()}
+    return value
+
+
 def engine(n: int) -> dict[str, Any]:
-    """Capture every engine Request the shipped scenarios make through the lab, then time authorize()."""
+    """Capture every engine Request the shipped scenarios make through the lab, then time authorize():
+    warm (the same Request objects decided again: every cache full) and cold (each decision on fresh
+    Request objects, with every engine cache cleared: the first decision on its policies)."""
     from kmslab.engine import authorize
     from kmslab.lab import hook
     from kmslab.runner import run_scenario
@@ -376,17 +469,30 @@ def engine(n: int) -> dict[str, Any]:
         hook.authorize = authorize
     if not corpus:
         raise RuntimeError("no engine requests captured: did the hook stop calling kmslab.lab.hook.authorize?")
-    for request in corpus:  # warm-up (the engine's lru_caches fill as they would in a session)
-        authorize(request)
-    rates = []
+    verdicts = [authorize(request).allowed for request in corpus]  # warm-up (the caches fill as in a session)
+    warm = []
     passes = max(1, int(2000 / len(corpus)))  # ~2000 decisions per timed batch
     for _ in range(n):
         t0 = perf()
         for _ in range(passes):
             for request in corpus:
                 authorize(request)
-        rates.append(passes * len(corpus) / (perf() - t0))
-    return {"samples": rates, "corpus": len(corpus), "scenarios": len(files)}
+        warm.append(passes * len(corpus) / (perf() - t0))
+    caches = _engine_caches()
+    cold = []
+    for _ in range(n):
+        spent = 0.0
+        for request, verdict in zip(corpus, verdicts, strict=True):
+            for cache in caches:
+                cache.cache_clear()
+            fresh = _fresh(request)
+            t0 = perf()
+            decision = authorize(fresh)
+            spent += perf() - t0
+            if decision.allowed != verdict:
+                raise RuntimeError(f"a fresh copy of a request was decided differently: {request}")
+        cold.append(len(corpus) / spent)
+    return {"samples": warm, "cold": cold, "corpus": len(corpus), "scenarios": len(files), "caches": len(caches)}
 
 
 # ---------------------------------------------------------------- seed scenario build
@@ -487,8 +593,12 @@ def main() -> None:
     parser.add_argument("case", choices=sorted(CASES))
     parser.add_argument("--out", required=True, type=Path)
     parser.add_argument("--n", type=int, default=1, help="samples to take inside this process")
+    parser.add_argument("--cells", type=Path, help="matrix-bare: JSON list of the cells the lab denies")
     args = parser.parse_args()
-    result = CASES[args.case](args.n)
+    if args.cells is not None:
+        result = CASES[args.case](args.n, json.loads(args.cells.read_text()))  # type: ignore[call-arg]
+    else:
+        result = CASES[args.case](args.n)
     result["ru_maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     args.out.write_text(json.dumps(result))
 

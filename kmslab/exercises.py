@@ -228,11 +228,10 @@ def flips_question(lab: Any, key: str, principals: Iterable[str], actions: Itera
     def table() -> dict[Cell, str]:
         return {(o.principal, o.action): o.decision for o in lab.access_matrix(principals, actions, [key])}
 
-    # Changes undone inside Lab.probe() wake no on_change listener (a widget showing this lab); Lab.batch()
-    # tells them once, and a widget then finds its table as it was (no ◆).
-    quietly = getattr(lab, "probe", None) or getattr(lab, "batch", nullcontext)
+    # Changes made and undone inside Lab.probe() wake no on_change listener: a widget showing this lab
+    # stays as the learner left it (no ◆ from a check).
     return flips(table, change, undo, lambda cells: expand_cells(cells, principals, actions, lab.principal_arn),
-                 quietly)
+                 lab.probe)
 
 
 # ------------------------------------------------------------------ goal: make the lab so that ...

@@ -92,3 +92,16 @@ def test_make_lab_binder_and_git_all_use_the_workspace():
     badge = re.search(r"mybinder\.org/v2/gh/[^)]*urlpath=([^)&]*)", (ROOT / "README.md").read_text()).group(1)
     assert badge == "lab/tree/workspace"
     assert json.loads((ROOT / "notebooks" / "00-welcome.ipynb").read_text())  # the course itself stays in notebooks/
+
+
+def test_an_installed_kmslab_finds_the_course_from_the_working_directory(course, monkeypatch):
+    """binder/postBuild installs kmslab (not editable) and runs `prepare` from the repository."""
+    source, _ = course
+    (source / "00-welcome.ipynb").touch()
+    monkeypatch.setattr(workspace, "__file__", str(source.parent / "site-packages" / "kmslab" / "course" / "x.py"))
+    monkeypatch.chdir(source.parent)
+    assert workspace.shipped_notebooks() == source.resolve()
+    assert workspace.default_workspace() == source.resolve().parent / "workspace"
+    monkeypatch.chdir(source.parent.parent)
+    with pytest.raises(FileNotFoundError, match="run this from the kmslab checkout"):
+        workspace.shipped_notebooks()

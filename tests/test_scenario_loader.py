@@ -473,6 +473,8 @@ def test_request_errors_name_the_line(request_lines: list[str], line_offset: int
         ("name: x\naccounts: {'111122223333': {}}\n", 1, "needs `version: 1`"),
         ("version: 1\nname: x\naccounts: {'111122223333': {}}\nreqeusts: []\n", 4,
          "unknown field 'reqeusts' in the scenario; did you mean 'requests'?"),
+        ("version: 1\nnmae: x\naccounts: {'111122223333': {}}\n", 2,  # misspelt, so missing: say the misspelling
+         "unknown field 'nmae' in the scenario; did you mean 'name'?"),
         ("version: 1\nname: x\naccounts: {'111122223333': {}}\ncolour: red\n", 4,
          "unknown field 'colour' in the scenario (fields: version, name"),
         ("version: 1\nname: My_Scenario\naccounts: {'111122223333': {}}\n", 2,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from ..engine.policy import has_account_statement
 from ..exercises import Cell, Exercise, allowed, denied, expand_cells, flips, goal, verdict_question
@@ -91,7 +92,7 @@ def exercise_caller_account(lab: Lab, key: str = "app-key",
 
 
 def requests_with(lab: Lab, key: str, principals: list[str], actions: list[str] | None = None,
-                  **request: object) -> list:
+                  **request: Any) -> list:
     """Every principal x action on `key` as real requests with the same request options
     (`encryption_context=`, `via_service=`): a table of its own, the learner's widget untouched."""
     from ..widgets.context import CONTEXT_ACTIONS

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from ..lab import Lab
+from ..lab.moto_adapter import seed_ids
 from ..runner import lab_from_scenario
 
 if TYPE_CHECKING:
@@ -36,9 +37,7 @@ def start(name: str) -> Lab:
     moto's random ids (key ids, grant ids, access keys) are seeded from `name`, so a lesson shows
     the same ids on every run: a facilitator's screen matches the learners'.
     """
-    from moto.moto_api._internal import mock_random
-
-    mock_random.seed(f"kmslab:{name}")
+    seed_ids(f"kmslab:{name}")
     return lab_from_scenario(scenario_path(name))
 
 

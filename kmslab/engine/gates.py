@@ -237,17 +237,20 @@ def key_policy(w: Walk) -> End | None:
     if len(found) > 1:
         found.sort(key=lambda h: RANK[h.match or "account"])
     for h in found:  # sorted: direct, role, then account
-        (w.account if h.match == "account" else w.named).append(h)
+        if h.match == "account":
+            w.account.append(h)
+        elif h.match is not None:
+            w.named.append(h)
     w.direct = bool(w.named) and w.named[0].match == "direct"
-    _match_grants(w, key)
     if not w.named:
         w.gates.append(_KEY_POLICY_NO_MATCH)
-        return None
-    ref = w.named[0].ref()
-    w.gates.append(Gate(G.KEY_POLICY, OUT.ALLOW, _refs(w.named)))
-    if w.direct and not w.cross:
-        return End(True, G.KEY_POLICY, (("named-directly", {"who": w.caller.principal_type, "ref": ref}),),
-                   (ref,))
+    else:
+        w.gates.append(Gate(G.KEY_POLICY, OUT.ALLOW, _refs(w.named)))
+        if w.direct and not w.cross:
+            ref = w.named[0].ref()
+            return End(True, G.KEY_POLICY, (("named-directly", {"who": w.caller.principal_type, "ref": ref}),),
+                       (ref,))
+    _match_grants(w, key)  # for the gates after this one
     return None
 
 

@@ -1,0 +1,519 @@
+"""What a schema cannot say: the names a file uses must exist (accounts, users, groups, roles,
+keys, actions, principals), references must resolve, and the world must stay within the limits.
+Turns a file that passed the schema into a `Scenario`."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import math
+import re
+from functools import lru_cache
+from typing import Any, NoReturn
+
+from kmslab.engine.catalog import STANDARD_ACTIONS, UnknownActionError, action_info
+
+from .model import (
+    DEFAULT_REGION,
+    DEFAULT_SOURCE_IP,
+    MAX_DEPTH,
+    MAX_REQUESTS,
+    MAX_SETUP_OBJECTS,
+    VERSION,
+    Account,
+    Document,
+    GrantSpec,
+    Group,
+    KeySpec,
+    RequestSpec,
+    Role,
+    Scenario,
+    ScenarioError,
+    User,
+    root_arn,
+)
+from .reader import LineMap, LineSeq
+from .schema import did_you_mean, kind_of, short
+
+_PRINCIPAL_ARN = re.compile(r"^arn:aws[a-z-]*:(iam|sts)::([^:]*):(.*)$")
+_ACCOUNT_ID = re.compile(r"^\d{12}$")
+KEY_REF = re.compile(r"\$\{(key|key_id):([^}]*)\}")
+
+@lru_cache(maxsize=1)
+def _grant_operations() -> tuple[str, ...]:
+    """AWS's grant operations, from botocore's bundled KMS service model."""
+    import botocore.session
+
+    return tuple(botocore.session.get_session().get_service_model("kms").shape_for("GrantOperation").enum)
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    """A list of strings as the schema allows it: null, one string, or a list."""
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _empty(line: int) -> LineMap:
+    empty = LineMap()
+    empty.line, empty.key_lines, empty.value_lines = line, {}, {}
+    return empty
+
+
+class Builder:
+    """Turns a file that passed the schema into a Scenario, checking what the schema cannot:
+    names that must exist (users, groups, keys, accounts), principals, actions, references."""
+
+    def __init__(self, source: str, data: LineMap) -> None:
+        self.source = source
+        self.data = data
+        self.key_names: set[str] = set(data.get("keys") or ())
+        self.accounts: dict[str, Account] = {}
+
+    def fail(self, line: int | None, message: str) -> NoReturn:
+        raise ScenarioError(self.source, line, message)
+
+    @staticmethod
+    def mapping(m: LineMap, key: str) -> LineMap:
+        value = m.get(key)
+        return value if isinstance(value, LineMap) else _empty(m.value_line(key))
+
+    # --- policy documents ------------------------------------------------------------
+
+    def document(self, value: Any, where: str, line: int) -> Document | None:
+        """A policy document: a mapping, or a string holding JSON. Its grammar is AWS's to judge."""
+        if value is None:
+            return None
+        if isinstance(value, str):
+            try:
+                doc = json.loads(value, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
+            except RecursionError:
+                self.fail(line, f"{where} nests deeper than {MAX_DEPTH} levels (the limit)")
+            except ValueError as exc:
+                detail = (
+                    f"{exc.msg} at line {exc.lineno} column {exc.colno}"
+                    if isinstance(exc, json.JSONDecodeError)
+                    else str(exc)
+                )
+                self.fail(line, f"{where} is a string but not valid JSON ({detail})")
+            if not isinstance(doc, dict):
+                self.fail(line, f"{where} must be a JSON object (a policy document), not {kind_of(doc)}")
+            if _depth(doc) > MAX_DEPTH:
+                self.fail(line, f"{where} nests deeper than {MAX_DEPTH} levels (the limit)")
+            self.check_refs(doc, where, line)
+            return doc
+        return self.plain(value, where, line)
+
+    def plain(self, value: Any, where: str, line: int) -> Any:
+        """A plain JSON-compatible copy of a document, checking `${key:NAME}` references."""
+        if isinstance(value, LineMap):
+            out = {}
+            for k, v in value.items():
+                if not isinstance(k, str):
+                    self.fail(
+                        value.key_line(k),
+                        f'{where}: the name {k!r} must be a string (write it in quotes: "{k}")',
+                    )
+                self.check_refs(k, where, value.key_line(k))
+                out[k] = self.plain(v, where, value.value_line(k))
+            return out
+        if isinstance(value, LineSeq):
+            return [self.plain(v, where, value.item_line(i)) for i, v in enumerate(value)]
+        if isinstance(value, str):
+            self.check_refs(value, where, line)
+            return value
+        if isinstance(value, float) and not math.isfinite(value):
+            self.fail(line, f"{where}: {value} is not a JSON number")
+        if value is None or isinstance(value, (bool, int, float)):
+            return value
+        self.fail(line, f"{where}: {kind_of(value)} is not a JSON value")
+
+    def check_refs(self, value: Any, where: str, line: int) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                self.check_refs(k, where, line)
+                self.check_refs(v, where, line)
+        elif isinstance(value, list):
+            for v in value:
+                self.check_refs(v, where, line)
+        elif isinstance(value, str) and "${key" in value:
+            for match in KEY_REF.finditer(value):
+                if match.group(2) not in self.key_names:
+                    known = ", ".join(sorted(self.key_names)) or "none"
+                    self.fail(
+                        line,
+                        f"{where}: {short(match.group(0))} names no key of this file"
+                        f"{did_you_mean(match.group(2), self.key_names)} (keys: {known})",
+                    )
+
+    def documents(self, m: LineMap, key: str, where: str) -> dict[str, Document | None]:
+        """A mapping of policy name -> document (inline policies, customer managed, SCPs)."""
+        value = self.mapping(m, key)
+        return {
+            name: self.document(doc, f"{where}: policy {name!r}", value.value_line(name))
+            for name, doc in value.items()
+        }
+
+    # --- the scenario ------------------------------------------------------------------
+
+    def scenario(self) -> Scenario:
+        data = self.data
+        accounts_raw: LineMap = data["accounts"]
+        for account_id, raw in accounts_raw.items():
+            m = raw if isinstance(raw, LineMap) else _empty(accounts_raw.value_line(account_id))
+            self.accounts[account_id] = self.account(account_id, m)
+        for account_id, raw in accounts_raw.items():
+            self.cross_check_account(account_id, raw if isinstance(raw, LineMap) else None)
+        keys_raw = self.mapping(data, "keys")
+        keys = {k: self.key(k, raw, keys_raw.key_line(k)) for k, raw in keys_raw.items()}
+        self.check_aliases(keys, keys_raw)
+        requests = None
+        if data.get("requests") is not None:
+            raw_requests: LineSeq = data["requests"]
+            requests = tuple(self.request(raw, raw_requests.item_line(i), i + 1) for i, raw in enumerate(raw_requests))
+        return Scenario(
+            version=VERSION,
+            name=data["name"],
+            title=data.get("title"),
+            region=data.get("region") or DEFAULT_REGION,
+            accounts=self.accounts,
+            keys=keys,
+            requests=requests,
+        )
+
+    def account(self, account_id: str, m: LineMap) -> Account:
+        where = f'account "{account_id}"'
+        groups = {}
+        for name, raw in self.mapping(m, "groups").items():
+            g = raw if isinstance(raw, LineMap) else _empty(0)
+            groups[name] = Group(
+                managed_policies=_strings(g.get("managed_policies")),
+                inline_policies=self.documents(g, "inline_policies", f"group {name!r} of {where}"),
+            )
+        users = {}
+        for name, raw in self.mapping(m, "users").items():
+            u = raw if isinstance(raw, LineMap) else _empty(0)
+            users[name] = User(
+                managed_policies=_strings(u.get("managed_policies")),
+                inline_policies=self.documents(u, "inline_policies", f"user {name!r} of {where}"),
+                groups=_strings(u.get("groups")),
+                permissions_boundary=u.get("permissions_boundary"),
+                tags=dict(u.get("tags") or {}),
+            )
+        roles = {}
+        for name, raw in self.mapping(m, "roles").items():
+            r = raw if isinstance(raw, LineMap) else _empty(0)
+            rw = f"role {name!r} of {where}"
+            roles[name] = Role(
+                trust_policy=self.document(r.get("trust_policy"), f"{rw}: trust_policy", r.value_line("trust_policy")),
+                managed_policies=_strings(r.get("managed_policies")),
+                inline_policies=self.documents(r, "inline_policies", rw),
+                permissions_boundary=r.get("permissions_boundary"),
+                tags=dict(r.get("tags") or {}),
+            )
+        scps = self.documents(m, "scps", where) if m.get("scps") is not None else None
+        return Account(
+            users=users, groups=groups, roles=roles, policies=self.documents(m, "policies", where), scps=scps
+        )
+
+    def cross_check_account(self, account_id: str, m: LineMap | None) -> None:
+        """Names that must exist inside the account: users' groups, permissions boundaries."""
+        account = self.accounts[account_id]
+        for kind, entities in (("users", account.users), ("roles", account.roles)):
+            raw_entities = m.get(kind) if m is not None else None
+            for name, entity in entities.items():
+                em = raw_entities[name] if isinstance(raw_entities, LineMap) else None
+                em = em if isinstance(em, LineMap) else _empty(0)
+                where = f'{kind[:-1]} {name!r} of account "{account_id}"'
+                boundary = entity.permissions_boundary
+                if boundary is not None and not boundary.startswith("arn:") and boundary not in account.policies:
+                    known = ", ".join(account.policies) or "none"
+                    self.fail(
+                        em.value_line("permissions_boundary"),
+                        f"{where}: permissions boundary {boundary!r} is not under this account's "
+                        f"policies: (policies: {known}){did_you_mean(boundary, account.policies)}; "
+                        "for an AWS managed policy give its ARN, arn:aws:iam::aws:policy/NAME",
+                    )
+                groups = em.get("groups")
+                for i, group in enumerate(_strings(groups)):
+                    if group not in account.groups:
+                        line = groups.item_line(i) if isinstance(groups, LineSeq) else em.value_line("groups")
+                        self.fail(
+                            line,
+                            f"{where}: group {group!r} is not under this account's groups:"
+                            f"{did_you_mean(group, account.groups)}",
+                        )
+
+    # --- principals --------------------------------------------------------------------
+
+    def principal(self, arn: str, line: int, where: str, *, account: str | None = None) -> tuple[str, str, str]:
+        """Check a principal ARN of the scenario; return (kind, account, name-or-role).
+
+        kind is root | user | role | session; the principal must exist in the file.
+        """
+        example = (
+            "arn:aws:iam::ACCOUNT:user/NAME, arn:aws:iam::ACCOUNT:role/NAME, "
+            "arn:aws:iam::ACCOUNT:root or arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION"
+        )
+        match = _PRINCIPAL_ARN.match(arn)
+        if not match:
+            self.fail(line, f"{where}: {short(arn)!r} is not a principal ARN ({example})")
+        service, account_id, resource = match.groups()
+        if not _ACCOUNT_ID.match(account_id):
+            self.fail(line, f"{where}: {short(arn)!r}: the account id must be 12 digits")
+        if account is not None and account_id != account:
+            self.fail(line, f"{where}: {arn!r} is not in account {account}")
+        if account_id not in self.accounts:
+            self.fail(line, f"{where}: account {account_id} of {short(arn)!r} is not under accounts:")
+        acct = self.accounts[account_id]
+        if service == "iam" and resource == "root":
+            return "root", account_id, ""
+        if service == "iam" and resource.startswith(("user/", "role/")):
+            kind, name = resource.split("/")[0], resource.split("/")[-1]
+            entities = acct.users if kind == "user" else acct.roles
+            if name not in entities:
+                self.fail(
+                    line,
+                    f"{where}: {kind} {short(name)!r} is not under the {kind}s: of account {account_id}"
+                    f"{did_you_mean(name, entities)}",
+                )
+            return kind, account_id, name
+        if service == "sts" and resource.startswith("assumed-role/"):
+            parts = resource.split("/")
+            if len(parts) != 3 or not parts[1] or not parts[2]:
+                self.fail(line, f"{where}: {short(arn)!r} must be arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION")
+            if parts[1] not in acct.roles:
+                self.fail(
+                    line,
+                    f"{where}: role {parts[1]!r} of this session is not under the roles: of "
+                    f"account {account_id}{did_you_mean(parts[1], acct.roles)}",
+                )
+            return "session", account_id, parts[1]
+        self.fail(line, f"{where}: {short(arn)!r} is not a principal kmslab can be ({example})")
+
+    # --- keys ------------------------------------------------------------------------
+
+    def key(self, key_name: str, m: LineMap, line: int) -> KeySpec:
+        """One key; `line` is where its name is."""
+        where = f"key {key_name!r}"
+        account = m["account"]
+        if account not in self.accounts:
+            self.fail(
+                m.value_line("account"),
+                f"{where}: account {account} is not under accounts:{did_you_mean(account, self.accounts)}",
+            )
+        created_by = m.get("created_by")
+        if created_by is not None:
+            self.principal(created_by, m.value_line("created_by"), f"{where}: created_by", account=account)
+        grants = m.get("grants") or ()
+        return KeySpec(
+            account=account,
+            policy=self.document(m.get("policy"), f"{where}: policy", m.value_line("policy")),
+            created_by=created_by or root_arn(account),
+            bypass_lockout_check=bool(m.get("bypass_lockout_check")),
+            key_spec=m.get("key_spec"),
+            key_usage=m.get("key_usage"),
+            enabled=m.get("enabled") is not False,
+            aliases=tuple(a.removeprefix("alias/") for a in _strings(m.get("aliases"))),
+            tags=dict(m.get("tags") or {}),
+            grants=tuple(
+                self.grant(g, grants.item_line(i), f"{where}: grant #{i + 1}", strict=True)
+                for i, g in enumerate(grants)
+            ),
+            expect_error=m.get("expect_error"),
+        )
+
+    def check_aliases(self, keys: dict[str, KeySpec], keys_raw: LineMap) -> None:
+        seen: dict[tuple[str, str], str] = {}
+        for key_name, spec in keys.items():
+            raw_aliases = keys_raw[key_name].get("aliases")
+            lines = [keys_raw.key_line(key_name)]
+            if isinstance(raw_aliases, LineSeq):
+                lines += [raw_aliases.item_line(i) for i in range(len(spec.aliases))]
+            else:
+                lines += [keys_raw[key_name].value_line("aliases")] * len(spec.aliases)
+            for alias, line in zip((key_name, *spec.aliases), lines, strict=True):
+                owner = seen.get((spec.account, alias))
+                if owner is not None:
+                    self.fail(
+                        line,
+                        f"key {key_name!r}: alias/{alias} is already the alias of key {owner!r} "
+                        f"in account {spec.account} (alias names are unique in an account and Region)",
+                    )
+                seen[(spec.account, alias)] = key_name
+
+    def grant(self, m: LineMap, line: int, where: str, *, strict: bool) -> GrantSpec:
+        """A grant of a key (strict: AWS's operation names), or CreateGrant request parameters."""
+        operations = list(_strings(m["operations"]))
+        if strict:
+            valid = _grant_operations()
+            raw_ops = m["operations"]
+            for i, op in enumerate(operations):
+                operations[i] = op = op.removeprefix("kms:")
+                if op not in valid:
+                    at = raw_ops.item_line(i) if isinstance(raw_ops, LineSeq) else m.value_line("operations")
+                    self.fail(at, f"{where}: {short(op)!r} is not a grant operation{did_you_mean(op, valid)}")
+            self.grant_principal(m["grantee"], m.value_line("grantee"), f"{where}: grantee")
+            if m.get("retiring_principal") is not None:
+                self.grant_principal(
+                    m["retiring_principal"], m.value_line("retiring_principal"), f"{where}: retiring_principal"
+                )
+        constraints = m.get("constraints") or {}
+        subset, equals = constraints.get("encryption_context_subset"), constraints.get("encryption_context_equals")
+        return GrantSpec(
+            grantee=m["grantee"],
+            operations=tuple(operations),
+            encryption_context_subset=dict(subset) if subset is not None else None,
+            encryption_context_equals=dict(equals) if equals is not None else None,
+            retiring_principal=m.get("retiring_principal"),
+        )
+
+    def grant_principal(self, arn: str, line: int, where: str) -> None:
+        """A grantee or retiring principal: any principal ARN; if its account is in the file,
+        the user or role must be too."""
+        match = _PRINCIPAL_ARN.match(arn)
+        if match and match.group(2) in self.accounts:
+            self.principal(arn, line, where)
+        elif not match or not _ACCOUNT_ID.match(match.group(2)):
+            self.fail(
+                line,
+                f"{where}: {short(arn)!r} is not a principal ARN "
+                "(arn:aws:iam::ACCOUNT:user/NAME, arn:aws:iam::ACCOUNT:role/NAME, ...)",
+            )
+
+    # --- requests ----------------------------------------------------------------------
+
+    def request(self, m: LineMap, line: int, number: int) -> RequestSpec:
+        where = f"request #{number}"
+        principal = m["principal"]
+        kind, _, _ = self.principal(principal, m.value_line("principal"), f"{where}: principal")
+        try:
+            info = action_info(m["action"])
+        except UnknownActionError as exc:
+            self.fail(m.value_line("action"), f"{where}: {exc}")
+        key = self.key_ref_name(m, "key", where)
+        destination = self.key_ref_name(m, "destination_key", where)
+        if info.takes_key and key is None:
+            self.fail(
+                m.line,
+                f"{where}: {info.name} needs a key: add key: (one of {', '.join(sorted(self.key_names))})"
+                if self.key_names
+                else f"{where}: {info.name} needs a key, and this file has no keys:",
+            )
+        if not info.takes_key and key is not None:
+            self.fail(
+                m.value_line("key"),
+                f"{where}: {info.name} has no key resource (IAM alone decides it): remove key:",
+            )
+        if destination is not None and info.name != "kms:ReEncryptFrom":
+            self.fail(
+                m.value_line("destination_key"),
+                f"{where}: destination_key is for ReEncrypt: write its action as kms:ReEncryptFrom",
+            )
+        if "key_ref" in m and key is None:
+            self.fail(m.value_line("key_ref"), f"{where}: key_ref needs a key:")
+        source_ip = m.get("source_ip") or DEFAULT_SOURCE_IP
+        try:
+            ipaddress.ip_address(source_ip)
+        except ValueError:
+            self.fail(m.value_line("source_ip"), f"{where}: source_ip {short(source_ip)!r} is not an IP address")
+        session_policy = self.document(
+            m.get("session_policy"), f"{where}: session_policy", m.value_line("session_policy")
+        )
+        for field_name in ("session_policy", "session_tags"):
+            if m.get(field_name) is not None and kind not in ("role", "session"):
+                self.fail(
+                    m.value_line(field_name),
+                    f"{where}: {field_name} is for role sessions only (a role/... or assumed-role/... principal)",
+                )
+        expect, expect_error = m.get("expect"), m.get("expect_error")
+        if expect_error is not None and expect != "error":
+            self.fail(m.value_line("expect_error"), f"{where}: expect_error goes with expect: error")
+        if expect_error == "AccessDeniedException":
+            self.fail(
+                m.value_line("expect_error"),
+                f"{where}: AccessDeniedException is a denial: write expect: denied instead",
+            )
+        grant = m.get("grant")
+        context = m.get("encryption_context")
+        return RequestSpec(
+            principal=principal,
+            action=info.name,
+            key=key,
+            key_ref=m.get("key_ref") or "arn",
+            destination_key=destination,
+            encryption_context=dict(context) if context is not None else None,
+            encryption_algorithm=m.get("encryption_algorithm"),
+            grant=self.grant(grant, m.value_line("grant"), f"{where}: grant", strict=False) if grant else None,
+            via_service=m.get("via_service"),
+            source_ip=source_ip,
+            mfa=bool(m.get("mfa")),
+            session_policy=session_policy,
+            session_tags=dict(m.get("session_tags") or {}),
+            expect=expect,
+            expect_error=expect_error,
+            line=line,
+        )
+
+    def key_ref_name(self, m: LineMap, field_name: str, where: str) -> str | None:
+        name = m.get(field_name)
+        if name is not None and name not in self.key_names:
+            known = ", ".join(sorted(self.key_names)) or "none"
+            self.fail(
+                m.value_line(field_name),
+                f"{where}: {field_name} {short(name)!r} is not a key of this file"
+                f"{did_you_mean(name, self.key_names)} (keys: {known})",
+            )
+        return name
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose names are unique, as the YAML reader requires (AWS's parser would
+    otherwise keep one of two `"Effect"`s silently)."""
+    out: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in out:
+            raise ValueError(f"duplicate key {short(name)!r} in a JSON object")
+        out[name] = value
+    return out
+
+
+def _depth(value: Any) -> int:
+    """How deeply a JSON value nests (without recursion: the value may be as deep as the parser allows)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            node = list(node.values())
+        if isinstance(node, list):
+            deepest = max(deepest, depth)
+            stack += [(child, depth + 1) for child in node]
+    return deepest
+
+
+def check_size(scenario: Scenario, data: LineMap, source: str) -> None:
+    """The work a file asks of the lab: at most MAX_SETUP_OBJECTS to build and MAX_REQUESTS to run."""
+    objects = sum(
+        len(a.users) + len(a.groups) + len(a.roles) + len(a.policies) + len(a.scps or ())
+        for a in scenario.accounts.values()
+    ) + sum(1 + len(k.aliases) + len(k.grants) for k in scenario.keys.values())
+    if objects > MAX_SETUP_OBJECTS:
+        raise ScenarioError(
+            source, data.line, f"the file sets up {objects:,} users, groups, roles, policies, keys, aliases and "
+            f"grants: more than {MAX_SETUP_OBJECTS:,} (the limit)"
+        )
+    if scenario.requests is not None:
+        count, what = len(scenario.requests), "lists"
+    else:
+        keyed = sum(1 for a in STANDARD_ACTIONS if action_info(a).takes_key)
+        count = len(scenario.principals()) * (keyed * len(scenario.keys) + len(STANDARD_ACTIONS) - keyed)
+        what = "omits requests:, which stands for every principal x the standard actions x every key,"
+    if count > MAX_REQUESTS:
+        line = data.value_line("requests") if "requests" in data else data.line
+        raise ScenarioError(
+            source, line, f"the file {what} {count:,} requests: more than {MAX_REQUESTS:,} (the limit)"
+        )

@@ -45,7 +45,9 @@ class Playground(LiveWidget):
         self.table.add_class("kmslab-table")
         self.explanation = w.HTML()
         self.explanation.add_class("kmslab-explanation")
-        self.path = w.Text(style=FULL_LABEL, value="my-lab.yaml", description="File")
+        self.folder = Path.cwd()  # where save() writes: in Jupyter, the notebook's folder
+        self.path = w.Text(style=FULL_LABEL, value="my-lab.yaml", description="File",
+                           tooltip=f"A .yaml file in {self.folder} (an existing file is replaced only if you confirm)")
         self.path.add_class("kmslab-path")
         self.save_button = w.Button(description="Save as scenario", icon="download")
         self.load_button = w.Button(description="Load scenario", icon="upload")
@@ -61,7 +63,6 @@ class Playground(LiveWidget):
         self.file_status = w.HTML()
         self.file_status.add_class("kmslab-file-status")
         self.confirm_box = w.HBox()
-        self.folder = Path.cwd()  # where save() writes: in Jupyter, the notebook's folder
         self.key_box = w.VBox()
         self.iam_box = w.VBox()
         self.key_editor: PolicyEditor | None = None

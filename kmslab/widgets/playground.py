@@ -31,7 +31,8 @@ class Playground(LiveWidget):
 
         self._claim(lab, "")  # re-running the cell closes the previous playground of this lab
         self.lab, self.actions = lab, list(actions)
-        self._initial = export_scenario(lab) if lab.key_names() else None
+        # The world to go back to on Reset: principals and policies too, with or without keys.
+        self._initial = export_scenario(lab, actions=())
         self.previous: list[Outcome] | None = None
         self.outcomes: list[Outcome] = []
         self.key_select = w.Dropdown(style=FULL_LABEL, description="Key")
@@ -143,8 +144,7 @@ class Playground(LiveWidget):
 
         with self._own_change(), self.lab.batch():  # other widgets redraw once, when the world is whole
             self.lab.reset()
-            if self._initial is not None:
-                build_world(self.lab, self._initial, strict=False)
+            build_world(self.lab, self._initial, strict=False)
         self._populate()
         self.status_html = words.status_html(words.say("call_reset_world"), None)
         self.status.value = self.status_html

@@ -224,3 +224,19 @@ def test_policy_text_problem_bounds():
     assert policy_text_problem('{"Sid": "caf\u00e9"}') is None  # Latin-1 is allowed
     assert policy_text_problem('{"Sid": "\u0430lice"}')[0] == "ValidationException"  # Cyrillic is not
     assert policy_text_problem("\x00", "PolicyDocument", kms=False)[0] == "ValidationError"
+
+
+def test_reset_brings_back_a_lab_without_keys(folder):
+    lab = course.start("seed-without-root")
+    try:
+        lab.reset()
+        lab.create_user("alice", managed_policies=["AdministratorAccess"])
+        pg = Playground(lab)
+        before = lab.principals()
+        lab.delete_user("alice")
+        lab.create_key("scratch")
+        pg.reset()
+        assert lab.principals() == before and lab.key_names() == []
+        assert lab.attached_policies("alice") == ["AdministratorAccess"]
+    finally:
+        lab.stop()

@@ -282,6 +282,15 @@ def save_scenario(lab: Lab, path: str | Path, *, base: str | Path | None = None,
     world would not load back: nothing written either).
     """
     target = safe_target(path, base=base, allow_outside=allow_outside, overwrite=overwrite)
+    for name in lab.key_names():
+        info = lab._key(name)
+        meta = lab.admin("kms", info["account"]).describe_key(KeyId=info["arn"])["KeyMetadata"]
+        if meta.get("KeyState") == "PendingDeletion":
+            # The scenario format has no "pending deletion": the file would replay this key as disabled
+            # (DisabledException where AWS answers KMSInvalidStateException), so nothing is written.
+            raise SaveError(f"Key {name!r} is pending deletion, which a scenario file cannot say yet: the file "
+                            f"would not replay to the same answers. Cancel the deletion first "
+                            f"(CancelKeyDeletion leaves the key disabled), then save.")
     text = dump_scenario(export_scenario(lab, **kwargs))
     parse_scenario(text, source=str(target))  # never write a file that would not load
     write_atomically(target, text, overwrite=overwrite)

@@ -15,7 +15,7 @@ from kmslab.export import SaveError, safe_target, save_scenario, write_atomicall
 from kmslab.scenario import load_scenario
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def lab():
     lab = Lab()
     lab.create_user("kms-test-1")
@@ -169,3 +169,22 @@ def test_a_link_that_appears_after_the_check_is_replaced_not_followed(tmp_path):
     target.symlink_to(outside)
     write_atomically(target, "mine\n", overwrite=True)
     assert outside.read_text() == "keep\n" and not target.is_symlink() and target.read_text() == "mine\n"
+
+
+def test_a_lab_that_a_file_cannot_hold_is_not_saved(work):
+    folder, _, _ = work
+    lab = Lab()
+    try:
+        lab.create_key("gone")
+        kms = lab.admin("kms")
+        kms.schedule_key_deletion(KeyId=lab.key_arn("gone"), PendingWindowInDays=7)
+        with pytest.raises(SaveError, match="pending deletion"):
+            save_scenario(lab, "pending.yaml")
+        assert _files(folder) == []
+        kms.cancel_key_deletion(KeyId=lab.key_arn("gone"))  # now disabled: that a file can say
+        from kmslab.runner import run_scenario
+
+        run = run_scenario(save_scenario(lab, "pending.yaml"))
+        assert run.checked() > 0 and run.mismatches() == []
+    finally:
+        lab.stop()

@@ -162,6 +162,7 @@ class Playground(LiveWidget):
         with `overwrite` (the widget asks first). What went wrong is said in the file status line.
         """
         from ..export import SaveError, save_scenario
+        from ..lab import LabError
         from ..scenario import ScenarioError
 
         self.confirm_box.children = []
@@ -174,7 +175,7 @@ class Playground(LiveWidget):
             if exc.exists and not overwrite:
                 self._offer_overwrite(path, allow_outside)
             return None
-        except (OSError, ScenarioError) as exc:
+        except (OSError, ScenarioError, LabError) as exc:
             self._file_error(f"Not saved: {exc}")
             return None
         self.file_status.value = (f"✔ Saved {html.escape(str(target))}. Replay it with "
@@ -205,6 +206,7 @@ class Playground(LiveWidget):
 
         The file is built first in a scratch lab apart (runner.load_world), then here.
         """
+        from ..lab import LabError
         from ..runner import LoadError, ScenarioBuildError, load_world
         from ..scenario import ScenarioError
 
@@ -213,9 +215,8 @@ class Playground(LiveWidget):
         try:
             with self._own_change():
                 scenario, _ = load_world(self.lab, path)
-        except (ScenarioError, ScenarioBuildError, LoadError, OSError) as exc:
+        except (ScenarioError, ScenarioBuildError, LoadError, LabError, OSError) as exc:
             self._file_error(f"Not loaded, the lab is unchanged: {exc}")
-            self._populate()
             return False
         self.file_status.value = f"✔ Loaded {html.escape(str(path))}: {html.escape(scenario.title or scenario.name)}"
         self._populate()

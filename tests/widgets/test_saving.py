@@ -240,3 +240,23 @@ def test_reset_brings_back_a_lab_without_keys(folder):
         assert lab.attached_policies("alice") == ["AdministratorAccess"]
     finally:
         lab.stop()
+
+
+def test_a_lab_after_deletions_saves_and_loads_back_in_the_playground(folder):
+    # Issue 15: such a lab lost its key on load and saved a file `check` failed (0 passed, 16 failed).
+    lab = course.start("lesson-03-unmanageable-key")
+    try:
+        pg = Playground(lab)
+        lab.delete_user("alice")
+        lab.delete_user("bob")
+        answers = [(o.principal, o.action, o.key, o.decision) for o in lab.access_matrix()]
+        target = pg.save("after-deletion.yaml")
+        assert target is not None
+        assert pg.load(target) is True, pg.file_status.value
+        assert set(lab.key_names()) == {"admins-only", "with-root-statement"}
+        assert [(o.principal, o.action, o.key, o.decision) for o in lab.access_matrix()] == answers
+    finally:
+        lab.stop()
+    from kmslab.cli import main
+
+    assert main(["check", str(target)]) == 0  # (a lab of its own: after this test's lab stopped)

@@ -217,6 +217,8 @@ class Playground(LiveWidget):
                 scenario, _ = load_world(self.lab, path)
         except (ScenarioError, ScenarioBuildError, LoadError, LabError, OSError) as exc:
             self._file_error(f"Not loaded, the lab is unchanged: {exc}")
+            if self.lab.active:
+                self._populate()  # the same world (or, after a late failure, the same world rebuilt)
             return False
         self.file_status.value = f"✔ Loaded {html.escape(str(path))}: {html.escape(scenario.title or scenario.name)}"
         self._populate()

@@ -11,6 +11,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from .i18n import set_language  # also chooses the language: KMSLAB_LANG, or a notebook under notebooks/ja/
+
 __version__ = "0.1.0"
 
 _LAZY = {
@@ -29,7 +31,7 @@ _LAZY = {
     "lab_from_scenario": "kmslab.runner",
 }
 
-__all__ = ["__version__", *_LAZY]
+__all__ = ["__version__", "set_language", *_LAZY]
 
 
 def __getattr__(name: str) -> Any:

@@ -177,6 +177,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=5000)
     serve.add_argument("--seconds", type=float, default=0, help=argparse.SUPPRESS)  # tests: stop after N s
     serve.set_defaults(func=cmd_serve)
+    from .course.workspace import add_commands  # prepare / restore / status: the learner's workspace/ (stdlib only)
+
+    add_commands(sub)
     return parser
 
 

@@ -292,3 +292,27 @@ def test_02_administrator_access_counts_only_with_the_root_statement(page, jupyt
     assert cut_labels(page, EXPERIMENT) == []
     page.locator(EXPERIMENT).first.evaluate("e => e.scrollIntoView({block: 'start'})")
     shot(page, "02-after-root-statement")
+
+
+@pytest.mark.parametrize("name", ["05-conditions.ipynb", "08-playground.ipynb"])
+def test_later_widgets_after_run_all_show_nothing_flipped_and_nothing_cut(page, jupyterlab, name):
+    """The other notebooks with a widget, after Run All: no error, no ◆ yet, nothing cut at a laptop's width."""
+    from playwright.sync_api import expect
+
+    open_notebook(page, jupyterlab, name)
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    widget = page.locator(f"{PANEL} .kmslab-access-table").first
+    expect(widget).to_be_attached(timeout=60_000)
+    page.wait_for_function(
+        """panel => ![...document.querySelectorAll(panel + ' .jp-InputPrompt')].some(p => p.textContent.includes('*'))
+                   && document.querySelectorAll(panel + ' .jp-InputPrompt').length > 0""", arg=PANEL, timeout=90_000)
+    page.wait_for_timeout(500)
+    assert error_outputs(page) == []
+    first_widget = page.locator(f"{PANEL} .jp-OutputArea-output:has(.kmslab-table)").first  # the widget's table
+    assert first_widget.locator(".kmslab-access-table").count() == 1
+    first_widget.locator(".kmslab-access-table").first.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    shot(page, name.split("-")[0] + "-run-all")
+    assert first_widget.locator("td.kmslab-flipped").count() == 0
+    assert cut_labels(page, PANEL) == []

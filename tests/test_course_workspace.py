@@ -73,14 +73,28 @@ def test_restore_gets_the_original_back_and_keeps_the_learners_copy(course):
 
 
 def test_the_command_line_finds_the_course_from_the_checkout(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "kmslab.course.workspace", "--workspace", str(tmp_path / "w"),
-                             "prepare"], capture_output=True, text=True, cwd=ROOT)
+    result = subprocess.run([sys.executable, "-m", "kmslab.course.workspace", "prepare", "--workspace",
+                             str(tmp_path / "w")], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in (tmp_path / "w").glob("*.ipynb")) == \
         sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
-    result = subprocess.run([sys.executable, "-m", "kmslab.course.workspace", "--workspace", str(tmp_path / "w"),
-                             "restore", "99"], capture_output=True, text=True, cwd=ROOT)
+    result = subprocess.run([sys.executable, "-m", "kmslab", "restore", "99", "--workspace", str(tmp_path / "w")],
+                            capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 2 and "no single notebook '99'" in result.stderr
+    save_as_learner(tmp_path / "w" / "02-without-the-root-statement.ipynb")
+    result = subprocess.run([sys.executable, "-m", "kmslab", "restore", "02", "--workspace", str(tmp_path / "w")],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0 and "your version is kept as" in result.stdout
+    assert (tmp_path / "w" / "02-without-the-root-statement.ipynb").read_bytes() == \
+        (ROOT / "notebooks" / "02-without-the-root-statement.ipynb").read_bytes()
+
+
+def test_the_workspace_commands_import_no_widgets_or_pandas():
+    """`python -m kmslab restore` comes with the CLI, which stays free of pandas and ipywidgets."""
+    code = ("import sys, kmslab.cli; kmslab.cli.build_parser(); "
+            "print(sorted(m for m in ('pandas', 'ipywidgets') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert result.stdout.strip() == "[]", result.stderr
 
 
 def test_make_lab_binder_and_git_all_use_the_workspace():
@@ -105,3 +119,25 @@ def test_an_installed_kmslab_finds_the_course_from_the_working_directory(course,
     monkeypatch.chdir(source.parent.parent)
     with pytest.raises(FileNotFoundError, match="run this from the kmslab checkout"):
         workspace.shipped_notebooks()
+
+
+def test_an_edition_in_a_subfolder_gets_its_own_workspace_folder(course):
+    source, work = course
+    (source / "ja").mkdir()
+    for name in ("00-welcome", "02-without-the-root-statement"):
+        (source / "ja" / f"{name}.ipynb").write_bytes((source / f"{name}.ipynb").read_bytes().replace(b"print", b"len"))
+    made = workspace.prepare(source, work)
+    assert sorted(str(p.relative_to(work)) for p in made) == [
+        "00-welcome.ipynb", "02-without-the-root-statement.ipynb",
+        "ja/00-welcome.ipynb", "ja/02-without-the-root-statement.ipynb"]
+    mine = work / "ja" / "02-without-the-root-statement.ipynb"
+    save_as_learner(mine)
+    assert workspace.changed(source, work) == ["ja/02-without-the-root-statement.ipynb"]
+    restored, backup = workspace.restore("ja/02", source, work)
+    assert restored == mine and mine.read_bytes() == (source / "ja" / mine.name).read_bytes()
+    assert backup is not None and backup.parent == work / "backups" / "ja"
+    assert workspace.restore("02", source, work, lang="ja")[0] == mine
+    assert (work / "02-without-the-root-statement.ipynb").read_bytes() == \
+        (source / "02-without-the-root-statement.ipynb").read_bytes()  # the English copy untouched
+    with pytest.raises(ValueError, match="no edition 'fr'"):
+        workspace.restore("fr/02", source, work)

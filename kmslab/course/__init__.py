@@ -7,57 +7,48 @@
 One module per notebook (`lesson00` ... `lesson08`: its exercises and lesson helpers), built on
 the shared checks of `kmslab.exercises`; `setup` and `policies` hold what several lessons use;
 `workspace` keeps a learner's copies of the notebooks apart from the course as shipped.
-Every name a notebook uses is importable from `kmslab.course` itself.
+Every name a notebook uses is importable from `kmslab.course` itself; each is loaded on first use, so
+`kmslab.course.workspace` (used by the CLI) costs no widget or pandas import.
 """
 
 from __future__ import annotations
 
-from .lesson00 import exercise_root_prediction
-from .lesson01 import exercise_detach_flips, exercise_least_privilege
-from .lesson02 import exercise_name_in_key_policy, exercise_root_flips
-from .lesson03 import exercise_predict_same_name, exercise_safety_check, exercise_survives_deletion
-from .lesson04 import exercise_deny_deletion, exercise_key_admin_decrypt, exercise_least_privilege_key_user
-from .lesson05 import (
-    exercise_caller_account,
-    exercise_context_statement,
-    exercise_via_service_flips,
-    requests_with,
-)
-from .lesson06 import (
-    cross_account_2x2,
-    cross_account_worlds,
-    exercise_cross_account_user,
-    exercise_foreign_root,
-    exercise_key_reference,
-)
-from .lesson07 import (
-    context_grid,
-    exercise_constraint_prediction,
-    exercise_grant_instead,
-    exercise_grant_with_constraint,
-    grants_frame,
-)
-from .lesson08 import exercise_deny_everyone_flips, exercise_playground_goal
-from .policies import (
-    KEY_USER_ACTIONS,
-    add_statement,
-    iam_restore,
-    iam_snapshot,
-    key_policy_principals,
-    remove_statement,
-    unique_id,
-)
-from .setup import ACCOUNT, cast, events, outcome_line, playground, scenario_path, show_error, start, workdir
+import importlib
+from typing import Any
 
-__all__ = [
-    "ACCOUNT", "KEY_USER_ACTIONS", "add_statement", "cast", "context_grid", "cross_account_2x2",
-    "cross_account_worlds", "events", "exercise_caller_account", "exercise_constraint_prediction",
-    "exercise_context_statement", "exercise_cross_account_user", "exercise_deny_deletion",
-    "exercise_deny_everyone_flips", "exercise_detach_flips", "exercise_foreign_root", "exercise_grant_instead",
-    "exercise_grant_with_constraint", "exercise_key_admin_decrypt", "exercise_key_reference",
-    "exercise_least_privilege", "exercise_least_privilege_key_user", "exercise_name_in_key_policy",
-    "exercise_playground_goal", "exercise_predict_same_name", "exercise_root_flips", "exercise_root_prediction",
-    "exercise_safety_check", "exercise_survives_deletion", "exercise_via_service_flips", "grants_frame",
-    "iam_restore", "iam_snapshot", "key_policy_principals", "outcome_line", "playground", "remove_statement",
-    "requests_with", "scenario_path", "show_error", "start", "unique_id", "workdir",
-]
+# name -> the module of this package that defines it
+_NAMES = {
+    "exercise_root_prediction": "lesson00",
+    "exercise_detach_flips": "lesson01", "exercise_least_privilege": "lesson01",
+    "exercise_name_in_key_policy": "lesson02", "exercise_root_flips": "lesson02",
+    "exercise_predict_same_name": "lesson03", "exercise_safety_check": "lesson03",
+    "exercise_survives_deletion": "lesson03",
+    "exercise_deny_deletion": "lesson04", "exercise_key_admin_decrypt": "lesson04",
+    "exercise_least_privilege_key_user": "lesson04",
+    "exercise_caller_account": "lesson05", "exercise_context_statement": "lesson05",
+    "exercise_via_service_flips": "lesson05", "requests_with": "lesson05",
+    "cross_account_2x2": "lesson06", "cross_account_worlds": "lesson06", "exercise_cross_account_user": "lesson06",
+    "exercise_foreign_root": "lesson06", "exercise_key_reference": "lesson06",
+    "context_grid": "lesson07", "exercise_constraint_prediction": "lesson07", "exercise_grant_instead": "lesson07",
+    "exercise_grant_with_constraint": "lesson07", "grants_frame": "lesson07",
+    "exercise_deny_everyone_flips": "lesson08", "exercise_playground_goal": "lesson08",
+    "KEY_USER_ACTIONS": "policies", "add_statement": "policies", "iam_restore": "policies",
+    "iam_snapshot": "policies", "key_policy_principals": "policies", "remove_statement": "policies",
+    "unique_id": "policies",
+    "ACCOUNT": "setup", "cast": "setup", "events": "setup", "outcome_line": "setup", "playground": "setup",
+    "scenario_path": "setup", "show_error": "setup", "start": "setup", "workdir": "setup",
+}
+
+__all__ = sorted(_NAMES)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _NAMES:
+        value = getattr(importlib.import_module(f"{__name__}.{_NAMES[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_NAMES})

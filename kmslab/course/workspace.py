@@ -3,10 +3,14 @@
 JupyterLab autosaves outputs and edits into the notebooks it has open. `make lab` therefore opens
 JupyterLab on `workspace/` (git-ignored), filled from `notebooks/` on first use: the course as
 shipped stays clean (`git status`, `make test`), and the learner's work stays where it is.
+A translation of the course in `notebooks/ja/` goes to `workspace/ja/` the same way.
 
-    python -m kmslab.course.workspace prepare         # copy the notebooks that are missing, never overwrite
-    python -m kmslab.course.workspace restore 02      # notebook 02 as shipped; the learner's copy goes to backups/
-    python -m kmslab.course.workspace status          # which copies differ from the course as shipped
+    python -m kmslab prepare         # copy the notebooks that are missing, never overwrite
+    python -m kmslab restore 02      # notebook 02 as shipped; the learner's copy goes to backups/
+    python -m kmslab restore ja/02   # the same for the Japanese edition (or: restore 02 --lang ja)
+    python -m kmslab status          # which copies differ from the course as shipped
+
+(`python -m kmslab.course.workspace ...` is the same, for a kmslab without these CLI commands.)
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 WORKSPACE = "workspace"
 BACKUPS = "backups"
@@ -39,20 +44,27 @@ def default_workspace(source: Path | None = None) -> Path:
     return (source or shipped_notebooks()).parent / WORKSPACE
 
 
+def editions(source: Path) -> list[str]:
+    """The course's editions: "" (the notebooks themselves) and each subfolder with notebooks ("ja")."""
+    return ["", *sorted(d.name for d in source.iterdir() if d.is_dir() and any(d.glob("*.ipynb")))]
+
+
 def prepare(source: Path | None = None, workspace: Path | None = None) -> list[Path]:
     """Copy every shipped notebook the workspace does not have yet; a learner's copy is never overwritten.
 
+    Each edition in a subfolder (`notebooks/ja/`) goes to the same subfolder of the workspace.
     Returns the copies made (none on a second run).
     """
     source = source or shipped_notebooks()
     workspace = workspace or default_workspace(source)
-    workspace.mkdir(parents=True, exist_ok=True)
     made = []
-    for original in sorted(source.glob("*.ipynb")):
-        copy = workspace / original.name
-        if not copy.exists():
-            shutil.copy2(original, copy)
-            made.append(copy)
+    for edition in editions(source):
+        (workspace / edition).mkdir(parents=True, exist_ok=True)
+        for original in sorted((source / edition).glob("*.ipynb")):
+            copy = workspace / edition / original.name
+            if not copy.exists():
+                shutil.copy2(original, copy)
+                made.append(copy)
     return made
 
 
@@ -68,19 +80,24 @@ def find(name: str, folder: Path) -> Path:
     return matches[0]
 
 
-def restore(name: str, source: Path | None = None, workspace: Path | None = None) -> tuple[Path, Path | None]:
-    """Put the shipped version of notebook `name` into the workspace.
+def restore(name: str, source: Path | None = None, workspace: Path | None = None,
+            lang: str = "") -> tuple[Path, Path | None]:
+    """Put the shipped version of notebook `name` ("02", or "ja/02" for an edition) into the workspace.
 
-    The learner's copy, if it differs, is kept in `workspace/backups/` with the time in its name.
-    Returns (the restored notebook, the backup or None).
+    The learner's copy, if it differs, is kept in `workspace/backups/` (`backups/ja/` for an edition)
+    with the time in its name. Returns (the restored notebook, the backup or None).
     """
     source = source or shipped_notebooks()
     workspace = workspace or default_workspace(source)
-    original = find(name, source)
-    copy = workspace / original.name
+    if "/" in name:
+        lang, name = name.split("/", 1)
+    if lang and lang not in editions(source):
+        raise ValueError(f"no edition {lang!r} of the course (there are: {', '.join(editions(source)[1:]) or 'none'})")
+    original = find(name, source / lang)
+    copy = workspace / lang / original.name
     backup = None
     if copy.exists() and not filecmp.cmp(original, copy, shallow=False):
-        backups = workspace / BACKUPS
+        backups = workspace / BACKUPS / lang
         backups.mkdir(parents=True, exist_ok=True)
         backup = backups / f"{original.stem}.{time.strftime('%Y%m%d-%H%M%S')}.ipynb"
         n = 1
@@ -88,45 +105,75 @@ def restore(name: str, source: Path | None = None, workspace: Path | None = None
             n += 1
             backup = backups / f"{original.stem}.{time.strftime('%Y%m%d-%H%M%S')}-{n}.ipynb"
         shutil.move(copy, backup)
-    workspace.mkdir(parents=True, exist_ok=True)
+    copy.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(original, copy)
     return copy, backup
 
 
 def changed(source: Path | None = None, workspace: Path | None = None) -> list[str]:
-    """Names of the workspace's notebooks that differ from the course as shipped."""
+    """Names of the workspace's notebooks that differ from the course as shipped ("ja/..." for an edition)."""
     source = source or shipped_notebooks()
     workspace = workspace or default_workspace(source)
-    return [p.name for p in sorted(source.glob("*.ipynb"))
-            if (workspace / p.name).exists() and not filecmp.cmp(p, workspace / p.name, shallow=False)]
+    out = []
+    for edition in editions(source):
+        for p in sorted((source / edition).glob("*.ipynb")):
+            mine = workspace / edition / p.name
+            if mine.exists() and not filecmp.cmp(p, mine, shallow=False):
+                out.append(f"{edition}/{p.name}" if edition else p.name)
+    return out
+
+
+def add_commands(sub: Any) -> None:
+    """The workspace's commands (`prepare`, `restore`, `status`) on an argparse subparsers object.
+
+    `python -m kmslab restore 02` and `python -m kmslab.course.workspace restore 02` are the same.
+    """
+    made = sub.add_parser("prepare", help="copy the course's notebooks you do not have in workspace/ yet "
+                                          "(never overwrites)")
+    again = sub.add_parser("restore", help="get a notebook as shipped back into workspace/ "
+                                           "(your copy goes to workspace/backups/)")
+    again.add_argument("notebook", help='e.g. 02, "02-without-the-root-statement" or ja/02')
+    again.add_argument("--lang", default="", help="an edition of the course, e.g. ja (same as ja/02)")
+    status = sub.add_parser("status", help="which of your notebooks in workspace/ differ from the course as shipped")
+    for parser, command in ((made, _prepare), (again, _restore), (status, _status)):
+        parser.add_argument("--workspace", type=Path, help="the folder of your copies (default: workspace/)")
+        parser.set_defaults(func=_guarded(command))
+
+
+def _guarded(command: Any) -> Any:
+    def run(args: argparse.Namespace) -> int:
+        try:
+            command(args)
+        except (FileNotFoundError, ValueError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        return 0
+    return run
+
+
+def _prepare(args: argparse.Namespace) -> None:
+    made = prepare(workspace=args.workspace)
+    where = args.workspace or default_workspace()
+    print(f"{where}: {len(made)} notebook(s) copied" + ("" if made else " (your copies are kept)"))
+
+
+def _restore(args: argparse.Namespace) -> None:
+    path, backup = restore(args.notebook, workspace=args.workspace, lang=args.lang)
+    print(f"restored {path}" + (f"; your version is kept as {backup}" if backup else ""))
+    print("In JupyterLab: close the notebook's tab without saving, or File > Reload Notebook from Disk.")
+
+
+def _status(args: argparse.Namespace) -> None:
+    names = changed(workspace=args.workspace)
+    print("\n".join(f"changed: {n}" for n in names) or "every notebook is as shipped")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kmslab.course.workspace",
                                      description="Your own copies of the course's notebooks (workspace/).")
-    parser.add_argument("--workspace", type=Path, help="the folder of your copies (default: workspace/)")
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("prepare", help="copy the notebooks you do not have yet (never overwrites)")
-    again = sub.add_parser("restore", help="get a notebook as shipped back (your copy goes to backups/)")
-    again.add_argument("notebook", help='e.g. 02 or "02-without-the-root-statement"')
-    sub.add_parser("status", help="which of your notebooks differ from the course as shipped")
+    add_commands(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)
-    try:
-        if args.command == "prepare":
-            made = prepare(workspace=args.workspace)
-            where = args.workspace or default_workspace()
-            print(f"{where}: {len(made)} notebook(s) copied" + ("" if made else " (your copies are kept)"))
-        elif args.command == "restore":
-            path, backup = restore(args.notebook, workspace=args.workspace)
-            print(f"restored {path}" + (f"; your version is kept as {backup}" if backup else ""))
-            print("In JupyterLab: close the notebook's tab without saving, or File > Reload Notebook from Disk.")
-        else:
-            names = changed(workspace=args.workspace)
-            print("\n".join(f"changed: {n}" for n in names) or "every notebook is as shipped")
-    except (FileNotFoundError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    return 0
+    return int(args.func(args))
 
 
 if __name__ == "__main__":

@@ -436,7 +436,8 @@ class KeyPolicyExperiment(LiveWidget):
                                                                                 grid_gap="0 16px"))
         controls = w.VBox([toggles, attachments], layout=w.Layout(min_width="0"))
         controls.add_class("kmslab-controls")
-        policy = w.Accordion(children=[self.policy_view], titles=(f"Key policy of {self.key}",), selected_index=0)
+        policy = w.Accordion(children=[self.policy_view], titles=(words.say("policy_title", key=self.key),),
+                             selected_index=0)
         policy.add_class("kmslab-policy-box")
         picker = w.HBox([self.principal_select, self.action_select], layout=w.Layout(flex_flow="row wrap"))
         box = w.VBox([

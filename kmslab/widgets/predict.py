@@ -103,7 +103,7 @@ class PredictionResult:
     def summary(self) -> str:
         """One or two sentences: the score, and what was missed or wrongly predicted."""
         if self.correct:
-            return words.say("score_none_right" if not self.flipped else "score_perfect") + "."
+            return words.say("score_none_right" if not self.flipped else "score_perfect") + words.say("full_stop")
         n = len(self.flipped)
         parts = [words.say("score", hits=len(self.hits), flipped=n, s="" if n == 1 else "s")]
         columns = [action_label(a) for a in self.actions]
@@ -113,7 +113,7 @@ class PredictionResult:
             k = len(self.wrong)
             parts.append(words.say("score_wrong", n=k, s="" if k == 1 else "s") + ": "
                          + words.cells_phrase(self.named(self.wrong), columns))
-        return ". ".join(parts) + "."
+        return words.say("sentence_join").join(parts) + words.say("full_stop")
 
     def __str__(self) -> str:
         return f"{self.change}: {self.summary()}"

@@ -30,12 +30,13 @@ Pair = tuple[str, str]  # (principal ARN, action): a predicted flip
 
 FRAME_COLUMNS = ["principal", "action", "key", "decision", "error", "message", "reason", "statements"]
 
-ALLOWED_TEXT = "✔ allowed"
-DENIED_TEXT = "✘ denied"
+# The English words (kept importable); what a table shows comes from words.T, translated when rendered.
+ALLOWED_TEXT = words.T["cell_allowed"]
+DENIED_TEXT = words.T["cell_denied"]
 ERROR_SYMBOL = "⚠"
 FLIP_MARKER = "◆"
 MISSING_TEXT = "–"
-CORNER = "principal ╲ action"  # the top-left cell: rows are principals, columns actions
+CORNER = words.T["table_corner"]  # the top-left cell: rows are principals, columns actions
 
 # Okabe-Ito based (colour-blind safe): blue for allowed, vermillion for denied, grey for
 # errors. Light tints behind dark text keep contrast high; the symbol and word carry the
@@ -104,11 +105,7 @@ def flip_symbol(outcome: Outcome) -> str:
 
 
 def _cell_text(outcome: Outcome) -> str:
-    if outcome.decision == "allowed":
-        return ALLOWED_TEXT
-    if outcome.decision == "denied":
-        return DENIED_TEXT
-    return f"{ERROR_SYMBOL} {outcome.error or 'error'}"
+    return _verdict_text(_state(outcome))
 
 
 def _key(outcome: Outcome) -> CellKey:
@@ -150,9 +147,9 @@ def flipped(previous: Iterable[Outcome], current: Iterable[Outcome]) -> set[Cell
 def _verdict_text(state: tuple[str, str | None]) -> str:
     decision, error = state
     if decision == "allowed":
-        return ALLOWED_TEXT
+        return words.say("cell_allowed")
     if decision == "denied":
-        return DENIED_TEXT
+        return words.say("cell_denied")
     return f"{ERROR_SYMBOL} {error or 'error'}"
 
 
@@ -167,20 +164,22 @@ def _swatch(kind: str, text: str) -> str:
 
 
 def _legend(single_key: str | None, any_flipped: bool, title: str | None, predicted: bool) -> str:
-    head = html.escape(title) if title else "Who may use the key"
+    say = words.say
+    head = html.escape(title) if title else html.escape(say("table_title"))
     if single_key is not None:
         head += f" <b>{html.escape(single_key)}</b>"
     items = [
-        f'{_swatch("allowed", ALLOWED_TEXT)} the request succeeded',
-        f'{_swatch("denied", DENIED_TEXT)} AccessDeniedException',
-        f'{_swatch("error", ERROR_SYMBOL + " code")} another AWS error',
-        f'{_swatch("flipped", FLIP_MARKER)} changed by the last edit' + ("" if any_flipped else " (none)"),
+        f'{_swatch("allowed", say("cell_allowed"))} {html.escape(say("legend_allowed"))}',
+        f'{_swatch("denied", say("cell_denied"))} AccessDeniedException',
+        f'{_swatch("error", ERROR_SYMBOL + " " + say("legend_code"))} {html.escape(say("legend_error"))}',
+        f'{_swatch("flipped", FLIP_MARKER)} '
+        + html.escape(say("legend_flipped") if any_flipped else say("legend_flipped_none")),
     ]
     if predicted:
         items += [f'{_swatch("hit", words.say("mark_hit"))} {words.say("legend_hit")}',
                   f'{_swatch("missed", words.say("mark_missed"))} {words.say("legend_missed")}',
                   f'{_swatch("wrong", words.say("mark_wrong"))} {words.say("legend_wrong")}']
-    items.append("hover a cell for the reason")
+    items.append(html.escape(say("legend_hover")))
     legend = " · ".join(f'<span class="kmslab-legend-item" style="white-space:nowrap">{item}</span>'
                         for item in items)
     return (f'<div class="kmslab-table-head" style="font-size:12px;line-height:1.8;margin:2px 0 6px">'
@@ -240,17 +239,18 @@ def access_table(
             if o is None:
                 vrow.append(MISSING_TEXT)
                 crow.append(f"{base} kmslab-missing")
-                trow.append(html.escape(f"{plabel} · {a}: not requested"))
+                trow.append(html.escape(words.say("tip_not_requested", where=f"{plabel} · {a}")))
                 continue
             text = _cell_text(o)
             cls = f"{base} kmslab-{o.decision}"
-            where = f"{plabel} · {a}" + (f" · key {k}" if k is not None else "")
+            where = f"{plabel} · {a}" + (words.say("tip_key", key=k) if k is not None else "")
             why = o.reason or o.message or ""
             tip = f"{where}: {text}. {why}".strip()
             if (p, a, k) in changed:
                 text = f"{text} {FLIP_MARKER}"
                 cls += " kmslab-flipped"
-                tip = f"{FLIP_MARKER} changed: {_verdict_text(before[(p, a, k)])} → {_cell_text(o)}. {tip}"
+                tip = words.say("tip_changed", marker=FLIP_MARKER, before=_verdict_text(before[(p, a, k)]),
+                                after=_cell_text(o), tip=tip)
             if guesses is not None:
                 mark = None
                 if (p, a) in guesses:
@@ -271,9 +271,9 @@ def access_table(
     index = pd.Index([labels[p] for p in rows], name="principal")
     if multi_key:
         columns = pd.MultiIndex.from_tuples([(key_label(k), action_label(a)) for k, a in pairs],
-                                            names=["key", CORNER])
+                                            names=[words.say("table_key"), words.say("table_corner")])
     else:
-        columns = pd.Index(flat, name=CORNER)
+        columns = pd.Index(flat, name=words.say("table_corner"))
     df = pd.DataFrame(values, index=index, columns=columns)
     styler = AccessTable(df)
     styler.set_td_classes(pd.DataFrame(classes, index=index, columns=columns))

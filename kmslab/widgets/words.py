@@ -16,6 +16,25 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from ..engine.words import N_, _
 
 T: dict[str, str] = {
+    # punctuation: the end of a sentence, and between two sentences of one line
+    "full_stop": N_("."),
+    "sentence_join": N_(". "),
+    "policy_title": N_("Key policy of {key}"),
+    # the access table (kmslab/widgets/table.py): cells, title, legend, tooltips
+    "cell_allowed": N_("✔ allowed"),
+    "cell_denied": N_("✘ denied"),
+    "table_title": N_("Who may use the key"),
+    "table_corner": N_("principal ╲ action"),
+    "table_key": N_("key"),
+    "legend_allowed": N_("the request succeeded"),
+    "legend_code": N_("code"),
+    "legend_error": N_("another AWS error"),
+    "legend_flipped": N_("changed by the last edit"),
+    "legend_flipped_none": N_("changed by the last edit (none)"),
+    "legend_hover": N_("hover a cell for the reason"),
+    "tip_not_requested": N_("{where}: not requested"),
+    "tip_key": N_(" · key {key}"),
+    "tip_changed": N_("{marker} changed: {before} → {after}. {tip}"),
     # toggles: the state is in the label, not only in the shading
     "root_toggle": N_("Root statement: {state}"),
     "predict_toggle": N_("Predict first: {state}"),
@@ -203,6 +222,7 @@ def status_html(call: str, ok: bool | None, *, flips: str | None = None, nothing
                 error: tuple[str | None, str | None] | None = None, note: str | None = None) -> str:
     """The words line beside the table: the call and its result, then what it did (or AWS's error)."""
     esc = html.escape
+    stop = esc(say("full_stop"))
     out = ['<div class="kmslab-status-box" style="line-height:1.5;margin:4px 0;overflow-wrap:anywhere">']
     if error is not None:
         code, message = error
@@ -216,16 +236,16 @@ def status_html(call: str, ok: bool | None, *, flips: str | None = None, nothing
         out.append("</div></div>")
         return "".join(out)
     if ok is None:  # not a call of this widget: a change seen from code, a reset
-        out.append(f'<div class="kmslab-status-call">↻ {esc(call)}.</div>')
+        out.append(f'<div class="kmslab-status-call">↻ {esc(call)}{stop}</div>')
     else:
         out.append(f'<div class="kmslab-status-call">{"✔" if ok else "⚠"} {esc(call)}: '
-                   f'{esc(say("succeeded") if ok else say("refused"))}.</div>')
+                   f'{esc(say("succeeded") if ok else say("refused"))}{stop}</div>')
     if flips:
-        out.append(f'<div class="kmslab-status-flips">◆ {esc(flips)}.</div>')
+        out.append(f'<div class="kmslab-status-flips">◆ {esc(flips)}{stop}</div>')
     if nothing:
         out.append('<div class="kmslab-status-nothing" style="font-size:1.15em;font-weight:600;'
                    'border:2px solid #111;padding:6px 10px;margin-top:4px;background:#fffbe6">'
-                   f"● {esc(nothing)}.</div>")
+                   f"● {esc(nothing)}{stop}</div>")
     if note:
         out.append(f'<div class="kmslab-status-note">{esc(note)}</div>')
     out.append("</div>")

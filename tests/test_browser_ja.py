@@ -1,0 +1,117 @@
+"""The Japanese notebook 02 in real JupyterLab (Chromium): Japanese labels, rendered with a CJK font, none cut.
+
+The same walk as tests/test_browser.py's notebook 02 (its fixtures and helpers are reused), on
+notebooks/ja/02: the kernel starts in the ja folder, so kmslab speaks Japanese on import. Skipped
+while notebooks/ja/02 does not exist. Debian's CJK fonts (fonts-noto-cjk, installed by .ci/run) must
+be present, or Chromium draws empty boxes: a missing font fails with KMSLAB_REQUIRE_BROWSER=1.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK = "02-without-the-root-statement.ipynb"
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not (ROOT / "notebooks" / "ja" / NOTEBOOK).exists(),
+                                 reason="notebooks/ja/02 does not exist yet")]
+
+
+def _browser_walk():
+    """tests/test_browser.py as a module (tests are not a package: load it by path)."""
+    spec = importlib.util.spec_from_file_location("kmslab_test_browser", ROOT / "tests" / "test_browser.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+walk = _browser_walk()
+jupyterlab = walk.jupyterlab  # a JupyterLab on a temporary copy of notebooks/ (ja/ included)
+page = walk.page
+EXPERIMENT, ACTIONS = walk.EXPERIMENT, walk.ACTIONS
+
+
+def _require_cjk_font() -> None:
+    try:
+        fonts = subprocess.run(["fc-list", ":lang=ja", "family"], capture_output=True, text=True, timeout=30).stdout
+    except OSError:
+        fonts = ""
+    if not fonts.strip():
+        message = "no Japanese font: install Debian's CJK fonts (sudo apt-get install -y fonts-noto-cjk)"
+        if os.environ.get("KMSLAB_REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def tofu(page, scope: str) -> list[str]:
+    """Japanese labels drawn without a Japanese font: the text's width with the page's fonts equals its width
+    in a font that has no CJK glyphs at all (every character the same fallback box)."""
+    return page.evaluate(
+        """scope => {
+               const canvas = document.createElement('canvas').getContext('2d');
+               const out = [];
+               for (const e of document.querySelectorAll(scope + ' :is(button, label, .widget-label, th, td)')) {
+                   const text = (e.innerText || '').trim();
+                   if (!/[\\u3040-\\u30ff\\u4e00-\\u9fff]/.test(text)) continue;
+                   const font = getComputedStyle(e).font;
+                   canvas.font = font;
+                   const kana = canvas.measureText('あ').width, kanji = canvas.measureText('許').width;
+                   const box = canvas.measureText('\\u{10FFFD}').width;  // a private-use char: never in a font
+                   if (kana === box && kanji === box) out.push(text.slice(0, 40));
+               }
+               return out; }""", scope)
+
+
+def test_the_japanese_language_pack_is_installed(jupyterlab):
+    url, token = jupyterlab
+    with urllib.request.urlopen(f"{url}/lab/api/translations/ja_JP?token={token}", timeout=30) as response:
+        answer = json.load(response)
+    assert answer.get("data"), answer.get("message")  # JupyterLab's own strings in Japanese
+
+
+def test_02_in_japanese_labels_render_and_nothing_is_cut(page, jupyterlab):
+    _require_cjk_font()
+    walk.open_notebook(page, jupyterlab, f"ja/{NOTEBOOK}")
+    walk.run_cell_by_cell(page)
+    assert walk.error_outputs(page) == []
+    page.locator(EXPERIMENT).first.evaluate("e => e.scrollIntoView({block: 'start'})")
+    walk.shot(page, "ja-02-before")
+    assert walk.flipped(page) == []
+    root = page.locator(f"{EXPERIMENT} .kmslab-root-toggle").first
+    assert root.inner_text().strip() == "ルートステートメント: オフ"
+    assert "キーを使えるのは誰か" in page.locator(f"{EXPERIMENT} .kmslab-table-head").first.inner_text()
+    assert walk.cut_labels(page, EXPERIMENT) == []
+    assert tofu(page, EXPERIMENT) == []
+
+    # Without the root statement, AdministratorAccess changes nothing, said in Japanese.
+    box = page.locator(f"{EXPERIMENT} .kmslab-attach-kms-test-2-AdministratorAccess input").first
+    box.click()
+    page.locator(f"{EXPERIMENT} .kmslab-check").first.click()
+    page.locator(f"{EXPERIMENT} .kmslab-status-nothing").first.wait_for(timeout=30_000)
+    words = walk.status_words(page)
+    assert "DetachUserPolicy kms-test-2 AdministratorAccess: 成功" in words and "変化したセルはありません" in words
+    assert walk.cut_labels(page, EXPERIMENT) == []
+    walk.shot(page, "ja-02-iam-without-root")
+    box.click()
+    page.locator(f"{EXPERIMENT} .kmslab-check").first.click()
+    page.wait_for_function("s => document.querySelector(s).innerText.includes('AttachUserPolicy')",
+                           arg=f"{EXPERIMENT} .kmslab-status", timeout=30_000)
+
+    walk.predict_and_check(page, ["kms-test-2", "root"], root.click)
+    assert walk.flipped(page) == sorted([f"kms-test-2/{a}" for a in ACTIONS] + [f"root/{a}" for a in ACTIONS])
+    assert "ルートステートメントを追加" in walk.status_words(page)
+    assert "完全に正解" in walk.score(page)
+    assert root.inner_text().strip() == "ルートステートメント: オン"
+    assert walk.error_outputs(page) == []
+    assert walk.cut_labels(page, EXPERIMENT) == []
+    assert tofu(page, EXPERIMENT) == []
+    page.locator(EXPERIMENT).first.evaluate("e => e.scrollIntoView({block: 'start'})")
+    walk.shot(page, "ja-02-after-root-statement")

@@ -70,7 +70,7 @@ lab: $(LAB_STAMP) $(MO_FILES)
 		mkdir -p $(JA_SETTINGS)/@jupyterlab/translation-extension; \
 		echo '{"locale": "ja_JP"}' > $(JA_SETTINGS)/@jupyterlab/translation-extension/plugin.jupyterlab-settings; \
 		export JUPYTERLAB_SETTINGS_DIR=$(JA_SETTINGS) KMSLAB_LANG=ja; \
-		exec $(VENV)/bin/jupyter lab --notebook-dir=workspace --ServerApp.default_url=/lab/tree/ja \
+		exec $(VENV)/bin/jupyter lab --notebook-dir=workspace --LabApp.default_url=/lab/tree/ja \
 			$(ALLOW_ROOT) $(LAB_ARGS); \
 	fi; \
 	exec $(VENV)/bin/jupyter lab --notebook-dir=workspace $(ALLOW_ROOT) $(LAB_ARGS)

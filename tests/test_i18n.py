@@ -220,7 +220,7 @@ def test_an_access_table_and_the_words_line_in_japanese(seed_lab):
     table = kmslab.access_table(seed_lab.access_matrix()).to_html()
     assert "アカウントのすべてのアクセス許可を持っています" in table  # a cell's reason (its tooltip)
     shown = re.sub(r"<[^>]+>", " ", re.sub(r"<style.*?</style>", "", table, flags=re.S))
-    assert "キーを使えるのは誰か" in shown and "✔ 許可" in shown and "✘ 拒否" in shown
+    assert re.search(r"キー\s+demo\s+を使えるのは誰か", shown) and "✔ 許可" in shown and "✘ 拒否" in shown
     assert "プリンシパル ╲ アクション" in shown and "allowed" not in shown and "hover" not in shown
 
 
@@ -252,3 +252,16 @@ def test_the_cli_speaks_japanese_with_kmslab_lang(tmp_path):
     english = _python(f"import kmslab.cli as c; c.main(['explain', {str(SEED)!r}, '--principal', {USER2!r}, "
                       "'--action', 'kms:Decrypt', '--key', 'demo'])", tmp_path)
     assert "path:" in english and not KANA.search(english)
+
+
+def test_the_flow_picture_wraps_japanese_by_drawn_width_and_keeps_ascii_words_whole():
+    """Japanese has no spaces to wrap at, and its characters are drawn about twice as wide as letters."""
+    from kmslab.widgets.flow import _WRAP, _wrap
+
+    text = "参照されない: アイデンティティベースのポリシー kms:Decrypt は許可するはず AdministratorAccess"
+    lines = _wrap(text)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    assert "kms:Decrypt" in " ".join(lines).split() and all(len(line) <= _WRAP for line in lines)
+    assert "Administrator" in "".join(lines) and max(map(len, lines)) <= _WRAP  # a too-long word is broken
+    assert not any(line.startswith(("、", "。", "）")) for line in _wrap("キーポリシー、アカウント、ルートユーザー。"))
+    assert _wrap("no key policy statement names the caller") == ["no key policy", "statement names", "the caller"]

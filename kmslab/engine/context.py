@@ -107,12 +107,13 @@ def request_context(request: Request) -> dict[str, Any]:
 
 
 def request_keys(operation: str, params: Mapping[str, Any], source_ip: str | None = None,
-                 via: str | None = None, ref: str | None = None) -> dict[str, Any]:
+                 via: str | None = None, ref: str | None = None, same_key: bool | None = None) -> dict[str, Any]:
     """The condition keys that come from the request itself: its API parameters and circumstances.
 
     `operation` is the API operation (`ReEncrypt`, `CreateGrant`), `params` its request body,
     `via` the AWS service it came through (kms:ViaService), `ref` the key identifier as the
-    request named it (an alias gives kms:RequestAlias). The encryption context's keys come from
+    request named it (an alias gives kms:RequestAlias), `same_key` for ReEncrypt whether its source and
+    destination are the same KMS key (as resolved by the caller). The encryption context's keys come from
     `Request.encryption_context` (see `request_context`).
     https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html
     """
@@ -124,6 +125,12 @@ def request_keys(operation: str, params: Mapping[str, Any], source_ip: str | Non
         ctx["kms:EncryptionAlgorithm"] = (
             params.get("EncryptionAlgorithm") or params.get("DestinationEncryptionAlgorithm") or "SYMMETRIC_DEFAULT"
         )
+    if operation == "ReEncrypt" and same_key is not None:
+        # "kms:ReEncryptOnSameKey ... controls access to the ReEncrypt operation based on whether the
+        # request specifies a destination KMS key that is the same one used for the original encryption."
+        # https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-reencrypt-on-same-key
+        ctx["kms:ReEncryptOnSameKey"] = "true" if same_key else "false"
+    ctx.update(_parameter_keys(operation, params))
     if operation in ("CreateKey", "PutKeyPolicy"):
         ctx["kms:BypassPolicyLockoutSafetyCheck"] = "true" if params.get("BypassPolicyLockoutSafetyCheck") else "false"
     if operation == "CreateKey":
@@ -141,6 +148,37 @@ def request_keys(operation: str, params: Mapping[str, Any], source_ip: str | Non
     if ref and (ref.startswith("alias/") or ":alias/" in ref):
         ctx["kms:RequestAlias"] = "alias/" + ref.split("alias/", 1)[1]
     return ctx
+
+
+# Condition keys that carry one request parameter (with its default when absent: "This type of condition works
+# even when the parameter doesn't appear in the request, such as when you use the parameter's default value").
+# (operations, condition key, parameter, default); docs/aws-references.md 8.8 quotes each key's sentence.
+# https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html
+_PARAMETER_KEYS: tuple[tuple[frozenset[str], str, str, str | None], ...] = (
+    (frozenset({"Sign", "Verify"}), "kms:SigningAlgorithm", "SigningAlgorithm", None),
+    (frozenset({"Sign", "Verify"}), "kms:MessageType", "MessageType", "RAW"),
+    (frozenset({"GenerateMac", "VerifyMac"}), "kms:MacAlgorithm", "MacAlgorithm", None),
+    (frozenset({"GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext"}), "kms:DataKeyPairSpec",
+     "KeyPairSpec", None),
+    (frozenset({"ScheduleKeyDeletion"}), "kms:ScheduleKeyDeletionPendingWindowInDays", "PendingWindowInDays", "30"),
+    (frozenset({"EnableKeyRotation"}), "kms:RotationPeriodInDays", "RotationPeriodInDays", "365"),
+    (frozenset({"DeriveSharedSecret"}), "kms:KeyAgreementAlgorithm", "KeyAgreementAlgorithm", None),
+    (frozenset({"GetParametersForImport"}), "kms:WrappingAlgorithm", "WrappingAlgorithm", None),
+    (frozenset({"GetParametersForImport"}), "kms:WrappingKeySpec", "WrappingKeySpec", None),
+    (frozenset({"ImportKeyMaterial"}), "kms:ExpirationModel", "ExpirationModel", "KEY_MATERIAL_EXPIRES"),
+    (frozenset({"ReplicateKey"}), "kms:ReplicaRegion", "ReplicaRegion", None),
+    (frozenset({"UpdatePrimaryRegion"}), "kms:PrimaryRegion", "PrimaryRegion", None),
+)
+
+
+def _parameter_keys(operation: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for operations, name, parameter, default in _PARAMETER_KEYS:
+        if operation in operations:
+            value = params.get(parameter, default)
+            if value is not None:
+                out[name] = str(value)
+    return out
 
 
 def _grant_keys(params: Mapping[str, Any], via: str | None) -> dict[str, Any]:
@@ -164,8 +202,8 @@ class RequestKeys(Mapping[str, Any]):
     __slots__ = ("_args", "_keys")
 
     def __init__(self, operation: str, params: Mapping[str, Any], source_ip: str | None = None,
-                 via: str | None = None, ref: str | None = None) -> None:
-        self._args = (operation, params, source_ip, via, ref)
+                 via: str | None = None, ref: str | None = None, same_key: bool | None = None) -> None:
+        self._args = (operation, params, source_ip, via, ref, same_key)
         self._keys: dict[str, Any] | None = None
 
     def _built(self) -> dict[str, Any]:

@@ -21,10 +21,11 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
-from . import messages
-from .catalog import action_info
+from .catalog import action_info, service_action_info
 from .context import request_context
 from .grants import constraints_hold, grantee_match
+from .key_states import refusal
+from .key_usage import INVALID_KEY_USAGE, usage_refusal
 from .model import Caller, Gate, GateName, GateOutcome, Grant, GrantRef, Key, Phrase, Ref, Request
 from .policy import Policy
 from .statements import NO_CONTEXT, RANK, Hit, derived, hits, principal_match_of
@@ -43,22 +44,6 @@ CROSS_ACCOUNT_ACTIONS = frozenset({
     "kms:GetPublicKey", "kms:ListGrants", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:RetireGrant",
     "kms:RevokeGrant", "kms:Sign", "kms:Verify", "kms:VerifyMac",
 })
-
-# "Key states and their effect on cryptographic operations":
-# https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html
-# A disabled key refuses these (DisabledException); a key pending deletion refuses all but
-# PENDING_DELETION_ALLOWED (KMSInvalidStateException). Operations as the IAM action names them.
-DISABLED_REFUSES = frozenset({
-    "Encrypt", "Decrypt", "ReEncryptFrom", "ReEncryptTo", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext",
-    "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext", "Sign", "Verify", "GenerateMac", "VerifyMac",
-    "GetPublicKey", "DeriveSharedSecret", "CreateGrant",
-})
-PENDING_DELETION_ALLOWED = frozenset({
-    "DescribeKey", "GetKeyPolicy", "ListGrants", "ListKeyPolicies", "ListResourceTags", "CancelKeyDeletion",
-    "GetKeyRotationStatus", "ListAliases", "DeleteAlias", "TagResource", "UntagResource", "RetireGrant",
-    "RevokeGrant", "ScheduleKeyDeletion",
-})
-
 
 class End:
     """How a walk ends: allowed or refused, at which gate, by what, why, and AWS's error if refused."""
@@ -88,13 +73,13 @@ class Walk:
                  "grant_direct", "grant_account", "_iam", "iam_role")
 
     def __init__(self, request: Request) -> None:
-        info = action_info(request.action)
-        if info.takes_key and request.key is None:
+        info = action_info(request.action) if request.resource is None else service_action_info(request.action)
+        if request.resource is None and info.takes_key and request.key is None:
             raise ValueError(f"{info.name} needs a key")
         caller = self.caller = request.caller
-        key = self.key = request.key if info.takes_key else None
+        key = self.key = request.key if info.takes_key and request.resource is None else None
         self.request, self.action, self.operation = request, info.name, info.operation
-        self.resource = key.arn if key is not None else "*"
+        self.resource = request.resource or (key.arn if key is not None else "*")
         self.is_root = root = caller.is_root
         # The root user has no identity policies, boundary or session policies of its own.
         self.identity = () if root else caller.identity_policies
@@ -452,25 +437,35 @@ def _no_resource_why(w: Walk, key: Key) -> tuple[Phrase, ...]:
 
 
 def key_state(w: Walk, end: End) -> End:
-    """A key's state may refuse an operation the policies allow.
+    """A key's state may refuse an operation the policies allow, as AWS's key state table says.
 
-    "Disabled: ... cannot be used in cryptographic operations" (DisabledException); "Pending
-    deletion: ... cannot be used in cryptographic operations" nor managed, but for the listed
-    exceptions (KMSInvalidStateException). https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html
+    "The table in this section shows how key states affect calls to AWS KMS API operations"
+    (`key_states.TABLE`, with AWS's footnoted errors and messages).
+    https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html#key-state-table
     """
     key = w.key
     if key is None:
         return end
-    if key.state == "Disabled" and w.operation in DISABLED_REFUSES:
-        error, message, tail = "DisabledException", messages.disabled(key.arn), "but-key-disabled"
-    elif key.state == "PendingDeletion" and w.operation not in PENDING_DELETION_ALLOWED:
-        error, message = "KMSInvalidStateException", messages.pending_deletion(key.arn)
-        tail = "but-key-pending-deletion"
+    found = refusal(w.operation, key)
+    if found is None:
+        wrong_usage = usage_refusal(w.operation, key)
+        if wrong_usage is None:
+            w.gates.append(_KEY_STATE_PASS)
+            return end
+        found = (*wrong_usage, 0)
+    error, message, note = found
+    if error == INVALID_KEY_USAGE:
+        tail, values = "but-key-usage", {"usage": key.key_usage}
+    elif error == "UnsupportedOperationException":
+        tail, values = "but-key-unsupported", {"origin": key.origin}
+    elif key.state == "Disabled" and error == "DisabledException":
+        tail, values = "but-key-disabled", {"state": key.state}
+    elif key.state in ("PendingDeletion", "PendingReplicaDeletion") and note in (2, 3):
+        tail, values = "but-key-pending-deletion", {"state": key.state}
     else:
-        w.gates.append(_KEY_STATE_PASS)
-        return end
-    w.gates.append(Gate(G.KEY_STATE, OUT.DENY, (), (tail, {"state": key.state})))
-    refused = End(False, G.KEY_STATE, (*end.why, (tail, {"operation": w.operation})), end.refs)
+        tail, values = "but-key-state", {"state": key.state}
+    w.gates.append(Gate(G.KEY_STATE, OUT.DENY, (), (tail, values)))
+    refused = End(False, G.KEY_STATE, (*end.why, (tail, {"operation": w.operation, **values})), end.refs)
     refused.error, refused.message = error, message
     return refused
 

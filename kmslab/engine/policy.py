@@ -162,7 +162,7 @@ def _parse_cached(text: str, name: str, kind: PolicyKind) -> Policy:
             "only printable ASCII and Latin-1 characters, tab, line feed and carriage return.",
         )
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, object_pairs_hook=_no_duplicate_keys)
     except json.JSONDecodeError as exc:
         raise PolicyError(
             MALFORMED,
@@ -191,6 +191,22 @@ def _parse_cached(text: str, name: str, kind: PolicyKind) -> Policy:
         raise PolicyError(MALFORMED, "Statement IDs (SID) in a single policy must be unique.")
     canonical = json.dumps(doc, separators=(",", ":"))
     return Policy(name=name, kind=kind, statements=statements, version=version, text=canonical)
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refused when a key repeats: `"Effect":"Allow","Effect":"Deny"` is not read as Deny.
+
+    IAM refuses such a document ("Duplicate key" is a MalformedPolicyDocument in IAM Access
+    Analyzer's policy grammar checks); json.loads would silently keep the last value.
+    """
+    doc = dict(pairs)
+    if len(doc) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise PolicyError(MALFORMED, f"The policy has the key {key!r} twice in one JSON object.")
+            seen.add(key)
+    return doc
 
 
 def _strings(value: Any, element: str, *, allow_empty: bool = False) -> tuple[str, ...]:
@@ -236,17 +252,25 @@ def _parse_statement(index: int, raw: Any, kind: PolicyKind, variables: bool = T
     for a, b in pairs:
         if a in raw and b in raw:
             raise PolicyError(MALFORMED, f"Statement #{index} has both {a} and {b}.")
-    if "Action" not in raw and "NotAction" not in raw:
+    no_action = "Action" not in raw and "NotAction" not in raw
+    no_resource = kind != "scp" and "Resource" not in raw and "NotResource" not in raw
+    if kind != "resource" and no_action:
         raise PolicyError(MALFORMED, f"Statement #{index} has no Action or NotAction.")
-    if kind != "scp" and "Resource" not in raw and "NotResource" not in raw:
+    if kind != "resource" and no_resource:
         raise PolicyError(MALFORMED, f"Statement #{index} has no Resource or NotResource.")
+    # A key policy statement without Action or Resource is accepted and has no effect: "If either
+    # of the required Resource or Action elements are missing from a key policy statement, the
+    # policy statement has no effect. When a key policy statement is missing one of these elements,
+    # the KMS console correctly reports an error, but the CreateKey and PutKeyPolicy API requests
+    # succeed" (https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateKey.html, Policy).
+    # It is kept with an empty Action (or Resource) list, which matches no request.
     has_principal = "Principal" in raw or "NotPrincipal" in raw
     if kind == "resource" and not has_principal:
         # AWS's wording (MalformedPolicyDocumentException from CreateKey/PutKeyPolicy):
         # "Each statement in the key policy must contain one or more principals."
         # https://docs.aws.amazon.com/kms/latest/APIReference/API_PutKeyPolicy.html
         raise PolicyError(MALFORMED, NO_PRINCIPAL_MESSAGE)
-    if kind == "resource":
+    if kind == "resource" and not no_resource:
         _check_key_policy_resource(index, raw)
     if kind != "resource" and has_principal:
         raise PolicyError(
@@ -271,9 +295,9 @@ def _parse_statement(index: int, raw: Any, kind: PolicyKind, variables: bool = T
         effect=effect,
         principal=_principal(get("Principal"), "Principal") if "Principal" in raw else None,
         not_principal=_principal(get("NotPrincipal"), "NotPrincipal") if "NotPrincipal" in raw else None,
-        actions=_strings(get("Action"), "Action") if "Action" in raw else None,
+        actions=_strings(get("Action"), "Action") if "Action" in raw else (() if no_action else None),
         not_actions=_strings(get("NotAction"), "NotAction") if "NotAction" in raw else None,
-        resources=_strings(get("Resource"), "Resource") if "Resource" in raw else None,
+        resources=_strings(get("Resource"), "Resource") if "Resource" in raw else (() if no_resource else None),
         not_resources=_strings(get("NotResource"), "NotResource") if "NotResource" in raw else None,
         conditions=conditions,
         variables=variables,

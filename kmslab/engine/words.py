@@ -99,6 +99,9 @@ REASONS: dict[str, str] = {
     "but-session": N_(", but the session policy does not allow {action}"),
     "but-key-disabled": N_("; but the key is disabled, so KMS refuses {operation}"),
     "but-key-pending-deletion": N_("; but the key is pending deletion, so KMS refuses {operation}"),
+    "but-key-state": N_("; but the key's state is {state}, so KMS refuses {operation}"),
+    "but-key-unsupported": N_("; but KMS does not support {operation} on a key of origin {origin}"),
+    "but-key-usage": N_("; but the key's usage is {usage}, which {operation} cannot use"),
 }
 
 # ---------------------------------------------------------------- one line per gate (Gate.detail)
@@ -140,6 +143,9 @@ GATE_LINES: dict[str, str] = {
     "key-state/pass": N_("the key's state permits the operation"),
     "but-key-disabled": N_("the key is disabled: KMS refuses the operation"),
     "but-key-pending-deletion": N_("the key is pending deletion: KMS refuses the operation"),
+    "but-key-state": N_("the key's state is {state}: KMS refuses the operation"),
+    "but-key-unsupported": N_("KMS does not support the operation on a key of origin {origin}"),
+    "but-key-usage": N_("the key's usage is {usage}: the operation cannot use it"),
 }
 
 # ---------------------------------------------------------------- names of things

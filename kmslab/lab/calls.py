@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 PLAINTEXT = b"kmslab: the quick brown fox"
@@ -38,6 +38,15 @@ class KeyStore(Protocol):
     def remove_grant(self, key_id: str, grant_id: str) -> None: ...
     def remove_alias(self, key_id: str, alias: str) -> None: ...
     def untag(self, key_id: str, tag_keys: list[str]) -> None: ...
+    def of_account(self, account: str) -> KeyStore: ...
+    def scratch_key(self, policy: str, description: str) -> tuple[str, str]: ...
+    def delete_key(self, key_id: str) -> None: ...
+    def spec(self, key_id: str) -> tuple[str, str]: ...
+    def sign(self, key_id: str, message: bytes, algorithm: str) -> bytes: ...
+    def mac(self, key_id: str, message: bytes, algorithm: str) -> bytes: ...
+    def add_alias(self, key_id: str, alias: str) -> None: ...
+    def tag(self, key_id: str, tags: dict[str, str]) -> None: ...
+    def add_retirable_grant(self, key_id: str, grantee: str, retiring: str, name: str) -> str: ...
 
 
 @dataclass
@@ -89,6 +98,53 @@ def _reencrypt(inp: CallInput) -> CallPlan:
         params["SourceEncryptionContext"] = inp.encryption_context
         params["DestinationEncryptionContext"] = inp.encryption_context
     return CallPlan("re_encrypt", params)
+
+
+# The other end of a table's ReEncrypt cell: a key in the caller's account that its key policy lets
+# anyone use ("Principal": "*" in the key's own account needs no IAM permission), so the cell shows
+# what the column asks about this key alone (unless an explicit deny, SCP or boundary also stops
+# ReEncrypt on every key; then no such key exists, and the cell says so).
+# ReEncrypt is authorized as kms:ReEncryptFrom on the source key and kms:ReEncryptTo on the
+# destination key: https://docs.aws.amazon.com/kms/latest/APIReference/API_ReEncrypt.html
+USABLE_KEY_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Sid": "kmslab: a key the caller may use", "Effect": "Allow", "Principal": {"AWS": "*"},
+    "Action": "kms:*", "Resource": "*"}]})
+USABLE_KEY_DESCRIPTION = "kmslab: the other end of a ReEncrypt probe"
+
+
+def _usable_key(inp: CallInput) -> tuple[Any, str, str, Callable[[], None]]:
+    """(store, key id, ARN, undo) of a scratch key the caller may use, in the caller's account."""
+    account = inp.caller_arn.split(":")[4]
+    store = inp.store.of_account(account)
+    key_id, arn = store.scratch_key(USABLE_KEY_POLICY, USABLE_KEY_DESCRIPTION)
+    return store, key_id, arn, lambda: store.delete_key(key_id)
+
+
+def _reencrypt_from(inp: CallInput) -> CallPlan:
+    """kms:ReEncryptFrom: from this key to a destination the caller may use (or the destination asked for)."""
+    if inp.destination_arn:
+        return _reencrypt(inp)
+    _store, _key_id, arn, undo = _usable_key(inp)
+    plan = _reencrypt(replace(inp, destination_arn=arn))
+    plan.undo.append(undo)
+    return plan
+
+
+def _reencrypt_to(inp: CallInput) -> CallPlan:
+    """kms:ReEncryptTo: to this key from a source the caller may use (or from this key to the destination
+    asked for, as before)."""
+    if inp.destination_arn:
+        return _reencrypt(inp)
+    store, key_id, arn, undo = _usable_key(inp)
+    params: dict[str, Any] = {
+        "CiphertextBlob": store.encrypt(key_id, PLAINTEXT, inp.encryption_context or {}),
+        "SourceKeyId": arn,
+        "DestinationKeyId": inp.key_ref,
+    }
+    if inp.encryption_context:
+        params["SourceEncryptionContext"] = inp.encryption_context
+        params["DestinationEncryptionContext"] = inp.encryption_context
+    return CallPlan("re_encrypt", params, [undo])
 
 
 def _simple(operation: str, **fixed: Any) -> Callable[[CallInput], CallPlan]:
@@ -205,6 +261,99 @@ def _rotation(enable: bool) -> Callable[[CallInput], CallPlan]:
     return plan
 
 
+# ---------------------------------------------------------------- signing, HMAC, deletion, aliases, grants
+
+# A signing algorithm each asymmetric key spec supports (API_Sign, SigningAlgorithm; "Signing algorithms":
+# https://docs.aws.amazon.com/kms/latest/developerguide/asymmetric-key-specs.html). A key without one (a
+# symmetric or HMAC key) gets RSASSA_PSS_SHA_256, and AWS answers InvalidKeyUsageException.
+_SIGNING_ALGORITHM = {"ECC_NIST_P256": "ECDSA_SHA_256", "ECC_SECG_P256K1": "ECDSA_SHA_256",
+                      "ECC_NIST_P384": "ECDSA_SHA_384", "ECC_NIST_P521": "ECDSA_SHA_512"}
+# The MAC algorithm of each HMAC key spec (https://docs.aws.amazon.com/kms/latest/developerguide/hmac.html).
+_MAC_ALGORITHM = {"HMAC_224": "HMAC_SHA_224", "HMAC_256": "HMAC_SHA_256", "HMAC_384": "HMAC_SHA_384",
+                  "HMAC_512": "HMAC_SHA_512"}
+PROBE_ALIAS = "alias/kmslab-probe"
+
+
+def _signing_algorithm(inp: CallInput) -> tuple[str, bool]:
+    """(algorithm, whether the key can sign) for the key's spec."""
+    spec, usage = inp.store.spec(inp.key_id)
+    return _SIGNING_ALGORITHM.get(spec, "RSASSA_PSS_SHA_256"), usage == "SIGN_VERIFY"
+
+
+def _sign(inp: CallInput) -> CallPlan:
+    algorithm, _ = _signing_algorithm(inp)
+    return CallPlan("sign", {"KeyId": inp.key_ref, "Message": PLAINTEXT, "MessageType": "RAW",
+                             "SigningAlgorithm": algorithm})
+
+
+def _verify(inp: CallInput) -> CallPlan:
+    algorithm, can_sign = _signing_algorithm(inp)
+    # A real signature by the key (made outside authorization) when it can sign; else any bytes.
+    signature = inp.store.sign(inp.key_id, PLAINTEXT, algorithm) if can_sign else b"kmslab: not a signature"
+    return CallPlan("verify", {"KeyId": inp.key_ref, "Message": PLAINTEXT, "MessageType": "RAW",
+                               "Signature": signature, "SigningAlgorithm": algorithm})
+
+
+def _mac_algorithm(inp: CallInput) -> tuple[str, bool]:
+    spec, usage = inp.store.spec(inp.key_id)
+    return _MAC_ALGORITHM.get(spec, "HMAC_SHA_256"), usage == "GENERATE_VERIFY_MAC"
+
+
+def _generate_mac(inp: CallInput) -> CallPlan:
+    algorithm, _ = _mac_algorithm(inp)
+    return CallPlan("generate_mac", {"KeyId": inp.key_ref, "Message": PLAINTEXT, "MacAlgorithm": algorithm})
+
+
+def _verify_mac(inp: CallInput) -> CallPlan:
+    algorithm, can_mac = _mac_algorithm(inp)
+    mac = inp.store.mac(inp.key_id, PLAINTEXT, algorithm) if can_mac else b"kmslab: not a MAC"
+    return CallPlan("verify_mac", {"KeyId": inp.key_ref, "Message": PLAINTEXT, "MacAlgorithm": algorithm,
+                                   "Mac": mac})
+
+
+def _cancel_deletion(inp: CallInput) -> CallPlan:
+    # On a key that is not pending deletion AWS answers KMSInvalidStateException (key state table [4]).
+    return CallPlan("cancel_key_deletion", {"KeyId": inp.key_ref}, [_state_undo(inp)])
+
+
+def _update_alias(inp: CallInput) -> CallPlan:
+    """UpdateAlias of an alias (on a scratch key) to this key; the alias and the scratch key go afterwards."""
+    scratch_id, _arn = inp.store.scratch_key(USABLE_KEY_POLICY, USABLE_KEY_DESCRIPTION)
+    inp.store.add_alias(scratch_id, PROBE_ALIAS)
+
+    def undo() -> None:
+        inp.store.remove_alias(inp.key_id, PROBE_ALIAS)
+        inp.store.delete_key(scratch_id)
+    return CallPlan("update_alias", {"AliasName": PROBE_ALIAS, "TargetKeyId": inp.key_ref}, [undo])
+
+
+def _delete_alias(inp: CallInput) -> CallPlan:
+    inp.store.add_alias(inp.key_id, PROBE_ALIAS)
+    return CallPlan("delete_alias", {"AliasName": PROBE_ALIAS},
+                    [lambda: inp.store.remove_alias(inp.key_id, PROBE_ALIAS)])
+
+
+def _untag(inp: CallInput) -> CallPlan:
+    inp.store.tag(inp.key_id, {"kmslab-probe": "1"})
+    return CallPlan("untag_resource", {"KeyId": inp.key_ref, "TagKeys": ["kmslab-probe"]},
+                    [lambda: inp.store.untag(inp.key_id, ["kmslab-probe"])])
+
+
+def _retire_grant(inp: CallInput) -> CallPlan:
+    """RetireGrant of a grant whose retiring principal is the caller (made outside authorization)."""
+    grant_id = inp.store.add_retirable_grant(inp.key_id, inp.caller_arn, inp.caller_arn, "kmslab-probe")
+    return CallPlan("retire_grant", {"KeyId": inp.key_ref, "GrantId": grant_id},
+                    [lambda: inp.store.remove_grant(inp.key_id, grant_id)])
+
+
+def _list_retirable_grants(inp: CallInput) -> CallPlan:
+    return CallPlan("list_retirable_grants", {"RetiringPrincipal": inp.caller_arn})
+
+
+def _rotate_on_demand(inp: CallInput) -> CallPlan:
+    return CallPlan("rotate_key_on_demand", {"KeyId": inp.key_ref}, [inp.store.saved(inp.key_id, "rotations")])
+
+
 def _create_key(inp: CallInput) -> CallPlan:
     # The new key stays, as it would on AWS; tables show CreateKey only when asked for it.
     return CallPlan("create_key", {"Description": "kmslab probe"})
@@ -213,8 +362,8 @@ def _create_key(inp: CallInput) -> CallPlan:
 PLANS: dict[str, Callable[[CallInput], CallPlan]] = {
     "kms:Encrypt": _encrypt,
     "kms:Decrypt": _decrypt,
-    "kms:ReEncryptFrom": _reencrypt,
-    "kms:ReEncryptTo": _reencrypt,
+    "kms:ReEncryptFrom": _reencrypt_from,
+    "kms:ReEncryptTo": _reencrypt_to,
     "kms:GenerateDataKey": _with_context("generate_data_key", KeySpec="AES_256"),
     "kms:GenerateDataKeyWithoutPlaintext": _with_context("generate_data_key_without_plaintext", KeySpec="AES_256"),
     "kms:DescribeKey": _simple("describe_key"),
@@ -238,4 +387,17 @@ PLANS: dict[str, Callable[[CallInput], CallPlan]] = {
     "kms:ListAliases": _keyless("list_aliases"),
     "kms:GenerateRandom": _keyless("generate_random", NumberOfBytes=16),
     "kms:CreateKey": _create_key,
+    "kms:Sign": _sign,
+    "kms:Verify": _verify,
+    "kms:GetPublicKey": _simple("get_public_key"),
+    "kms:GenerateMac": _generate_mac,
+    "kms:VerifyMac": _verify_mac,
+    "kms:CancelKeyDeletion": _cancel_deletion,
+    "kms:UpdateAlias": _update_alias,
+    "kms:DeleteAlias": _delete_alias,
+    "kms:UntagResource": _untag,
+    "kms:RetireGrant": _retire_grant,
+    "kms:ListRetirableGrants": _list_retirable_grants,
+    "kms:RotateKeyOnDemand": _rotate_on_demand,
+    "kms:ListKeyRotations": _simple("list_key_rotations"),
 }

@@ -34,6 +34,7 @@ from ..engine import (
 from ..engine.catalog import operation_takes_key
 from ..engine.messages import INVALID_PRINCIPALS_MESSAGE
 from . import moto_adapter
+from .kms_input import parse_params
 from .moto_adapter import AwsError, KeyHandle, KmsRequest
 from .registry import CredentialRecord, Registry
 
@@ -103,6 +104,7 @@ class _Memo:
     callers: dict[str, Caller] = field(default_factory=dict)
     keys: dict[str, Key] = field(default_factory=dict)
     decisions: dict[tuple[Any, ...], Decision] = field(default_factory=dict)
+    second: int = 0  # the second the kept decisions were made in: older ones can never be asked for again
 
 
 class Authorizer:
@@ -183,7 +185,9 @@ class Authorizer:
     def authorize_request(self, response: KmsRequest) -> None:
         operation = response.operation
         body = response.body or "{}"
-        params = json.loads(body)
+        params = parse_params(operation, body)  # AWS's 400 for a body AWS could not read (kms_input)
+        if not response.body:
+            response.body = body  # moto reads it again: an empty body is an empty object
         headers = response.headers
         record = self.registry.resolve(response.access_key)
         if record is None:
@@ -248,6 +252,10 @@ class Authorizer:
 
         source_ip, via = (call.source_ip, call.via_service) if call is not None else (None, None)
         caller: Caller | None = None
+        same_key = None  # ReEncrypt: kms:ReEncryptOnSameKey, from the two keys as resolved
+        if operation == "ReEncrypt":
+            ends = [self.locate(ref, record.account, region)[1] for _, ref, _ in checks]
+            same_key = ends[0] is not None and ends[1] is not None and ends[0].arn == ends[1].arn
 
         for action_op, ref, enc in checks:
             mk = None
@@ -258,14 +266,18 @@ class Authorizer:
             # Everything the decision reads besides the state of the world comes from the credential, the
             # region, the request body and the call's circumstances; kept for at most a second.
             # Long bodies (a 32 KB policy, a big plaintext) are decided afresh rather than kept as keys.
-            memo = (int(time.time()), record.access_key_id, region, body, action_op, source_ip, via) \
+            now = int(time.time())
+            memo = (now, record.access_key_id, region, body, action_op, source_ip, via) \
                 if len(body) <= MEMO_BODY_MAX else None
             decisions = self._memo.decisions
+            if self._memo.second != now:  # a new second: no kept decision can be asked for again
+                decisions.clear()
+                self._memo.second = now
             key = self.key(mk) if mk is not None else None
             decision = decisions.get(memo) if memo is not None else None
             if decision is None:
                 caller = caller or self.caller(record)
-                ctx = RequestKeys(operation, params, source_ip, via, ref)
+                ctx = RequestKeys(operation, params, source_ip, via, ref, same_key)
                 decision = authorize(Request(
                     caller=caller, action=f"kms:{action_op}", key=key, region=region, context=ctx,
                     scps=self.registry.scp_policies(record.account), encryption_context=enc or {},

@@ -12,10 +12,13 @@ administrator would prepare a workshop account).
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
+import re
 import threading
 import warnings
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -32,12 +35,21 @@ from .outcome import Outcome
 from .registry import CredentialRecord, Registry
 
 DEFAULT_ACCOUNT = "111122223333"
-_FAKE = {"AWS_ACCESS_KEY_ID": "kmslab-not-a-real-key", "AWS_SECRET_ACCESS_KEY": "kmslab-not-a-real-secret"}
-# Environment variables that could point boto3 at real AWS; the lab hides them while it runs.
-_AWS_ENV = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
-            "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_KMS",
-            "AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL_STS", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE",
-            "AWS_CA_BUNDLE")
+_FAKE = {"AWS_ACCESS_KEY_ID": "kmslab-not-a-real-key", "AWS_SECRET_ACCESS_KEY": "kmslab-not-a-real-secret",
+         # botocore reads no config or credentials file: os.devnull is no regular file, so it opens nothing
+         "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
+# While a lab runs, every AWS_* variable of the environment is hidden (credentials, profile, endpoint URLs,
+# FIPS/dual-stack switches, retry modes, file paths, ...) and _FAKE stands in; stop() restores them exactly.
+_AWS_PREFIX = "AWS_"
+# IAM ARNs the lab's methods take: principals it can call as, and groups (paths allowed in names).
+_PRINCIPAL_ARN = re.compile(
+    r"arn:aws:iam::\d{12}:(root|(user|role|group)/[\w+=,.@/-]+)"
+    r"|arn:aws:sts::\d{12}:assumed-role/[\w+=,.@-]+/[\w+=,.@-]+", re.ASCII)
+# KMS alias names: "alias/" + [a-zA-Z0-9/_-], 1-256 characters in all, not alias/aws/...
+# https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html
+_ALIAS_NAME = re.compile(r"alias/[a-zA-Z0-9/_-]+", re.ASCII)
+# A bound kmslab sets (no AWS figure): the encryption context's keys and values, in characters.
+MAX_ENCRYPTION_CONTEXT_CHARS = 8192
 # At most one retry (moto never throttles). Not total_max_attempts=1: botocore then marks every error
 # "(reached max retries: 0)", which AWS's own error lines do not show. "standard" is botocore's default.
 _CONFIG = Config(retries={"max_attempts": 1, "mode": "standard"})
@@ -48,10 +60,23 @@ _SESSION: Any = None
 
 def _shared_session() -> Any:
     """One boto3 Session for every lab in the process: each Session loads botocore's endpoint data and
-    service models again (~10 MB); clients get their own credentials and region anyway."""
+    service models again (~10 MB); clients get their own credentials and region anyway.
+
+    It never reads the learner's AWS files: its config and credentials files are os.devnull (whatever
+    the environment says), and its service models come from botocore's and boto3's own data only
+    (not ~/.aws/models).
+    """
     global _SESSION
     if _SESSION is None:
-        _SESSION = boto3.Session()
+        import botocore.session
+        from botocore.loaders import Loader
+
+        core = botocore.session.Session()
+        core.set_config_variable("config_file", os.devnull)
+        core.set_config_variable("credentials_file", os.devnull)
+        core.register_component("data_loader", Loader(include_default_search_paths=False,
+                                                      extra_search_paths=[Loader.BUILTIN_DATA_PATH]))
+        _SESSION = boto3.Session(botocore_session=core)
         moto_adapter.share_session(_SESSION)  # moto reads its regions and service models through it too
     return _SESSION
 
@@ -76,14 +101,18 @@ class Lab:
     """A fresh mocked AWS world: accounts, IAM principals, KMS keys, and an event log."""
 
     _current: Lab | None = None
+    MAX_EVENTS = 10_000  # the event log keeps the newest this many events (see events())
 
     def __init__(self, *, account: str = DEFAULT_ACCOUNT, region: str = DEFAULT_REGION,
-                 accounts: Sequence[str] = ()) -> None:
+                 accounts: Sequence[str] = (), max_events: int | None = None) -> None:
         self.account = account
         self.region = region
         self._extra_accounts = [a for a in accounts if a != account]
+        self._max_events = max_events if max_events is not None else self.MAX_EVENTS
+        if not isinstance(self._max_events, int) or self._max_events < 1:
+            raise LabError(f"max_events must be a positive whole number, not {max_events!r}")
         self._mock: Any = None
-        self._saved_env: dict[str, str | None] = {}
+        self._saved_env: dict[str, str] | None = None
         self._listeners: list[Callable[[], None]] = []
         self._dirty = False  # the world changed since the listeners were last told
         self._probing = 0  # inside Lab.request / access_matrix: their probes undo themselves
@@ -99,8 +128,13 @@ class Lab:
         if self._mock is not None:
             self.stop()
         self._hide_environment()
-        self._mock = moto_adapter.start_mock()  # moto's backends start empty
-        self._events: list[Event] = []
+        try:
+            self._mock = moto_adapter.start_mock()  # moto's backends start empty
+        except BaseException:
+            self._restore_environment()
+            raise
+        self._events: deque[Event] = deque(maxlen=self._max_events)
+        self._events_total = 0
         self._events_lock = threading.Lock()
         self.registry = Registry(self.region)
         self.registry.on_add = safety.remember
@@ -125,9 +159,11 @@ class Lab:
         if self._mock is None:
             return
         hook.uninstall(self._authorizer)
-        moto_adapter.stop_mock(self._mock)
-        self._mock = None
-        self._restore_environment()
+        try:
+            moto_adapter.stop_mock(self._mock)
+        finally:
+            self._mock = None
+            self._restore_environment()
         if Lab._current is self:
             Lab._current = None
         # A stopped lab may outlive its notebook (a variable holding one of its clients keeps it alive):
@@ -223,21 +259,23 @@ class Lab:
                            "call lab.start() or create a new Lab().")
 
     def _hide_environment(self) -> None:
-        if self._saved_env:
+        """Hide every AWS_* variable (kept to restore exactly) and set the lab's own."""
+        if self._saved_env is not None:
             return
-        for name in _AWS_ENV:
-            self._saved_env[name] = os.environ.pop(name, None)
+        self._saved_env = {k: v for k, v in os.environ.items() if k.startswith(_AWS_PREFIX)}
+        for name in self._saved_env:
+            del os.environ[name]
         os.environ.update(_FAKE)
         os.environ["AWS_DEFAULT_REGION"] = self.region
-        self._saved_env.setdefault("AWS_DEFAULT_REGION", None)
 
     def _restore_environment(self) -> None:
-        for name in (*_FAKE, "AWS_DEFAULT_REGION"):
-            os.environ.pop(name, None)
-        for name, value in self._saved_env.items():
-            if value is not None:
-                os.environ[name] = value
-        self._saved_env = {}
+        """Every AWS_* variable back as it was before start(): present ones with their values, absent ones absent."""
+        if self._saved_env is None:
+            return
+        for name in [k for k in os.environ if k.startswith(_AWS_PREFIX)]:
+            del os.environ[name]
+        os.environ.update(self._saved_env)
+        self._saved_env = None
 
     # ------------------------------------------------------------ accounts and principals
 
@@ -263,15 +301,27 @@ class Lab:
         return self._client(self._admin_record(account or self.account), service)
 
     def principal_arn(self, principal: str, account: str | None = None) -> str:
-        """`kms-test-2` -> its user ARN; `root` -> the root ARN; `role/app` -> the role ARN; ARNs pass."""
+        """`kms-test-2` -> its user ARN; `root` -> the root ARN; `role/app` -> the role ARN; ARNs pass.
+
+        Raises LabError for anything else (None, a number, `arn:foo`, `role/`, `assumed-role/x`).
+        """
+        if not isinstance(principal, str) or not principal.strip():
+            raise LabError(f"A principal is a user name, 'root', 'role/NAME' or an IAM principal ARN, "
+                           f"not {principal!r}.")
         if principal.startswith("arn:"):
+            if not _PRINCIPAL_ARN.fullmatch(principal):
+                raise LabError(f"{principal!r} is not a principal ARN the lab knows: use "
+                               "arn:aws:iam::ACCOUNT:root, arn:aws:iam::ACCOUNT:user/NAME, "
+                               "arn:aws:iam::ACCOUNT:role/NAME or arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION.")
             return principal
         acct = account or self.account
         if principal == "root":
             return f"arn:aws:iam::{acct}:root"
-        if principal.startswith("role/"):
-            return f"arn:aws:iam::{acct}:{principal}"
-        return f"arn:aws:iam::{acct}:user/{principal}"
+        kind, _, name = principal.partition("/") if "/" in principal else ("user", "", principal)
+        if kind not in ("user", "role", "group") or not name or not re.fullmatch(r"[\w+=,.@/-]+", name, re.ASCII):
+            raise LabError(f"{principal!r} names no principal: use a user name (kms-test-2), 'root', "
+                           "'role/NAME', or an ARN (an assumed role: arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION).")
+        return f"arn:aws:iam::{acct}:{kind}/{name}"
 
     def create_user(self, name: str, *, account: str | None = None, managed_policies: Iterable[str] = (),
                     inline_policies: Mapping[str, Any] | None = None, groups: Iterable[str] = (),
@@ -436,9 +486,16 @@ class Lab:
         self._require_active()
         arn = self.principal_arn(principal)
         account = arn.split(":")[4]
+        if account not in self.registry.accounts:
+            raise LabError(f"{arn} is in account {account}, which is not in the lab. Accounts: "
+                           f"{', '.join(self.registry.accounts)}")
         if arn.endswith(":root"):
             return next(r for r in self.registry.credentials.values() if r.kind == "root" and r.account == account)
         if ":role/" in arn or ":assumed-role/" in arn:
+            role = arn.split(":role/")[1] if ":role/" in arn else arn.split(":assumed-role/")[1].split("/")[0]
+            if not moto_adapter.principal_exists(account, "role", role.rsplit("/", 1)[-1]):
+                raise LabError(f"No role behind {arn}: is there such a role in the lab? "
+                               f"Principals: {', '.join(self.principals())}")
             return self._role_session(arn, mfa=mfa, session_policy=session_policy, session_tags=session_tags)
         record = next((r for r in self.registry.credentials.values() if r.arn == arn and r.kind == "user"), None)
         if record is None:
@@ -526,10 +583,26 @@ class Lab:
                    description: str | None = None) -> str:
         """Create a key (CreateKey runs as `created_by`, default the root user) and alias/NAME.
 
-        Raises botocore ClientError as AWS would (MalformedPolicyDocumentException, ...).
+        Raises botocore ClientError as AWS would (MalformedPolicyDocumentException, ...), LabError for a
+        name already used or one no alias can have. A failed create_key changes nothing: no key, no alias,
+        no name.
         """
         acct = account or self.account
         kms = self.admin("kms", acct)
+        if not isinstance(name, str) or name in self._keys:
+            raise LabError(f"The lab has a key named {name!r} already: pick another name (keys: "
+                           f"{', '.join(self._keys)})." if name in self._keys else
+                           f"A key name is a string, not {name!r}.")
+        alias_names = [f"alias/{a}" for a in [name, *aliases]]
+        for alias in alias_names:
+            if not (_ALIAS_NAME.fullmatch(alias) and len(alias) <= 256 and not alias.startswith("alias/aws/")):
+                raise LabError(f"{alias[6:]!r} cannot be a key name: its alias {alias!r} must be alias/ followed "
+                               "by letters, digits, /, _ or - (at most 256 characters, not alias/aws/...), as "
+                               "CreateAlias requires.")
+            if moto_adapter.find_key(alias, acct, self.region) is not None:
+                raise LabError(f"{alias} already names another key in account {acct}.")
+        if len(set(alias_names)) != len(alias_names):
+            raise LabError(f"The aliases of key {name!r} repeat: {alias_names}")
         kwargs: dict[str, Any] = {"KeySpec": key_spec, "KeyUsage": key_usage,
                                   "Description": description or f"kmslab key {name}"}
         if policy is not None:
@@ -541,12 +614,17 @@ class Lab:
         acting = self.principal_arn(created_by, acct) if created_by else f"arn:aws:iam::{acct}:root"
         with self._with_headers({hook.H_ACTING_AS: acting}):
             meta = kms.create_key(**kwargs)["KeyMetadata"]
+        try:
+            for alias in alias_names:
+                kms.create_alias(AliasName=alias, TargetKeyId=meta["KeyId"])
+            if not enabled:
+                kms.disable_key(KeyId=meta["KeyId"])
+        except BaseException:
+            moto_adapter.forget_key(acct, self.region, meta["KeyId"])  # as if CreateKey had never run
+            hook.world_changed()
+            raise
         self._keys[name] = {"name": name, "arn": meta["Arn"], "id": meta["KeyId"], "account": acct,
                             "created_by": acting}
-        for alias in [name, *aliases]:
-            kms.create_alias(AliasName=f"alias/{alias}", TargetKeyId=meta["KeyId"])
-        if not enabled:
-            kms.disable_key(KeyId=meta["KeyId"])
         return meta["Arn"]
 
     def key_arn(self, key: str) -> str:
@@ -620,8 +698,11 @@ class Lab:
                 source_ip: str | None = None, mfa: bool = False, session_policy: Any = None,
                 session_tags: Mapping[str, str] | None = None) -> Outcome:
         """Make one real boto3 request as `principal` and say how it ended and why."""
+        if not isinstance(action, str):
+            raise LabError(f"An action is a string such as 'kms:Decrypt', not {action!r}.")
         action = normalize_action(action)
         record = self._record(principal, mfa=mfa, session_policy=session_policy, session_tags=session_tags)
+        self._check_request_options(encryption_context, encryption_algorithm, grant, source_ip, via_service)
         plan_for = self._plan_for(action)
         needs_key = action_info(action).takes_key and action != "kms:CreateKey"
         if needs_key and key is None:
@@ -650,6 +731,39 @@ class Lab:
             return self._perform(record, self.principal_arn(principal), action, plan_for, inp,
                                  info["name"] if info else None, via_service, source_ip)
 
+    def _check_request_options(self, encryption_context: Any, encryption_algorithm: Any, grant: Any,
+                               source_ip: Any, via_service: Any) -> None:
+        """LabError for a request option no AWS request could carry (each message names the option)."""
+        if encryption_context is not None:
+            if not isinstance(encryption_context, Mapping) or not all(
+                    isinstance(k, str) and isinstance(v, str) for k, v in encryption_context.items()):
+                raise LabError("encryption_context must map strings to strings, e.g. {'purpose': 'test'}.")
+            size = sum(len(k) + len(v) for k, v in encryption_context.items())
+            if size > MAX_ENCRYPTION_CONTEXT_CHARS:
+                raise LabError(f"encryption_context holds {size:,} characters; the lab takes at most "
+                               f"{MAX_ENCRYPTION_CONTEXT_CHARS:,} (keys and values together).")
+        if encryption_algorithm is not None:
+            # The KMS API's EncryptionAlgorithmSpec enum, from botocore's model of KMS (not a list of ours).
+            # https://docs.aws.amazon.com/kms/latest/APIReference/API_Encrypt.html#KMS-Encrypt-request-EncryptionAlgorithm
+            allowed = self._session._session.get_service_model("kms").shape_for("EncryptionAlgorithmSpec").enum
+            if encryption_algorithm not in allowed:
+                raise LabError(f"encryption_algorithm {encryption_algorithm!r} is not a KMS encryption algorithm: "
+                               f"{', '.join(allowed)} (EncryptionAlgorithmSpec).")
+        if grant is not None:
+            if not isinstance(grant, Mapping) or not isinstance(grant.get("grantee"), str):
+                raise LabError("grant must be a mapping with a 'grantee' (the grantee principal), e.g. "
+                               "{'grantee': 'kms-test-2', 'operations': ['Decrypt']}.")
+            self.principal_arn(grant["grantee"])
+        if source_ip is not None:
+            try:
+                ipaddress.ip_address(source_ip)
+            except (ValueError, TypeError):
+                raise LabError(f"source_ip must be an IPv4 or IPv6 address such as '203.0.113.10', "
+                               f"not {source_ip!r}.") from None
+        if via_service is not None and not isinstance(via_service, str):
+            raise LabError(f"via_service is a service endpoint name such as 'ec2.us-east-1.amazonaws.com', "
+                           f"not {via_service!r}.")
+
     def _input(self, record: CredentialRecord, info: Mapping[str, str] | None, key_ref: str | None,
                **options: Any) -> CallInput:
         """What a plan needs for a request as `record` on the key `info` (None: a key-less action)."""
@@ -666,7 +780,17 @@ class Lab:
 
     def _perform(self, record: CredentialRecord, row: str, action: str, plan_for: Any, inp: CallInput,
                  key_name: str | None, via_service: str | None = None, source_ip: str | None = None) -> Outcome:
-        """The request itself: prepare, call as `record`, undo, and explain (`row`: the table's principal)."""
+        """The request itself: prepare, call as `record`, undo, and explain (`row`: the table's principal).
+
+        Under the moto adapter's request lock, which every KMS request of the process takes too: a
+        probe's temporary state (a disabled key, a key pending deletion, a trial key policy) is never
+        seen by a request on another thread.
+        """
+        with moto_adapter.request_lock():
+            return self._perform_locked(record, row, action, plan_for, inp, key_name, via_service, source_ip)
+
+    def _perform_locked(self, record: CredentialRecord, row: str, action: str, plan_for: Any, inp: CallInput,
+                        key_name: str | None, via_service: str | None, source_ip: str | None) -> Outcome:
         checkpoint, dirty = self._authorizer.checkpoint(), self._dirty
         plan = plan_for(inp)
         if plan.undo:
@@ -701,7 +825,9 @@ class Lab:
         event = call.event
         decision: Decision | None = None
         if call.decisions:
-            decision = next((d for d in call.decisions if not d.allowed), call.decisions[-1])
+            # The first refusal; if none, the decision on the action asked about (ReEncrypt decides two).
+            decision = next((d for d in call.decisions if not d.allowed), None) or next(
+                (d for d in call.decisions if d.action == action), call.decisions[-1])
         if decision is not None and (verdict != "error" or (not decision.allowed and decision.error == error)):
             reason = decision.reason  # the engine's words, also for the errors it decides (key states)
         elif verdict == "error":
@@ -740,20 +866,44 @@ class Lab:
 
     def _record_event(self, event: Event) -> None:
         with self._events_lock:
-            self._events.append(event)
+            self._events.append(event)  # a ring buffer: the oldest event goes when it is full
+            self._events_total += 1
+
+    @property
+    def events_total(self) -> int:
+        """How many KMS requests the lab has logged since it started (kept or dropped)."""
+        return self._events_total
+
+    @property
+    def events_dropped(self) -> int:
+        """How many of the oldest events the log no longer holds (it keeps the newest `max_events`)."""
+        return self._events_total - len(self._events)
 
     def events(self, *, include_setup: bool = False) -> Any:
-        """Every KMS request in the lab, CloudTrail-like, as a pandas DataFrame (newest last)."""
+        """The lab's KMS requests, CloudTrail-like, as a pandas DataFrame (newest last).
+
+        The log keeps the newest `Lab.MAX_EVENTS` events (10,000; `Lab(max_events=...)` to change):
+        when older ones were dropped, a warning says how many, and so do `lab.events_dropped` and the
+        DataFrame's `attrs["dropped"]` (with `attrs["total"]`, every request logged).
+        """
         import pandas as pd
 
+        with self._events_lock:
+            kept, total = list(self._events), self._events_total
         rows = [
             {"time": pd.Timestamp(e.time, unit="s", tz="UTC"), "principal": e.principal, "action": e.action,
              "key": e.key, "outcome": e.outcome, "error": e.error, "message": e.message, "reason": e.reason}
-            for e in self._events
+            for e in kept
             if include_setup or not e.reason.startswith("lab setup")
         ]
-        return pd.DataFrame(rows, columns=["time", "principal", "action", "key", "outcome", "error", "message",
-                                           "reason"])
+        frame = pd.DataFrame(rows, columns=["time", "principal", "action", "key", "outcome", "error", "message",
+                                            "reason"])
+        dropped = total - len(kept)
+        frame.attrs.update(total=total, dropped=dropped)
+        if dropped:
+            warnings.warn(f"kmslab: the event log keeps the newest {self._max_events:,} events; the "
+                          f"{dropped:,} oldest of {total:,} were dropped.", UserWarning, stacklevel=2)
+        return frame
 
     def __repr__(self) -> str:
         state = "running" if self.active else "stopped"

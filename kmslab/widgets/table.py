@@ -163,11 +163,15 @@ def _swatch(kind: str, text: str) -> str:
     return f'<span class="kmslab-swatch kmslab-{kind}" style="{style}">{html.escape(text)}</span>'
 
 
-def _legend(single_key: str | None, any_flipped: bool, title: str | None, predicted: bool) -> str:
+def _legend(single_key: str | None, any_flipped: bool, title: str | None, predicted: bool,
+            actions: Iterable[str] = ()) -> str:
     say = words.say
-    head = html.escape(title) if title else html.escape(say("table_title"))
-    if single_key is not None:
-        head += f" <b>{html.escape(single_key)}</b>"
+    if title:
+        head = html.escape(title) + (f" <b>{html.escape(single_key)}</b>" if single_key is not None else "")
+    elif single_key is not None:  # the key's place in the sentence is the translation's to choose
+        head = html.escape(say("table_title_key", key="\0")).replace("\0", f"<b>{html.escape(single_key)}</b>")
+    else:
+        head = html.escape(say("table_title"))
     items = [
         f'{_swatch("allowed", say("cell_allowed"))} {html.escape(say("legend_allowed"))}',
         f'{_swatch("denied", say("cell_denied"))} AccessDeniedException',
@@ -179,6 +183,10 @@ def _legend(single_key: str | None, any_flipped: bool, title: str | None, predic
         items += [f'{_swatch("hit", words.say("mark_hit"))} {words.say("legend_hit")}',
                   f'{_swatch("missed", words.say("mark_missed"))} {words.say("legend_missed")}',
                   f'{_swatch("wrong", words.say("mark_wrong"))} {words.say("legend_wrong")}']
+    shown = set(actions)
+    items += [html.escape(say(template)) for action, template in (("kms:ReEncryptFrom", "legend_reencrypt_from"),
+                                                                 ("kms:ReEncryptTo", "legend_reencrypt_to"))
+              if action in shown]
     items.append(html.escape(say("legend_hover")))
     legend = " · ".join(f'<span class="kmslab-legend-item" style="white-space:nowrap">{item}</span>'
                         for item in items)
@@ -285,5 +293,5 @@ def access_table(
     styler.set_table_attributes('class="kmslab-access-table"')
     styler.set_table_styles(_TABLE_STYLES)
     single = named_keys[0] if len(named_keys) == 1 else None
-    styler.head_html = _legend(single, bool(changed), title, guesses is not None)
+    styler.head_html = _legend(single, bool(changed), title, guesses is not None, (a for _, a in pairs))
     return styler

@@ -24,6 +24,7 @@ T: dict[str, str] = {
     "cell_allowed": N_("✔ allowed"),
     "cell_denied": N_("✘ denied"),
     "table_title": N_("Who may use the key"),
+    "table_title_key": N_("Who may use the key {key}"),
     "table_corner": N_("principal ╲ action"),
     "table_key": N_("key"),
     "legend_allowed": N_("the request succeeded"),
@@ -106,6 +107,9 @@ T: dict[str, str] = {
     "legend_hit": N_("you predicted this flip"),
     "legend_missed": N_("it flipped, you did not predict it"),
     "legend_wrong": N_("you predicted a flip, it did not flip"),
+    # what a ReEncrypt cell tried (ReEncryptFrom is checked on the source key, ReEncryptTo on the destination)
+    "legend_reencrypt_from": N_("ReEncryptFrom: re-encrypts from this key to a key the principal may use"),
+    "legend_reencrypt_to": N_("ReEncryptTo: re-encrypts to this key from a key the principal may use"),
     "unstaged_by_code": N_("The lab changed from code: the staged change and your marks were cleared."),
     # inline errors (no dead ends)
     "error_head": N_("⚠ {call}: {refused}."),

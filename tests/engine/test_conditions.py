@@ -516,3 +516,50 @@ def test_caller_account_with_star_principal(w):
     key = w.key(w.stmt("*", "kms:Decrypt", Condition={"StringEquals": {"kms:CallerAccount": w.ACCOUNT}}))
     assert w.ask(w.user("anyone"), key=key).allowed
     assert not w.ask(w.user("anyone", w.OTHER, policies=(w.admin(),)), key=key).allowed
+
+
+def test_reencrypt_on_same_key_comes_from_the_resolved_keys():
+    """kms:ReEncryptOnSameKey is set for ReEncrypt only, true when source and destination are one key.
+
+    https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-reencrypt-on-same-key
+    """
+    from kmslab.engine.context import request_keys
+
+    assert request_keys("ReEncrypt", {}, same_key=True)["kms:ReEncryptOnSameKey"] == "true"
+    assert request_keys("ReEncrypt", {}, same_key=False)["kms:ReEncryptOnSameKey"] == "false"
+    assert "kms:ReEncryptOnSameKey" not in request_keys("Decrypt", {}, same_key=True)
+
+
+@pytest.mark.parametrize(("operation", "params", "key", "value"), [
+    ("Sign", {"SigningAlgorithm": "ECDSA_SHA_256"}, "kms:SigningAlgorithm", "ECDSA_SHA_256"),
+    ("Verify", {}, "kms:MessageType", "RAW"),
+    ("Sign", {"MessageType": "DIGEST"}, "kms:MessageType", "DIGEST"),
+    ("GenerateMac", {"MacAlgorithm": "HMAC_SHA_256"}, "kms:MacAlgorithm", "HMAC_SHA_256"),
+    ("GenerateDataKeyPair", {"KeyPairSpec": "RSA_2048"}, "kms:DataKeyPairSpec", "RSA_2048"),
+    ("ScheduleKeyDeletion", {"PendingWindowInDays": 7}, "kms:ScheduleKeyDeletionPendingWindowInDays", "7"),
+    ("ScheduleKeyDeletion", {}, "kms:ScheduleKeyDeletionPendingWindowInDays", "30"),
+    ("EnableKeyRotation", {"RotationPeriodInDays": 90}, "kms:RotationPeriodInDays", "90"),
+])
+def test_parameter_condition_keys(operation, params, key, value):
+    """Each key carries its request parameter, or the parameter's default when absent: "This type of
+    condition works even when the parameter doesn't appear in the request, such as when you use the
+    parameter's default value." https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html"""
+    from kmslab.engine.context import request_keys
+
+    assert request_keys(operation, params)[key] == value
+    assert key not in request_keys("Encrypt", params)
+
+
+def test_pending_window_condition_limits_schedule_key_deletion(w):
+    """kms:ScheduleKeyDeletionPendingWindowInDays with a numeric operator: a key policy that allows
+    ScheduleKeyDeletion only with a window of at least 21 days.
+    https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html"""
+    from kmslab.engine import RequestKeys
+
+    key = w.key(w.stmt(f"arn:aws:iam::{w.ACCOUNT}:user/alice", "kms:ScheduleKeyDeletion", Condition={
+        "NumericGreaterThanEquals": {"kms:ScheduleKeyDeletionPendingWindowInDays": "21"}}))
+    alice = w.user("alice")
+    assert not w.ask(alice, "kms:ScheduleKeyDeletion", key,
+                     context=RequestKeys("ScheduleKeyDeletion", {"PendingWindowInDays": 7})).allowed
+    assert w.ask(alice, "kms:ScheduleKeyDeletion", key,
+                 context=RequestKeys("ScheduleKeyDeletion", {"PendingWindowInDays": 30})).allowed

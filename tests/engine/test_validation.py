@@ -57,12 +57,10 @@ def test_malformed_json(text):
         {"Version": "2012-10-17", "Statement": [_stmt()], "Extra": 1},
         {"Version": "2012-10-17", "Statement": [_stmt(Effect="Maybe")]},
         {"Version": "2012-10-17", "Statement": [_stmt(Effect="allow")]},
-        {"Version": "2012-10-17", "Statement": [_stmt(Action=None)]},
         {"Version": "2012-10-17", "Statement": [_stmt(Action=[])]},
         {"Version": "2012-10-17", "Statement": [_stmt(Action="Decrypt")]},  # no service prefix
         {"Version": "2012-10-17", "Statement": [_stmt(Action=42)]},
         {"Version": "2012-10-17", "Statement": [_stmt(NotAction="kms:Decrypt")]},  # both Action and NotAction
-        {"Version": "2012-10-17", "Statement": [_stmt(Resource=None)]},
         {"Version": "2012-10-17", "Statement": [_stmt(Foo="bar")]},
         {"Version": "2012-10-17", "Statement": ["not an object"]},
         {"Version": "2012-10-17", "Statement": [_stmt(Sid="a"), _stmt(Sid="a")]},
@@ -165,6 +163,38 @@ def test_key_policy_resource_must_be_star(resource):
     _malformed({"Version": "2012-10-17", "Statement": [_stmt(Resource=resource)]})
     _malformed({"Version": "2012-10-17", "Statement": [_stmt(Resource=None, NotResource="*")]})
     parse_key_policy({"Version": "2012-10-17", "Statement": [_stmt(Resource=["*"])]})
+
+
+@pytest.mark.parametrize("missing", ["Action", "Resource"])
+def test_key_policy_statement_without_action_or_resource_is_accepted_without_effect(missing):
+    """A key policy statement missing Action or Resource is accepted and has no effect.
+
+    https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateKey.html (Policy):
+    "If either of the required Resource or Action elements are missing from a key policy
+    statement, the policy statement has no effect. When a key policy statement is missing one of
+    these elements, the KMS console correctly reports an error, but the CreateKey and
+    PutKeyPolicy API requests succeed"
+    """
+    from kmslab.engine import Caller, Key, Request, authorize
+
+    admin = "arn:aws:iam::111122223333:user/admin"
+    alice = "arn:aws:iam::111122223333:user/alice"
+    policy = parse_key_policy({"Version": "2012-10-17", "Statement": [
+        _stmt(Sid="Admin", Principal={"AWS": admin}),
+        _stmt(Sid="Broken", Principal={"AWS": alice}, **{missing: None}),
+    ]})
+    key = Key(arn="arn:aws:kms:us-east-1:111122223333:key/k", key_id="k", account="111122223333",
+              region="us-east-1", policy=policy)
+
+    def caller(arn):
+        return Caller(arn=arn, account="111122223333", principal_type="User", user_id="AIDA" + arn[-5:].upper(),
+                      username=arn.rsplit("/", 1)[1])
+    assert authorize(Request(caller=caller(admin), action="kms:Decrypt", key=key)).allowed
+    assert not authorize(Request(caller=caller(alice), action="kms:Decrypt", key=key)).allowed
+    # The same statement in an identity policy is outside IAM's grammar: IAM refuses it.
+    with pytest.raises(PolicyError):
+        Policy.parse({"Version": "2012-10-17", "Statement": [_stmt(Principal=None, **{missing: None})]},
+                     name="p", kind="identity")
 
 
 def test_key_policy_size_limit():

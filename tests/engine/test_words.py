@@ -47,6 +47,9 @@ def every_kind_of_decision(w):
         ask(admin, "kms:ListKeys"), ask(w.root(), "kms:ListKeys"), ask(plain, "kms:ListKeys"),
         ask(admin, key=w.key(w.ROOT_STATEMENT, state="Disabled")),
         ask(admin, key=w.key(w.ROOT_STATEMENT, state="PendingDeletion")),
+        ask(admin, key=w.key(w.ROOT_STATEMENT, state="PendingImport", origin="EXTERNAL")),
+        ask(admin, "kms:EnableKeyRotation", key=w.key(w.ROOT_STATEMENT, origin="EXTERNAL")),
+        ask(admin, "kms:Sign", key=w.key(w.ROOT_STATEMENT)),
     ]
 
 

@@ -10,10 +10,13 @@ and write a deleted principal's unique id into key policies as AWS does.
 
 from __future__ import annotations
 
+import inspect
 import json
 import random
+import re
 import string
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from moto.core.exceptions import JsonRESTError
@@ -123,20 +126,51 @@ def _kms_validate_key_policy(self: KmsResponse, key_id: str, action: str) -> Non
         _ORIGINAL["validate_key_policy"](self, key_id, action)
 
 
+# Every KMS request of the process runs under this lock, and so does a lab's probe from preparation to
+# undo (Lab._perform): a probe's temporary state is never seen by another thread's request.
+_REQUEST_LOCK = threading.RLock()
+
+
+def request_lock() -> threading.RLock:
+    """The lock KMS requests run under (re-entrant: a probe's own request takes it again)."""
+    return _REQUEST_LOCK
+
+
 def _kms_call_action(self: KmsResponse) -> Any:
-    status, headers, body = _ORIGINAL["call_action"](self)
+    with _REQUEST_LOCK:
+        status, headers, body = _ORIGINAL["call_action"](self)
     if _HANDLER is not None:
         _HANDLER.finish(KmsRequest(self), int(status), body)
     return status, headers, body
 
 
+_KEY_LISTENERS: list[Callable[[str], None]] = []
+_ACCESS_KEY_ID = re.compile(r"<AccessKeyId>([A-Za-z0-9]+)</AccessKeyId>")
+# IAM and STS actions whose answer carries a new access key id.
+_NEW_KEYS = ("CreateAccessKey", "AssumeRole", "AssumeRoleWithSAML", "AssumeRoleWithWebIdentity",
+             "GetSessionToken", "GetFederationToken")
+
+
+def on_new_access_key(listener: Callable[[str], None]) -> None:
+    """Call `listener(access_key_id)` for every access key moto hands out through IAM or STS (once per listener)."""
+    if listener not in _KEY_LISTENERS:
+        _KEY_LISTENERS.append(listener)
+
+
 def _iam_sts_call_action(original: Any) -> Any:
     def call_action(self: Any) -> Any:
+        action = self._get_action()
         try:
-            return original(self)
+            result = original(self)
         finally:
-            if _HANDLER is not None and not self._get_action().startswith(("Get", "List")):
+            if _HANDLER is not None and not action.startswith(("Get", "List")):
                 _HANDLER.changed("iam")  # an IAM or STS change may change any decision
+        if action in _NEW_KEYS and _KEY_LISTENERS:
+            body = result[2] if isinstance(result, tuple) and len(result) == 3 else ""
+            for key_id in _ACCESS_KEY_ID.findall(body if isinstance(body, str) else ""):
+                for listener in _KEY_LISTENERS:
+                    listener(key_id)
+        return result
     return call_action
 
 
@@ -146,10 +180,58 @@ def aws_unique_id(prefix: str) -> str:
 
 
 def _create_user(self: IAMBackend, *args: Any, **kwargs: Any) -> Any:
+    _check_iam("create_user", self, args, kwargs)
     result = _ORIGINAL["create_user"](self, *args, **kwargs)
     user = result[0] if isinstance(result, tuple) else result
     user.id = aws_unique_id("AIDA")  # moto's ids are lower-case; AWS's start with AIDA
     return result
+
+
+# IAM writes checked as IAM does (kmslab.lab.iam_rules) before moto runs them: what each names.
+_IAM_CHECKED = {
+    "create_user": ("userName", "user_name", None, None),
+    "create_role": ("roleName", "role_name", None, None),
+    "create_group": ("groupName", "group_name", None, None),
+    "put_user_policy": ("policyName", "policy_name", "policy_json", "user"),
+    "put_role_policy": ("policyName", "policy_name", "policy_json", "role"),
+    "put_group_policy": ("policyName", "policy_name", "policy_json", "group"),
+    "create_policy": ("policyName", "policy_name", "policy_document", "managed"),
+    "create_policy_version": (None, None, "policy_document", "managed"),
+}
+
+
+def _check_iam(method: str, backend: IAMBackend, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """Refuse, with IAM's error, a name or policy document AWS would refuse (moto accepts them)."""
+    from moto.iam.exceptions import IAMException
+
+    from ..iam_rules import IamRefusal, check_identity_policy, check_inline_size, check_managed_size, check_name
+
+    param, name_arg, doc_arg, kind = _IAM_CHECKED[method]
+    bound = inspect.signature(_ORIGINAL[method]).bind(backend, *args, **kwargs).arguments
+    try:
+        if param is not None:
+            check_name(param, bound.get(name_arg))
+        if doc_arg is not None:
+            text = bound.get(doc_arg)
+            check_identity_policy(text)
+            if kind == "managed":
+                check_managed_size(text)
+            else:
+                entity = bound.get(f"{kind}_name")
+                owner = getattr(backend, f"{kind}s", {}).get(entity) if kind != "role" else next(
+                    (r for r in backend.roles.values() if r.name == entity), None)
+                existing = getattr(owner, "policies", {}) if owner is not None else {}
+                check_inline_size(kind, str(entity), existing, str(bound.get(name_arg)), text)
+    except IamRefusal as refusal:
+        raise IAMException(refusal.code, refusal.message) from None
+
+
+def _checked(method: str) -> Any:
+    def checked(self: IAMBackend, *args: Any, **kwargs: Any) -> Any:
+        _check_iam(method, self, args, kwargs)
+        return _ORIGINAL[method](self, *args, **kwargs)
+    checked.__name__ = method
+    return checked
 
 
 def _delete_user(self: IAMBackend, user_name: str) -> None:
@@ -187,5 +269,9 @@ def _patch() -> None:
     KmsResponse._authenticate_and_authorize_normal_action = _kms_authorize  # type: ignore[method-assign]
     KmsResponse.call_action = _kms_call_action  # type: ignore[method-assign]
     IAMBackend.create_user = _create_user  # type: ignore[method-assign]
+    for method in _IAM_CHECKED:
+        if method != "create_user":
+            _ORIGINAL[method] = getattr(IAMBackend, method)
+            setattr(IAMBackend, method, _checked(method))
     IAMBackend.delete_user = _delete_user  # type: ignore[method-assign]
     IAMBackend.delete_role = _delete_role  # type: ignore[method-assign]

@@ -8,6 +8,7 @@ kmslab, so the benchmarks' bare-moto baseline loads it stand-alone and prepares 
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -41,6 +42,12 @@ class KeyStore:
         """An undo that puts `aspect` of the key back as it is now: description, policy, state, rotation
         or grants (grants made after this call are removed)."""
         key = self._backend.keys[key_id]
+        if aspect == "rotations":  # a list moto appends to
+            rotations = list(key.rotations)
+
+            def undo_rotations() -> None:
+                key.rotations[:] = rotations
+            return undo_rotations
         if aspect == "grants":
             before = set(key.grants)
 
@@ -71,3 +78,55 @@ class KeyStore:
 
     def untag(self, key_id: str, tag_keys: Iterable[str]) -> None:
         self._backend.untag_resource(key_id, list(tag_keys))
+
+    def spec(self, key_id: str) -> tuple[str, str]:
+        """(key spec, key usage) of the key."""
+        key = self._backend.keys[key_id]
+        return key.key_spec, key.key_usage
+
+    def sign(self, key_id: str, message: bytes, algorithm: str) -> bytes:
+        """A signature by the key over `message` (what Sign would return), made without a request."""
+        _arn, signature, _alg = self._backend.sign(key_id, message, algorithm)
+        return bytes(signature)
+
+    def mac(self, key_id: str, message: bytes, algorithm: str) -> bytes:
+        """An HMAC by the key over `message` (what GenerateMac would return), made without a request
+        (moto returns it as base64 text)."""
+        mac, _alg, _key = self._backend.generate_mac(message=message, key_id=key_id, mac_algorithm=algorithm,
+                                                     grant_tokens=[], dry_run=False)
+        return base64.b64decode(mac)
+
+    def add_alias(self, key_id: str, alias: str) -> None:
+        """Point `alias` (alias/NAME) at the key, without a request."""
+        self._backend.create_alias(key_id, alias)
+
+    def tag(self, key_id: str, tags: Mapping[str, str]) -> None:
+        """Tag the key without a request."""
+        self._backend.tag_resource(key_id, dict(tags))
+
+    def add_retirable_grant(self, key_id: str, grantee: str, retiring: str, name: str) -> str:
+        """A grant `retiring` may retire, made without a request; returns its id."""
+        grant_id, _token = self._backend.create_grant(key_id, grantee, ["Decrypt"], name, {}, retiring)
+        return grant_id
+
+    def of_account(self, account: str) -> KeyStore:
+        """The keys of `account` in this store's region (a probe's helper key lives in the caller's account)."""
+        from moto.kms.models import kms_backends
+
+        return KeyStore(kms_backends[account][self._backend.region_name])
+
+    def scratch_key(self, policy: str, description: str) -> tuple[str, str]:
+        """A symmetric encryption key made without a request: (key id, ARN). moto's random ids are left as
+        they were, so the ids of keys made later do not depend on whether a probe ran."""
+        from moto.moto_api._internal import mock_random
+
+        state = mock_random.getstate()
+        try:
+            key = self._backend.create_key(policy, "ENCRYPT_DECRYPT", "SYMMETRIC_DEFAULT", description, None)
+        finally:
+            mock_random.setstate(state)
+        return key.id, key.arn
+
+    def delete_key(self, key_id: str) -> None:
+        """Remove a key outright (a scratch key, when the probe is over)."""
+        self._backend.delete_key(key_id)

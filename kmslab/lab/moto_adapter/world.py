@@ -1,4 +1,4 @@
-"""moto's state, read and written for kmslab: the mock, accounts, keys, principals, the server.
+"""moto's state, read and written for kmslab: the mock, accounts, keys, principals.
 
 Everything here reads or writes moto's backends (`iam_backends`, `kms_backends`, `sts_backends`)
 or its models; the rest of kmslab gets plain values and engine objects back.
@@ -47,21 +47,6 @@ def seed_ids(seed: str) -> None:
     from moto.moto_api._internal import mock_random
 
     mock_random.seed(seed)
-
-
-class Server:
-    """moto's HTTP server (`ThreadedMotoServer`) on `host:port`, answering with the mock's backends."""
-
-    def __init__(self, host: str, port: int) -> None:
-        from moto.server import ThreadedMotoServer  # imports Flask: only `kmslab serve` needs it
-
-        self._server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
-
-    def start(self) -> None:
-        self._server.start()
-
-    def stop(self) -> None:
-        self._server.stop()
 
 
 # ------------------------------------------------------------------ backends
@@ -200,6 +185,15 @@ def find_key(ref: str, account: str, region: str) -> KeyHandle | None:
         key_id = backend.get_key_id(ref)
     key = backend.keys.get(key_id) if key_id else None
     return KeyHandle(key.id, key.arn, key.account_id, key.region) if key is not None else None
+
+
+def forget_key(account: str, region: str, key_id: str) -> None:
+    """Remove a key from moto, as if CreateKey had never run (a failed create_key). Its aliases live on it."""
+    backend = _kms(account, region)
+    backend.keys.pop(key_id, None)
+    tagger = getattr(backend, "tagger", None)
+    if tagger is not None:
+        tagger.delete_all_tags_for_resource(key_id)
 
 
 def key_owner(key_id: str, region: str, accounts: Iterable[str]) -> str | None:

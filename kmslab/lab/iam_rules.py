@@ -1,0 +1,92 @@
+"""What IAM refuses that moto accepts: names, inline and managed policy sizes, a Principal in an identity policy.
+
+Pure rules (no moto): the moto adapter calls them on every IAM write, from the lab's setup
+clients and the learner's boto3 clients alike, and turns `IamRefusal` into IAM's own error.
+
+Names: "Names of users, groups, roles, policies ... must be alphanumeric, including the following
+common characters: plus (+), equals (=), comma (,), period (.), at (@), underscore (_), and
+hyphen (-)" (ASCII only: the API's pattern is `[\\w+=,.@-]+`; a Cyrillic "а" is not a Latin "a").
+Sizes: "User policy size cannot exceed 2,048 characters. Role policy size cannot exceed 10,240
+characters. Group policy size cannot exceed 5,120 characters" (the sum of an entity's inline
+policies), "Managed policy size: 6,144 characters"; "IAM does not count white space".
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+Name lengths (UserName, RoleName: 1-64; GroupName, PolicyName: 1-128):
+https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateUser.html
+https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html
+https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateGroup.html
+https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutUserPolicy.html
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+
+from ..engine import Policy, PolicyError
+
+_NAME = re.compile(r"[\w+=,.@-]+", re.ASCII)
+NAME_MAX = {"userName": 64, "roleName": 64, "groupName": 128, "policyName": 128}
+INLINE_MAX = {"user": 2048, "role": 10240, "group": 5120}
+MANAGED_MAX = 6144
+_SPACE = re.compile(r"\s+")
+# IAM's answer to a Principal in an identity policy.
+NO_PRINCIPAL_IN_IDENTITY_POLICY = "Policy document should not specify a principal."
+
+
+class IamRefusal(ValueError):
+    """An IAM request AWS refuses: `code` is IAM's error code (ValidationError, LimitExceeded, ...)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code, self.message = code, message
+
+
+def check_name(param: str, value: object) -> None:
+    """A user, role, group or policy name as IAM's API model constrains it (`param`: userName, ...)."""
+    text = value if isinstance(value, str) else ""
+    limit = NAME_MAX[param]
+    if not _NAME.fullmatch(text):
+        raise IamRefusal("ValidationError", f"1 validation error detected: Value {text!r} at '{param}' failed to "
+                                            "satisfy constraint: Member must satisfy regular expression pattern: "
+                                            "[\\w+=,.@-]+")
+    if len(text) > limit:
+        raise IamRefusal("ValidationError", f"1 validation error detected: Value at '{param}' failed to satisfy "
+                                            f"constraint: Member must have length less than or equal to {limit}")
+
+
+def policy_size(text: str) -> int:
+    """A policy's size as IAM counts it: characters, white space not counted."""
+    return len(_SPACE.sub("", text))
+
+
+def check_identity_policy(text: object) -> None:
+    """An identity policy document (inline or managed) as IAM validates it, through the engine's parser."""
+    if not isinstance(text, str):
+        raise IamRefusal("MalformedPolicyDocument", "The policy document must be a JSON string.")
+    try:
+        doc = json.loads(text)
+    except (ValueError, RecursionError):
+        doc = None
+    statements = doc.get("Statement") if isinstance(doc, dict) else None
+    for s in statements if isinstance(statements, list) else [statements]:
+        if isinstance(s, dict) and ("Principal" in s or "NotPrincipal" in s):
+            raise IamRefusal("MalformedPolicyDocument", NO_PRINCIPAL_IN_IDENTITY_POLICY)
+    try:
+        Policy.parse(text, name="identity policy", kind="identity")
+    except PolicyError as exc:
+        raise IamRefusal("MalformedPolicyDocument", exc.message) from exc
+
+
+def check_inline_size(kind: str, entity: str, existing: Mapping[str, str], name: str, text: str) -> None:
+    """The sum of an entity's inline policies, with `name` set to `text`, within IAM's quota for `kind`."""
+    total = policy_size(text) + sum(policy_size(doc if isinstance(doc, str) else json.dumps(doc))
+                                    for pname, doc in existing.items() if pname != name)
+    if total > INLINE_MAX[kind]:
+        raise IamRefusal("LimitExceeded", f"Maximum policy size of {INLINE_MAX[kind]} bytes exceeded for {kind} "
+                                          f"{entity}")
+
+
+def check_managed_size(text: str) -> None:
+    if policy_size(text) > MANAGED_MAX:
+        raise IamRefusal("LimitExceeded", f"Cannot exceed quota for PolicySize: {MANAGED_MAX}")

@@ -188,7 +188,7 @@ def kms_call_bare(n: int) -> dict[str, Any]:
 # ---------------------------------------------------------------- access matrix
 
 # 20 actions the lab supports (kmslab/lab/calls.py PLANS), all on a key. Left out:
-# ReEncryptTo (the same call as ReEncryptFrom), CreateGrant and RevokeGrant (grant
+# ReEncryptTo (a ReEncrypt like the ReEncryptFrom cell, the other way round), CreateGrant and RevokeGrant (grant
 # bookkeeping: the figure should not depend on how a plan cleans up grants).
 MATRIX_ACTIONS = (
     "kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:GenerateDataKey",

@@ -6,13 +6,9 @@ Errors in a file are printed as one line naming the file (and line), never as a 
 from __future__ import annotations
 
 import argparse
-import configparser
 import json
 import sys
-import tempfile
-import threading
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
@@ -116,49 +112,17 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .lab.moto_adapter import Server
-    from .runner import lab_from_scenario
+    """`serve`: kmslab.serve does the work (the gate, the profiles, the signals)."""
+    from .serve import ServeError, serve
 
-    lab = lab_from_scenario(args.file)
-    folder = Path(tempfile.mkdtemp(prefix="kmslab-serve-"))
-    endpoint = f"http://127.0.0.1:{args.port}"
-    config, creds = configparser.ConfigParser(), configparser.ConfigParser()
-    names = []
-    for arn in lab.principals():
-        name = "root" if arn.endswith(":root") else arn.rsplit("/", 1)[-1]
-        account = arn.split(":")[4]
-        if account != lab.account:
-            name = f"{name}@{account}"
-        c = lab.credentials(arn)
-        creds[name] = {k: v for k, v in c.items() if k.startswith("aws_")}
-        config[f"profile {name}"] = {"region": lab.region, "endpoint_url": endpoint, "output": "json"}
-        names.append(name)
-    (folder / "config").write_text(_ini(config))
-    (folder / "credentials").write_text(_ini(creds))
-    server = Server("127.0.0.1", args.port)
-    server.start()
-    print(f"kmslab serving {args.file} at {endpoint} (only on this machine). Profiles: {', '.join(names)}")
-    print(f"Try:\n  AWS_CONFIG_FILE={folder}/config AWS_SHARED_CREDENTIALS_FILE={folder}/credentials \\\n"
-          f"    aws --profile {names[0]} --endpoint-url {endpoint} kms list-keys")
-    print("Press Ctrl-C to stop.", flush=True)
-    stop = threading.Event()
     try:
-        stop.wait(args.seconds if args.seconds else None)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
-        lab.stop()
-        print("kmslab server stopped.")
-    return 0
-
-
-def _ini(parser: configparser.ConfigParser) -> str:
-    import io
-
-    buffer = io.StringIO()
-    parser.write(buffer)
-    return buffer.getvalue()
+        return serve(args.file, args.port, args.seconds)
+    except ServeError as exc:
+        print(f"kmslab: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:  # Ctrl-C before the server started (while the world was being built)
+        print("kmslab: interrupted; nothing was served.", file=sys.stderr)
+        return 130
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -5,6 +5,11 @@ Knows the scenario format (kmslab.scenario) and the lab; nothing of widgets.
 
 from __future__ import annotations
 
+import copy
+import json
+import os
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,6 +17,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from .engine import STANDARD_ACTIONS, action_info
+from .engine.policy import aws_principal_ids, statement_list
 from .lab import Lab, Outcome
 from .scenario import Scenario, load_scenario, substitute_key_refs
 
@@ -109,8 +115,9 @@ def _build(lab: Lab, scenario: Scenario, strict: bool) -> list[KeyBuild]:
     # final policy at CreateKey. Create keys in file order; a reference to a later key is resolved by a
     # PutKeyPolicy once every key exists.
     deferred: list[tuple[str, Any]] = []
+    stand_ins = _StandIns(lab)
     for name, spec in scenario.keys.items():
-        policy = spec.policy
+        policy = stand_ins.policy(spec.policy, spec.account)
         needs_later = policy is not None and _mentions_keys(policy)
         try:
             lab.create_key(
@@ -151,6 +158,7 @@ def _build(lab: Lab, scenario: Scenario, strict: bool) -> list[KeyBuild]:
                 raise ScenarioBuildError(
                     _source(scenario), name, error.get("Code", ""), error.get("Message", "")
                 ) from None
+    stand_ins.delete()  # AWS writes their unique ids into the key policies
     # Identity policies that name keys, now that the keys exist.
     for account_id, name, doc in late_policies:
         lab.create_policy(name, substitute_key_refs(doc, arns, ids), account=account_id)
@@ -172,6 +180,86 @@ def _build(lab: Lab, scenario: Scenario, strict: bool) -> list[KeyBuild]:
         if not spec.enabled:
             lab.admin("kms", spec.account).disable_key(KeyId=arns[name])
     return results
+
+
+# A principal's unique id: AIDA... for an IAM user, AROA... for a role (IAM User Guide, "Unique identifiers").
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids
+_DELETED_KINDS = {"AIDA": "user", "AROA": "role"}
+_UNIQUE_ID = re.compile(r"^(AIDA|AROA)[A-Z0-9]{17}$")
+
+
+def deleted_principals(policy: Any) -> list[str]:
+    """Unique ids (AIDA.../AROA...) named as principals in a key policy, in order, each once.
+
+    AWS shows such an id where a key policy named a user or role that was deleted since; KMS
+    refuses to save a policy naming one (PutKeyPolicy: MalformedPolicyDocumentException,
+    "invalid principals"), so a world holding one can only be reached by deleting the principal.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids
+    https://repost.aws/knowledge-center/kms-policy-error-invalid-principals
+    """
+    doc = json.loads(policy) if isinstance(policy, str) else policy
+    found: list[str] = []
+    for statement in statement_list(doc) if isinstance(doc, Mapping) else ():
+        for element in ("Principal", "NotPrincipal"):
+            for ident in aws_principal_ids(statement, element) if isinstance(statement, Mapping) else ():
+                if isinstance(ident, str) and _UNIQUE_ID.match(ident) and ident not in found:
+                    found.append(ident)
+    return found
+
+
+def _with_stand_ins(policy: Any, stand_ins: Mapping[str, str]) -> Any:
+    """The policy with each deleted principal's unique id replaced by its stand-in's ARN."""
+    doc = copy.deepcopy(json.loads(policy) if isinstance(policy, str) else policy)
+    for statement in statement_list(doc):
+        for element in ("Principal", "NotPrincipal"):
+            principal = statement.get(element)
+            if isinstance(principal, dict) and "AWS" in principal:
+                aws = principal["AWS"]
+                principal["AWS"] = ([stand_ins.get(a, a) for a in aws] if isinstance(aws, list)
+                                    else stand_ins.get(aws, aws))
+    return doc
+
+
+class _StandIns:
+    """Principals that exist only while the keys are built, then are deleted as in AWS's history.
+
+    A key policy in a scenario may hold a deleted principal's unique id (as GetKeyPolicy shows it).
+    The lab reaches that state as AWS did: a stand-in user or role is named in the key policy at
+    CreateKey and deleted afterwards, which puts a unique id in its place. The id is a new one
+    (AWS never reuses them); it matches no principal, like the file's, so every answer is the same.
+    """
+
+    def __init__(self, lab: Lab) -> None:
+        self.lab = lab
+        self.made: dict[str, tuple[str, str, str]] = {}  # unique id -> (kind, name, account)
+
+    def policy(self, policy: Any, account: str) -> Any:
+        ids = deleted_principals(policy) if policy is not None else []
+        if not ids:
+            return policy
+        taken = {arn.rsplit("/", 1)[-1].lower() for arn in self.lab.principals()}
+        arns = {}
+        for uid in ids:
+            if uid not in self.made:
+                kind = _DELETED_KINDS[uid[:4]]
+                name = next(n for n in (f"deleted-{kind}-{i}" for i in range(1, 10_000)) if n not in taken)
+                taken.add(name)
+                if kind == "user":
+                    self.lab.create_user(name, account=account)
+                else:
+                    self.lab.create_role(name, account=account)
+                self.made[uid] = (kind, name, account)
+            kind, name, acct = self.made[uid]
+            arns[uid] = f"arn:aws:iam::{acct}:{kind}/{name}"
+        return _with_stand_ins(policy, arns)
+
+    def delete(self) -> None:
+        for kind, name, account in self.made.values():
+            if kind == "user":
+                self.lab.delete_user(name, account=account)
+            else:
+                self.lab.admin("iam", account).delete_role(RoleName=name)
+        self.made = {}
 
 
 def _usage(key_spec: str | None) -> str:
@@ -316,6 +404,96 @@ def run_scenario(source: str | Path | Scenario, *, lab: Lab | None = None, stric
         if own:
             lab.stop()
     return ScenarioRun(scenario, builds, requests, outcomes)
+
+
+class LoadError(RuntimeError):
+    """A scenario could not replace a lab's world; the lab's world is as it was."""
+
+
+# Building a scenario is bounded by the loader's limits (sizes, depth, aliases); this is a backstop.
+DRY_RUN_TIMEOUT = 300.0
+
+
+def load_world(lab: Lab, source: str | Path | Scenario, *, strict: bool = True,
+               dry_run: bool = True) -> tuple[Scenario, list[KeyBuild]]:
+    """Replace the lab's world with a scenario's, all or nothing: on any failure the world stays as it was.
+
+    moto holds one world per process, so the new world is first built apart, in a fresh Python
+    process (`dry_run`, about two seconds); only when that succeeded is this lab reset and built.
+    Should the build here fail anyway, the previous world is rebuilt from its export (same
+    principals, policies, keys and answers; new key ids). Raises ScenarioError (the file),
+    ScenarioBuildError (AWS refused part of the world) or LoadError.
+    """
+    from .export import export_scenario  # export reads labs back; it does not import the runner
+
+    scenario = source if isinstance(source, Scenario) else load_scenario(source)
+    if dry_run:
+        _dry_run(lab, scenario, strict)
+    backup = export_scenario(lab, actions=())
+    with lab.batch():
+        lab.reset()
+        try:
+            builds = build_world(lab, scenario, strict=strict)
+        except BaseException:
+            lab.reset()
+            build_world(lab, backup, strict=False)
+            raise
+    return scenario, builds
+
+
+def _dry_run(lab: Lab, scenario: Scenario, strict: bool) -> None:
+    """Build `scenario` in a fresh lab in another process; raise what building it raised."""
+    import subprocess
+    import sys
+
+    from .scenario import dump_scenario
+
+    job = {"text": dump_scenario(scenario), "source": _source(scenario), "strict": strict,
+           "region": lab.region, "account": lab.account, "accounts": lab.accounts}
+    package_parent = str(Path(__file__).resolve().parent.parent)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH")) if p)
+    try:
+        done = subprocess.run([sys.executable, "-c", "from kmslab.runner import _dry_run_child; _dry_run_child()"],
+                              input=json.dumps(job), capture_output=True, text=True, env=env,
+                              timeout=DRY_RUN_TIMEOUT, check=False)
+    except subprocess.TimeoutExpired:
+        raise LoadError(f"{_source(scenario)}: building the world took longer than {DRY_RUN_TIMEOUT:.0f} s; "
+                        "the lab is unchanged.") from None
+    except OSError as exc:
+        raise LoadError(f"{_source(scenario)}: could not try the file in a scratch lab ({exc}); "
+                        "the lab is unchanged.") from None
+    lines = done.stdout.strip().splitlines()
+    try:
+        answer = json.loads(lines[-1]) if lines else {}
+    except ValueError:
+        answer = {}
+    if answer.get("ok"):
+        return
+    if answer.get("code") is not None:
+        raise ScenarioBuildError(answer["source"], answer["key"], answer["code"], answer["message"])
+    detail = answer.get("message") or (done.stderr.strip().splitlines() or ["no answer"])[-1]
+    raise LoadError(f"{_source(scenario)}: building the world failed: {detail}; the lab is unchanged.")
+
+
+def _dry_run_child() -> None:
+    """The scratch process of `_dry_run`: read the job from stdin, build, print one JSON line."""
+    import sys
+
+    from .scenario import parse_scenario
+
+    job = json.loads(sys.stdin.read())
+    answer: dict[str, Any] = {"ok": False}
+    try:
+        scenario = parse_scenario(job["text"], source=job["source"])
+        with Lab(region=job["region"], account=job["account"], accounts=job["accounts"]) as lab:
+            build_world(lab, scenario, strict=job["strict"])
+        answer = {"ok": True}
+    except ScenarioBuildError as exc:
+        answer.update(source=exc.source, key=exc.key, code=exc.code, message=exc.message)
+    except Exception as exc:  # noqa: BLE001 - every failure is reported to the parent, which says it
+        answer.update(message=f"{type(exc).__name__}: {exc}")
+    print(json.dumps(answer))
 
 
 def lab_from_scenario(source: str | Path | Scenario, *, strict: bool = True) -> Lab:

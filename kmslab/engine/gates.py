@@ -21,7 +21,7 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
-from .catalog import action_info
+from .catalog import action_info, service_action_info
 from .context import request_context
 from .grants import constraints_hold, grantee_match
 from .key_states import refusal
@@ -73,13 +73,13 @@ class Walk:
                  "grant_direct", "grant_account", "_iam", "iam_role")
 
     def __init__(self, request: Request) -> None:
-        info = action_info(request.action)
-        if info.takes_key and request.key is None:
+        info = action_info(request.action) if request.resource is None else service_action_info(request.action)
+        if request.resource is None and info.takes_key and request.key is None:
             raise ValueError(f"{info.name} needs a key")
         caller = self.caller = request.caller
-        key = self.key = request.key if info.takes_key else None
+        key = self.key = request.key if info.takes_key and request.resource is None else None
         self.request, self.action, self.operation = request, info.name, info.operation
-        self.resource = key.arn if key is not None else "*"
+        self.resource = request.resource or (key.arn if key is not None else "*")
         self.is_root = root = caller.is_root
         # The root user has no identity policies, boundary or session policies of its own.
         self.identity = () if root else caller.identity_policies

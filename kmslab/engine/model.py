@@ -97,6 +97,10 @@ class Request:
     scps: tuple[Policy, ...] | None = None
     encryption_context: Mapping[str, str] | None = None  # for grant constraints and kms:EncryptionContext:*
     grant_id: str | None = None  # RetireGrant: the grant to retire (its retiring principal may, by the grant)
+    # A non-KMS action's resource ARN (`kmslab serve`'s IAM and STS requests, e.g. iam:AttachUserPolicy on
+    # arn:aws:iam::111122223333:user/alice): with it, `action` may be any service's and `key` is None, so
+    # explicit Deny, SCPs and the identity policies (within boundary and session policies) alone decide.
+    resource: str | None = None
 
 
 class GateName(StrEnum):

@@ -34,6 +34,7 @@ from ..engine import (
 from ..engine.catalog import operation_takes_key
 from ..engine.messages import INVALID_PRINCIPALS_MESSAGE
 from . import moto_adapter
+from .kms_input import parse_params
 from .moto_adapter import AwsError, KeyHandle, KmsRequest
 from .registry import CredentialRecord, Registry
 
@@ -184,7 +185,9 @@ class Authorizer:
     def authorize_request(self, response: KmsRequest) -> None:
         operation = response.operation
         body = response.body or "{}"
-        params = json.loads(body)
+        params = parse_params(operation, body)  # AWS's 400 for a body AWS could not read (kms_input)
+        if not response.body:
+            response.body = body  # moto reads it again: an empty body is an empty object
         headers = response.headers
         record = self.registry.resolve(response.access_key)
         if record is None:

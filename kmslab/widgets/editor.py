@@ -8,6 +8,7 @@ force (and so the table) stays as it was. Reset puts the policy in force back in
 from __future__ import annotations
 
 import contextlib
+import functools
 import html
 import json
 import re
@@ -19,7 +20,7 @@ import ipywidgets as w
 from botocore.exceptions import ClientError
 
 from ..engine import UnknownActionError, action_info
-from ..lab import Lab
+from ..lab import Lab, LabError
 from . import words
 
 _KMS_ACTION = re.compile(r"^kms:[A-Za-z]+$")
@@ -53,6 +54,54 @@ def unknown_kms_actions(document: Any) -> list[UnknownActionError]:
                     except UnknownActionError as exc:
                         found.append(exc)
     return found
+
+
+# The API's limits on a policy document, from botocore's service models (PutKeyPolicy's `Policy`,
+# PutUserPolicy's `PolicyDocument`: length 1..131072, pattern [\u0009\u000A\u000D\u0020-\u00FF]+);
+# AWS checks them before it reads the policy and answers a validation error.
+# https://docs.aws.amazon.com/kms/latest/APIReference/API_PutKeyPolicy.html
+# https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutUserPolicy.html
+# The key policy's own quota (32 KB) is the lab's to check (LimitExceededException).
+# No policy element nests deeper than a few levels (Statement > Condition > operator > key > values),
+# so deeper text is refused as AWS refuses a malformed policy, without a recursive parse.
+MAX_POLICY_NESTING = 32
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+
+
+@functools.cache
+def _constraints(member: str, kms: bool) -> tuple[int, re.Pattern[str]]:
+    """The API's (max length, pattern) for a policy document parameter, read from botocore's model."""
+    from botocore.session import get_session
+
+    service, operation = ("kms", "PutKeyPolicy") if kms else ("iam", "PutUserPolicy")
+    shape = get_session().get_service_model(service).operation_model(operation).input_shape.members[member]
+    return int(shape.metadata["max"]), re.compile(shape.metadata["pattern"])
+
+
+def policy_text_problem(raw: str, member: str = "Policy", *, kms: bool = True) -> tuple[str, str] | None:
+    """(AWS error code, message) for policy text AWS refuses before reading it as a policy; else None.
+
+    Bounded work whatever `raw` is: a length check, one regular expression, one linear scan.
+    """
+    limit, pattern = _constraints(member, kms)
+    code = "ValidationException" if kms else "ValidationError"
+    field = member[0].lower() + member[1:]
+    if len(raw) > limit:
+        return code, (f"1 validation error detected: Value at '{field}' failed to satisfy constraint: "
+                      f"Member must have length less than or equal to {limit} (this text has {len(raw):,} characters)")
+    if not raw or pattern.fullmatch(raw) is None:
+        return code, (f"1 validation error detected: Value at '{field}' failed to satisfy constraint: "
+                      f"Member must satisfy regular expression pattern: {pattern.pattern} "
+                      f"(printable Latin-1 characters, tab, line feed and carriage return only)")
+    depth = deepest = 0
+    for bracket in re.findall(r"[\[\]{}]", _JSON_STRING.sub("", raw)):
+        depth += 1 if bracket in "[{" else -1
+        deepest = max(deepest, depth)
+    if deepest > MAX_POLICY_NESTING:
+        # KMS's code for a malformed policy is MalformedPolicyDocumentException; IAM's, MalformedPolicyDocument.
+        return ("MalformedPolicyDocumentException" if kms else "MalformedPolicyDocument",
+                f"the policy is nested {deepest} levels deep; no policy element nests more than a few levels.")
+    return None
 
 
 class PolicyEditor:
@@ -104,23 +153,38 @@ class PolicyEditor:
         return json.loads(doc) if isinstance(doc, str) else doc
 
     def apply(self, text: str | None = None) -> bool:
-        """Apply the editor's text (or `text`); True when AWS accepted it."""
+        """Apply the editor's text (or `text`); True when AWS accepted it.
+
+        Whatever the text, the answer is a status line: AWS's error and the policy in force kept,
+        or "Applied". Text no API would take (too long, characters outside the policy alphabet,
+        nesting no policy has) is refused before anything parses it, so nothing can hang or crash.
+        """
         if text is not None:
             self.text.value = text
         raw = self.text.value
+        self.status.value = ""  # never leave an earlier answer standing
+        unchanged = f"The {self.target} is unchanged."
+        problem = policy_text_problem(raw, "Policy" if self.key is not None else "PolicyDocument",
+                                      kms=self.key is not None)
+        if problem is not None:
+            code, message = problem
+            self.status.value = _status("error", f"{code}: {message} {unchanged}",
+                                        words.aws_error_meaning(code, message))
+            return False
         try:
             document = json.loads(raw)
-        except json.JSONDecodeError as exc:
+        except (json.JSONDecodeError, RecursionError) as exc:
             # AWS answers a body that is not JSON with MalformedPolicyDocumentException.
+            where = f"{exc.msg} (line {exc.lineno}, column {exc.colno})" if isinstance(exc, json.JSONDecodeError) \
+                else "it is nested too deeply"
             self.status.value = _status("error", f"MalformedPolicyDocumentException: the policy is not valid JSON: "
-                                                 f"{exc.msg} (line {exc.lineno}, column {exc.colno}). "
-                                                 f"The {self.target} is unchanged.",
+                                                 f"{where}. {unchanged}",
                                         words.aws_error_meaning("MalformedPolicyDocumentException", "not valid JSON"))
             return False
         typos = unknown_kms_actions(document)
         if typos:
             self.status.value = _status("error", f"kmslab: {typos[0]} AWS would store this policy, but that "
-                                                 f"statement could never match. The {self.target} is unchanged.")
+                                                 f"statement could never match. {unchanged}")
             return False
         try:
             with self._acting():
@@ -130,8 +194,11 @@ class PolicyEditor:
                     self.lab.put_inline_policy(self.principal, self.policy_name, raw)
         except ClientError as exc:
             error = exc.response.get("Error", {})
-            self.status.value = _status("error", f"{exc}\nThe {self.target} is unchanged.",
+            self.status.value = _status("error", f"{exc}\n{unchanged}",
                                         words.aws_error_meaning(error.get("Code"), error.get("Message")))
+            return False
+        except (LabError, ValueError, RecursionError) as exc:  # the lab refused it before asking AWS
+            self.status.value = _status("error", f"{type(exc).__name__}: {exc}\n{unchanged}")
             return False
         self.status.value = _status("ok", f"Applied: the {self.target} is now the policy above.")
         if self.on_change is not None:

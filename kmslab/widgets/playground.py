@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import ipywidgets as w
 
@@ -30,7 +31,8 @@ class Playground(LiveWidget):
 
         self._claim(lab, "")  # re-running the cell closes the previous playground of this lab
         self.lab, self.actions = lab, list(actions)
-        self._initial = export_scenario(lab) if lab.key_names() else None
+        # The world to go back to on Reset: principals and policies too, with or without keys.
+        self._initial = export_scenario(lab, actions=())
         self.previous: list[Outcome] | None = None
         self.outcomes: list[Outcome] = []
         self.key_select = w.Dropdown(style=FULL_LABEL, description="Key")
@@ -44,7 +46,9 @@ class Playground(LiveWidget):
         self.table.add_class("kmslab-table")
         self.explanation = w.HTML()
         self.explanation.add_class("kmslab-explanation")
-        self.path = w.Text(style=FULL_LABEL, value="my-lab.yaml", description="File")
+        self.folder = Path.cwd()  # where save() writes: in Jupyter, the notebook's folder
+        self.path = w.Text(style=FULL_LABEL, value="my-lab.yaml", description="File",
+                           tooltip=f"A .yaml file in {self.folder} (an existing file is replaced only if you confirm)")
         self.path.add_class("kmslab-path")
         self.save_button = w.Button(description="Save as scenario", icon="download")
         self.load_button = w.Button(description="Load scenario", icon="upload")
@@ -59,6 +63,7 @@ class Playground(LiveWidget):
         self.errors.add_class("kmslab-errors")
         self.file_status = w.HTML()
         self.file_status.add_class("kmslab-file-status")
+        self.confirm_box = w.HBox()
         self.key_box = w.VBox()
         self.iam_box = w.VBox()
         self.key_editor: PolicyEditor | None = None
@@ -139,8 +144,7 @@ class Playground(LiveWidget):
 
         with self._own_change(), self.lab.batch():  # other widgets redraw once, when the world is whole
             self.lab.reset()
-            if self._initial is not None:
-                build_world(self.lab, self._initial, strict=False)
+            build_world(self.lab, self._initial, strict=False)
         self._populate()
         self.status_html = words.status_html(words.say("call_reset_world"), None)
         self.status.value = self.status_html
@@ -150,45 +154,72 @@ class Playground(LiveWidget):
                         and o.action == self.explain_action.value and o.key in (self.key_select.value, None)), None)
         self.explanation.value = explain_html(outcome) if outcome else ""
 
-    def save(self, path: str | Path) -> Path | None:
-        """Export the lab to a scenario file that `python -m kmslab check` replays."""
-        from ..export import save_scenario
+    def save(self, path: str | Path, *, overwrite: bool = False, allow_outside: bool = False) -> Path | None:
+        """Export the lab to a scenario file that `python -m kmslab check` replays; the path written, or None.
 
+        The file goes into the playground's folder (`folder`: the working directory when it was made,
+        in Jupyter the notebook's folder) unless `allow_outside`; an existing file is replaced only
+        with `overwrite` (the widget asks first). What went wrong is said in the file status line.
+        """
+        from ..export import SaveError, save_scenario
+        from ..lab import LabError
+        from ..scenario import ScenarioError
+
+        self.confirm_box.children = []
+        self.file_status.value = ""  # never leave an earlier "Saved" standing
         try:
-            target = save_scenario(self.lab, path)
-        except OSError as exc:
-            self.file_status.value = f'<span class="kmslab-error">⚠ {html.escape(str(exc))}</span>'
+            target = save_scenario(self.lab, path, base=self.folder, overwrite=overwrite,
+                                   allow_outside=allow_outside)
+        except SaveError as exc:
+            self._file_error(f"Not saved: {exc}")
+            if exc.exists and not overwrite:
+                self._offer_overwrite(path, allow_outside)
+            return None
+        except (OSError, ScenarioError, LabError) as exc:
+            self._file_error(f"Not saved: {exc}")
             return None
         self.file_status.value = (f"✔ Saved {html.escape(str(target))}. Replay it with "
                                   f"<code>python -m kmslab check {html.escape(str(target))}</code>")
         return target
 
+    def _offer_overwrite(self, path: str | Path, allow_outside: bool) -> None:
+        """The confirm step: replace the existing file only when the learner clicks to."""
+        replace = w.Button(description=f"Replace {Path(str(path)).name}", icon="exclamation-triangle",
+                           button_style="warning", layout=w.Layout(width="auto"))
+        replace.add_class("kmslab-confirm-overwrite")
+        cancel = w.Button(description="Keep it", layout=w.Layout(width="auto"))
+        cancel.add_class("kmslab-cancel-overwrite")
+
+        def keep(_: Any) -> None:
+            self.confirm_box.children = []
+            self.file_status.value = "Nothing was written: the existing file is kept."
+
+        replace.on_click(self._guard(lambda _: self.save(path, overwrite=True, allow_outside=allow_outside)))
+        cancel.on_click(self._guard(keep))
+        self.confirm_box.children = [replace, cancel]
+
+    def _file_error(self, text: str) -> None:
+        self.file_status.value = f'<span class="kmslab-error">⚠ {html.escape(text)}</span>'
+
     def load(self, path: str | Path) -> bool:
-        """Replace the lab's world with a scenario file's (the current world is kept if the file is bad)."""
-        from ..runner import ScenarioBuildError, build_world
-        from ..scenario import ScenarioError, load_scenario
+        """Replace the lab's world with a scenario file's; on any failure the world stays as it was.
 
+        The file is built first in a scratch lab apart (runner.load_world), then here.
+        """
+        from ..lab import LabError
+        from ..runner import LoadError, ScenarioBuildError, load_world
+        from ..scenario import ScenarioError
+
+        self.confirm_box.children = []
+        self.file_status.value = ""
         try:
-            scenario = load_scenario(path)
-        except (ScenarioError, OSError) as exc:
-            self.file_status.value = f'<span class="kmslab-error">⚠ {html.escape(str(exc))}</span>'
+            with self._own_change():
+                scenario, _ = load_world(self.lab, path)
+        except (ScenarioError, ScenarioBuildError, LoadError, LabError, OSError) as exc:
+            self._file_error(f"Not loaded, the lab is unchanged: {exc}")
+            if self.lab.active:
+                self._populate()  # the same world (or, after a late failure, the same world rebuilt)
             return False
-        backup = None
-        if self.lab.key_names():
-            from ..export import export_scenario
-
-            backup = export_scenario(self.lab)
-        with self._own_change(), self.lab.batch():
-            self.lab.reset()
-            try:
-                build_world(self.lab, scenario)
-            except ScenarioBuildError as exc:
-                self.lab.reset()
-                if backup is not None:
-                    build_world(self.lab, backup, strict=False)
-                self.file_status.value = f'<span class="kmslab-error">⚠ {html.escape(str(exc))}</span>'
-                self._populate()
-                return False
         self.file_status.value = f"✔ Loaded {html.escape(str(path))}: {html.escape(scenario.title or scenario.name)}"
         self._populate()
         return True
@@ -204,7 +235,7 @@ class Playground(LiveWidget):
             w.HTML("<b>Why?</b>"), w.HBox([self.explain_principal, self.explain_action],
                                           layout=w.Layout(flex_flow="row wrap")), self.explanation,
             w.HBox([self.path, self.save_button, self.load_button, self.reset_button],
-                   layout=w.Layout(flex_flow="row wrap")), self.file_status,
+                   layout=w.Layout(flex_flow="row wrap")), self.file_status, self.confirm_box,
         ])
         box.add_class("kmslab-playground")
         return box
@@ -216,6 +247,7 @@ class Playground(LiveWidget):
                 editor.close()
         for widget in (self.key_select, self.principal_select, self.explain_principal, self.explain_action,
                        self.table, self.explanation, self.path, self.save_button, self.load_button,
-                       self.reset_button, self.status, self.errors, self.file_status, self.key_box, self.iam_box):
+                       self.reset_button, self.status, self.errors, self.file_status, self.key_box, self.iam_box,
+                       *self.confirm_box.children, self.confirm_box):
             widget.close()
         self._release()

@@ -166,9 +166,12 @@ def _swatch(kind: str, text: str) -> str:
 def _legend(single_key: str | None, any_flipped: bool, title: str | None, predicted: bool,
             actions: Iterable[str] = ()) -> str:
     say = words.say
-    head = html.escape(title) if title else html.escape(say("table_title"))
-    if single_key is not None:
-        head += f" <b>{html.escape(single_key)}</b>"
+    if title:
+        head = html.escape(title) + (f" <b>{html.escape(single_key)}</b>" if single_key is not None else "")
+    elif single_key is not None:  # the key's place in the sentence is the translation's to choose
+        head = html.escape(say("table_title_key", key="\0")).replace("\0", f"<b>{html.escape(single_key)}</b>")
+    else:
+        head = html.escape(say("table_title"))
     items = [
         f'{_swatch("allowed", say("cell_allowed"))} {html.escape(say("legend_allowed"))}',
         f'{_swatch("denied", say("cell_denied"))} AccessDeniedException',

@@ -24,6 +24,7 @@ T: dict[str, str] = {
     "cell_allowed": N_("✔ allowed"),
     "cell_denied": N_("✘ denied"),
     "table_title": N_("Who may use the key"),
+    "table_title_key": N_("Who may use the key {key}"),
     "table_corner": N_("principal ╲ action"),
     "table_key": N_("key"),
     "legend_allowed": N_("the request succeeded"),

@@ -181,7 +181,8 @@ def test_iam_policy_editor_rejects_malformed_and_applies_valid(seed_lab):
     assert seed_lab.request("kms-test-1", "kms:ListKeys").decision == "allowed"
 
 
-def test_playground_save_and_load_round_trip(seed_lab, tmp_path):
+def test_playground_save_and_load_round_trip(seed_lab, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the work folder the playground saves into
     pg = Playground(seed_lab)
     assert _cell(pg.table.value, "kms-test-2", "Decrypt") == "denied"
     seed_lab.create_grant("demo", "kms-test-2", ["Decrypt"])

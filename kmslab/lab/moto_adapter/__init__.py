@@ -6,9 +6,11 @@ here; nothing else in kmslab imports moto.
     hooks     every KMS request to kmslab's handler before moto runs it (`set_handler`,
               `KmsRequest`, `AwsError`); IAM/STS writes reported; AWS-shaped user ids; a deleted
               principal's unique id written into key policies
-    world     the mock (`start_mock`, `stop_mock`, `seed_ids`), the HTTP server (`Server`),
+    world     the mock (`start_mock`, `stop_mock`, `seed_ids`),
               accounts and principals, keys (`find_key`, `key_owner`, `key_id_in_ciphertext`),
               engine objects from moto's state (`engine_key`, `engine_caller`), AWS managed policies
+    server    moto's HTTP server for `kmslab serve` behind a gate (`Server`, `ServeRequest`, `Answer`):
+              no admin API, idle connections closed, a busy port an OSError
     probes    a probe's preparation and undoing on the KMS backend (`KeyStore`; stand-alone)
     speedups  what moto costs, not what it answers (lazy KMS key pairs, one shared boto3 session)
 
@@ -34,7 +36,10 @@ naming the missing ones):
 - `moto.core.exceptions.JsonRESTError` (an error boto3 receives as AWS's JSON error).
 - `moto.core.base_backend.AccountSpecificBackend.get_session` (regions), `moto.core.utils.create_loader`
   (service models; called by `get_service_model` when moto parses a request).
-- `moto.mock_aws`, `moto.server.ThreadedMotoServer` (needs Flask and flask-cors),
+- `moto.moto_server.werkzeug_app`: `DomainDispatcherApplication` (`infer_service_region_host`,
+  `get_backend_for_host`, `lock`), `create_backend_app`, `MotoRequestHandler`, `DEFAULT_SERVICE_REGION`
+  (the server; Flask and flask-cors).
+- `moto.mock_aws`,
   `moto.moto_api._internal.mock_random`, `moto.iam.aws_managed_policies.aws_managed_policies_data`.
 - moto's botocore stubber registers its `before-send` handler when `moto.core.models` is imported
   (`kmslab.lab.safety` adds its guard after it: `load()`).
@@ -61,10 +66,10 @@ from .hooks import (
     set_handler,
 )
 from .probes import KeyStore
+from .server import Answer, Server, ServeRequest, role_trust_policy
 from .speedups import share_session
 from .world import (
     KeyHandle,
-    Server,
     add_managed_policies,
     aws_managed_policy_records,
     credentials_of,
@@ -88,6 +93,7 @@ CHECKED_VERSIONS = ("5.2.5",)
 
 __all__ = [
     "CHECKED_VERSIONS", "AwsError", "Handler", "KeyHandle", "KeyStore", "KmsRequest", "Server",
+    "Answer", "ServeRequest", "role_trust_policy",
     "add_managed_policies", "aws_managed_policy_records", "aws_unique_id", "credentials_of", "engine_caller",
     "engine_key", "find_key", "forget_key", "handler", "key_id_in_ciphertext", "key_owner", "key_store", "load",
     "missing_internals", "new_access_key", "on_new_access_key", "principal_exists", "request_lock", "role_arns",
@@ -148,7 +154,11 @@ INTERNALS: tuple[tuple[str, str], ...] = (
     ("moto.core.base_backend", "AccountSpecificBackend.get_session"),
     ("moto.core.utils", "create_loader"),
     ("moto.moto_api._internal", "mock_random"),
-    ("moto.server", "ThreadedMotoServer"),
+    ("moto.moto_server.werkzeug_app", "DomainDispatcherApplication.infer_service_region_host"),
+    ("moto.moto_server.werkzeug_app", "DomainDispatcherApplication.get_backend_for_host"),
+    ("moto.moto_server.werkzeug_app", "create_backend_app"),
+    ("moto.moto_server.werkzeug_app", "MotoRequestHandler"),
+    ("moto.moto_server.werkzeug_app", "DEFAULT_SERVICE_REGION"),
 )
 
 

@@ -1,4 +1,4 @@
-"""moto's state, read and written for kmslab: the mock, accounts, keys, principals, the server.
+"""moto's state, read and written for kmslab: the mock, accounts, keys, principals.
 
 Everything here reads or writes moto's backends (`iam_backends`, `kms_backends`, `sts_backends`)
 or its models; the rest of kmslab gets plain values and engine objects back.
@@ -47,21 +47,6 @@ def seed_ids(seed: str) -> None:
     from moto.moto_api._internal import mock_random
 
     mock_random.seed(seed)
-
-
-class Server:
-    """moto's HTTP server (`ThreadedMotoServer`) on `host:port`, answering with the mock's backends."""
-
-    def __init__(self, host: str, port: int) -> None:
-        from moto.server import ThreadedMotoServer  # imports Flask: only `kmslab serve` needs it
-
-        self._server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
-
-    def start(self) -> None:
-        self._server.start()
-
-    def stop(self) -> None:
-        self._server.stop()
 
 
 # ------------------------------------------------------------------ backends

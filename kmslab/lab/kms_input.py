@@ -1,0 +1,140 @@
+"""A KMS request body, read as AWS reads it: AWS's 400 errors for what it cannot read, never a crash.
+
+The hook reads every KMS request's JSON body before moto runs it, from in-process clients and
+`kmslab serve` alike. A body that is not a JSON object, names an operation KMS does not have, or
+holds values of the wrong type is answered as AWS answers it, checked against botocore's own
+KMS service model (the shapes AWS publishes):
+
+- not JSON, not UTF-8, nested too deep, not an object, a value of the wrong type, a blob that is
+  not base64: `SerializationException` (the request cannot be deserialized);
+- a required member missing or a value too short: `ValidationException`
+  ("1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null");
+- an operation KMS does not have: `UnknownOperationException`.
+https://docs.aws.amazon.com/kms/latest/APIReference/CommonErrors.html
+Members the model does not know are ignored, as AWS's JSON protocol ignores them.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import threading
+from functools import lru_cache
+from typing import Any
+
+from .moto_adapter import AwsError
+
+MAX_DEPTH = 32  # KMS inputs nest at most 3 levels (EncryptionContext, grant Constraints)
+_VALID_MAX = 4096
+_valid: set[tuple[str, str]] = set()  # (operation, body) already found well-formed: checked once
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _model() -> Any:
+    from botocore.loaders import create_loader
+    from botocore.model import ServiceModel
+
+    return ServiceModel(create_loader().load_service_model("kms", "service-2"), "kms")
+
+
+def _depth(text: str) -> int:
+    """How deep brackets nest in `text` (ignoring those inside strings), counted without recursion."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest
+
+
+def _serialization(message: str) -> AwsError:
+    return AwsError("SerializationException", message)
+
+
+def parse_params(operation: str, body: str | bytes | None) -> dict[str, Any]:
+    """The request's parameters; AwsError (AWS's code and a message) if AWS could not read them."""
+    if isinstance(body, bytes):
+        try:
+            body = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _serialization("The request body is not valid UTF-8.") from None
+    text = body or "{}"
+    if (operation, text) in _valid:
+        params: dict[str, Any] = json.loads(text)
+        return params
+    model = _model()
+    if operation not in model.operation_names:
+        raise AwsError("UnknownOperationException", f"Unknown operation {operation!r} for KMS.")
+    if _depth(text) > MAX_DEPTH:
+        raise _serialization(f"The request body nests deeper than {MAX_DEPTH} levels.")
+    try:
+        params = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise _serialization(f"The request body is not valid JSON: {exc}") from None
+    if not isinstance(params, dict):
+        raise _serialization(f"Start of {_JSON_TYPE.get(type(params), 'value')} found where an object was expected.")
+    _check_shapes(model.operation_model(operation).input_shape, params)
+    if len(text) <= 2048:
+        with _lock:
+            if len(_valid) >= _VALID_MAX:
+                _valid.clear()
+            _valid.add((operation, text))
+    return params
+
+
+def _check_shapes(shape: Any, params: dict[str, Any]) -> None:
+    from botocore.validate import ParamValidator
+
+    known = {k: v for k, v in params.items() if k in shape.members}  # AWS ignores members it does not know
+    report = ParamValidator().validate(known, shape)
+    errors = getattr(report, "_errors", [])
+    types = [e for e in errors if e[0] in ("invalid type", "unable to encode to json")]
+    if types:
+        _, name, details = types[0]
+        raise _serialization(f"Value of {str(name).lstrip('.')} has the wrong JSON type "
+                             f"({_JSON_TYPE.get(type(details.get('param')), 'other')}).")
+    for name, member in shape.members.items():
+        if member.type_name == "blob" and isinstance(params.get(name), str):
+            try:
+                base64.b64decode(params[name], validate=True)
+            except (binascii.Error, ValueError):
+                raise _serialization(f"Value of {name} is not valid base64.") from None
+    problems = []
+    for reason, name, details in errors:
+        field = _camel(str(name).lstrip("."))
+        if reason == "missing required field":
+            field = _camel(".".join(p for p in (str(name).lstrip("."), details.get("required_name", "")) if p))
+            problems.append(f"Value null at '{field}' failed to satisfy constraint: Member must not be null")
+        elif reason == "invalid length":
+            problems.append(f"Value at '{field}' failed to satisfy constraint: Member must have length "
+                            f"greater than or equal to {details.get('min_allowed', 1)}")
+        elif reason == "invalid range":
+            problems.append(f"Value at '{field}' failed to satisfy constraint: Member must have value "
+                            f"greater than or equal to {details.get('min_allowed', 1)}")
+    if problems:
+        count = len(problems)
+        raise AwsError("ValidationException", f"{count} validation error{'s' if count > 1 else ''} detected: "
+                       + "; ".join(problems))
+
+
+_JSON_TYPE = {str: "string", dict: "object", list: "array", bool: "boolean", int: "number", float: "number",
+              type(None): "null"}
+
+
+def _camel(name: str) -> str:
+    """AWS's member names in validation messages: keyId, not KeyId."""
+    return ".".join(part[:1].lower() + part[1:] for part in str(name).split(".")) if name else name

@@ -12,20 +12,96 @@ or predicted, and says why not without giving the answer away. The course's less
 - `goal`: "make the lab so that ...", a list of requirements checked in order.
 
 `check()`, `hint()` and `solution()` all render as HTML in Jupyter and as plain text elsewhere.
+Every sentence is a template marked `N_` (here in `T`, the lessons' in their own `T`) and put
+into words with `say(template, **values)`: a `Text` rendered through the active catalog when it is
+shown or checked, not when the exercise is made, so `kmslab.set_language` applies at once.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
+from .engine.words import N_, _
+
 Cell = tuple[str, str]  # (principal ARN, action)
 
 _BOX = "padding:6px 10px;margin:2px 0;white-space:normal;overflow-wrap:anywhere"
-_NO_ANSWER = "Replace the ... with your answer, then run the cell again."
+
+T: dict[str, str] = {
+    "correct": N_("✔ Correct! "),
+    "not_yet": N_("✘ Not yet. "),
+    "hint": N_("Hint {i}/{n}: {text}"),
+    "solution": N_("Solution:"),
+    "exercise": N_("Exercise: {title}"),
+    "then": N_("Then `.check(...)`; stuck? `.hint()`, `.solution()`."),
+    "no_answer": N_("Replace the ... with your answer, then run the cell again."),
+    "why_not": N_("Look at the key policy: does it name this principal, or the account?"),
+    "answer_with": N_("Answer with {choices}."),
+    "or": N_(" or "),
+    "agrees": N_("The lab agrees: {why}"),
+    "differs": N_("The lab answers differently. {why_not}"),
+    "reason": N_("{reason}."),
+    "answers": N_("answers"),
+    "use_names": N_("Use the names {options} (not {unknown})."),
+    "exactly_these": N_("Exactly these: {found}."),
+    "differ": N_("{n} of the {total} {noun} differ from what the lab saw."),
+    "name_cells": N_("{error}. Name cells as (principal, action), e.g. "
+                     '[("kms-test-2", "Decrypt")] or a whole row ("kms-test-2", "*").'),
+    "flip_exactly": N_("Exactly these {n} cells flip."),
+    "flip_none": N_("No cell flips."),
+    "flip_missing": N_("{n} cell(s) that flip are missing from your answer"),
+    "flip_extra": N_("{n} cell(s) in your answer do not flip"),
+    "flip_join": N_("; "),
+    "flip_parts": N_("{parts}."),
+}
+
+
+class Text:
+    """A sentence to say later: an English template (marked `N_`) and its values.
+
+    Rendered through the active catalog each time it is shown (`str()`), so an exercise made
+    before `kmslab.set_language("ja")` speaks Japanese after it. Values that are `Text` render too.
+    """
+
+    __slots__ = ("template", "values")
+
+    def __init__(self, template: str, **values: Any) -> None:
+        self.template, self.values = template, values
+
+    def render(self, **more: Any) -> str:
+        """The sentence in the language of the moment; `more` adds values known only now (e.g. a reason)."""
+        values = {k: str(v) if isinstance(v, Text) else v for k, v in {**self.values, **more}.items()}
+        return _(self.template).format(**values)
+
+    def __str__(self) -> str:
+        return self.render()
+
+    def __repr__(self) -> str:
+        return f"Text({self.template!r}, **{self.values!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return str(self) == str(other) if isinstance(other, Text | str) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+
+Words = str | Text  # a literal (code, names: the same in every language) or a sentence to translate
+
+
+def say(template: str, **values: Any) -> Text:
+    """The sentence `template` (marked `N_` where defined) with `values`, put into words when shown."""
+    return Text(template, **values)
+
+
+def every_template() -> Iterator[tuple[str, str]]:
+    """(id, English template) of every shared exercise sentence, for the message catalogs."""
+    for key, text in T.items():
+        yield f"exercises.{key}", text
 
 
 @dataclass(frozen=True)
@@ -39,7 +115,7 @@ class CheckResult:
         return self.correct
 
     def __str__(self) -> str:
-        return ("✔ Correct! " if self.correct else "✘ Not yet. ") + self.feedback
+        return _(T["correct"] if self.correct else T["not_yet"]) + self.feedback
 
     def _repr_html_(self) -> str:
         colour, accent = ("#d6e9f8", "#0072b2") if self.correct else ("#fbdcc8", "#d55e00")
@@ -62,7 +138,7 @@ class Solution(str):
         body = (f'<pre style="margin:4px 0;white-space:pre-wrap">{html.escape(self)}</pre>' if _looks_like_code(self)
                 else _code_spans(self))
         return (f'<div class="kmslab-solution" style="background:#e8f3e8;border-left:4px solid #009e73;{_BOX}">'
-                f"<b>Solution:</b> {body}</div>")
+                f"<b>{html.escape(_(T['solution']))}</b> {body}</div>")
 
 
 def _looks_like_code(text: str) -> bool:
@@ -82,65 +158,64 @@ class Exercise:
     Displaying the exercise shows its question (put it last in the cell that asks it).
     """
 
-    title: str
-    task: str
+    title: Words
+    task: Words
     checker: Callable[..., CheckResult]
-    hints: tuple[str, ...]
-    solution_text: str
+    hints: tuple[Words, ...]
+    solution_text: Words
     _hints_given: int = field(default=0, repr=False)
 
     def check(self, *args: Any, **kwargs: Any) -> CheckResult:
         """Check the learner's answer (or the lab's current state): correct / not yet, and why."""
         if args and args[0] is Ellipsis:
-            return CheckResult(False, _NO_ANSWER)
+            return CheckResult(False, _(T["no_answer"]))
         return self.checker(*args, **kwargs)
 
     def hint(self) -> Hint:
         """The next hint; each call reveals a little more."""
         text = self.hints[min(self._hints_given, len(self.hints) - 1)]
         self._hints_given += 1
-        return Hint(f"Hint {min(self._hints_given, len(self.hints))}/{len(self.hints)}: {text}")
+        return Hint(say(T["hint"], i=min(self._hints_given, len(self.hints)), n=len(self.hints), text=text))
 
     def solution(self) -> Solution:
-        return Solution(self.solution_text)
+        return Solution(str(self.solution_text))
 
     def _repr_html_(self) -> str:
         return (f'<div class="kmslab-exercise" style="border:1px solid #b8b8b8;{_BOX}">'
-                f"<b>Exercise: {html.escape(self.title)}</b><br>{_code_spans(self.task)}<br>"
-                "<i>Then <code>.check(...)</code>; stuck? <code>.hint()</code>, <code>.solution()</code>.</i></div>")
+                f"<b>{html.escape(say(T['exercise'], title=self.title).render())}</b><br>"
+                f"{_code_spans(str(self.task))}<br><i>{_code_spans(_(T['then']))}</i></div>")
 
     def __str__(self) -> str:
-        return f"Exercise: {self.title}\n{self.task}"
+        return f"{say(T['exercise'], title=self.title)}\n{self.task}"
 
 
 # ------------------------------------------------------------------ prediction: one of a few answers
 
 
-def prediction(actual: Callable[[], tuple[str, str]], choices: Sequence[str] = ("allowed", "denied"), *,
-               why_not: str = "Look at the key policy: does it name this principal, or the account?",
-               ) -> Callable[[Any], CheckResult]:
+def prediction(actual: Callable[[], tuple[str, Words]], choices: Sequence[str] = ("allowed", "denied"), *,
+               why_not: Words | None = None) -> Callable[[Any], CheckResult]:
     """A checker for "predict: A or B?". `actual()` asks the lab and returns (answer, why)."""
 
     def check(answer: Any) -> CheckResult:
         given = str(answer).strip().lower()
         if given not in choices:
-            return CheckResult(False, "Answer with " + " or ".join(f'"{c}"' for c in choices) + ".")
+            choice = _(T["or"]).join(f'"{c}"' for c in choices)
+            return CheckResult(False, say(T["answer_with"], choices=choice).render())
         found, why = actual()
         if found == given:
-            return CheckResult(True, f"The lab agrees: {why}")
-        return CheckResult(False, f"The lab answers differently. {why_not}")
+            return CheckResult(True, say(T["agrees"], why=why).render())
+        return CheckResult(False, say(T["differs"], why_not=why_not or say(T["why_not"])).render())
 
     return check
 
 
 def verdict_question(lab: Any, principal: str, action: str, key: str | None, *,
-                     why_not: str = "Look at the key policy: does it name this principal, or the account?",
-                     **request: Any) -> Callable[[Any], CheckResult]:
+                     why_not: Words | None = None, **request: Any) -> Callable[[Any], CheckResult]:
     """A checker for "allowed or denied?" that makes the real request (with `request` options) to find out."""
 
-    def actual() -> tuple[str, str]:
+    def actual() -> tuple[str, Words]:
         outcome = lab.request(principal, action, key, **request)
-        return outcome.decision, f"{outcome.reason}."
+        return outcome.decision, say(T["reason"], reason=outcome.reason)
 
     return prediction(actual, why_not=why_not)
 
@@ -148,19 +223,21 @@ def verdict_question(lab: Any, principal: str, action: str, key: str | None, *,
 # ------------------------------------------------------------------ selection: which of these?
 
 
-def selection(options: Sequence[str], actual: Callable[[], set[str]], *, noun: str = "answers",
-              ) -> Callable[[Iterable[str]], CheckResult]:
+def selection(options: Sequence[str], actual: Callable[[], set[str]], *,
+              noun: Words | None = None) -> Callable[[Iterable[str]], CheckResult]:
     """A checker for "which of `options` ...?"; `actual()` asks the lab which ones do."""
 
     def check(answer: Iterable[str]) -> CheckResult:
         given = {answer.strip().lower()} if isinstance(answer, str) else {str(a).strip().lower() for a in answer}
         unknown = given - set(options)
         if unknown:
-            return CheckResult(False, f"Use the names {', '.join(options)} (not {', '.join(sorted(unknown))}).")
+            return CheckResult(False, say(T["use_names"], options=", ".join(options),
+                                          unknown=", ".join(sorted(unknown))).render())
         found = actual()
         if given == found:
-            return CheckResult(True, f"Exactly these: {', '.join(sorted(found))}.")
-        return CheckResult(False, f"{len(found ^ given)} of the {len(options)} {noun} differ from what the lab saw.")
+            return CheckResult(True, say(T["exactly_these"], found=", ".join(sorted(found))).render())
+        return CheckResult(False, say(T["differ"], n=len(found ^ given), total=len(options),
+                                      noun=noun or say(T["answers"])).render())
 
     return check
 
@@ -196,8 +273,7 @@ def flips(table: Callable[[], Mapping[Cell, str]], change: Callable[[], None], u
         try:
             cells = expand(predicted)
         except (ValueError, TypeError) as exc:
-            return CheckResult(False, f"{exc}. Name cells as (principal, action), e.g. "
-                                      '[("kms-test-2", "Decrypt")] or a whole row ("kms-test-2", "*").')
+            return CheckResult(False, say(T["name_cells"], error=exc).render())
         with quietly():
             before = table()
             change()
@@ -207,15 +283,15 @@ def flips(table: Callable[[], Mapping[Cell, str]], change: Callable[[], None], u
                 undo()
         actual = {cell for cell in before if before[cell] != after.get(cell)}
         if cells == actual:
-            return CheckResult(True, f"Exactly these {len(actual)} cells flip." if actual
-                               else "No cell flips.")
+            return CheckResult(True, say(T["flip_exactly"], n=len(actual)).render() if actual
+                               else _(T["flip_none"]))
         missing, extra = len(actual - cells), len(cells - actual)
         parts = []
         if missing:
-            parts.append(f"{missing} cell(s) that flip are missing from your answer")
+            parts.append(say(T["flip_missing"], n=missing).render())
         if extra:
-            parts.append(f"{extra} cell(s) in your answer do not flip")
-        return CheckResult(False, "; ".join(parts) + ".")
+            parts.append(say(T["flip_extra"], n=extra).render())
+        return CheckResult(False, say(T["flip_parts"], parts=_(T["flip_join"]).join(parts)).render())
 
     return check
 
@@ -236,46 +312,54 @@ def flips_question(lab: Any, key: str, principals: Iterable[str], actions: Itera
 
 # ------------------------------------------------------------------ goal: make the lab so that ...
 
-Requirement = Callable[[], str | None]  # None when met, else what is wrong (one sentence)
+Requirement = Callable[[], Words | None]  # None when met, else what is wrong (one sentence)
 
 
-def goal(requirements: Sequence[Requirement], success: Callable[[], str]) -> Callable[[], CheckResult]:
+def goal(requirements: Sequence[Requirement], success: Callable[[], Words]) -> Callable[[], CheckResult]:
     """A checker for "change the lab so that ...": the first unmet requirement is the feedback."""
 
     def check() -> CheckResult:
         for requirement in requirements:
             problem = requirement()
             if problem:
-                return CheckResult(False, problem)
-        return CheckResult(True, success())
+                return CheckResult(False, str(problem))
+        return CheckResult(True, str(success()))
 
     return check
 
 
 def must_be(lab: Any, decision: str, principal: str, action: str, key: str | None, *,
-            otherwise: str, **request: Any) -> Requirement:
-    """The requirement "this request is `decision`"; `{reason}` and `{message}` in `otherwise` are the request's."""
+            otherwise: Words, **request: Any) -> Requirement:
+    """The requirement "this request is `decision`"; `{reason}` and `{message}` in `otherwise` are the request's.
+
+    `otherwise` is a `say(...)` sentence (its template may use `{reason}` and `{message}`), or a plain
+    string in which those two are replaced.
+    """
 
     def requirement() -> str | None:
         outcome = lab.request(principal, action, key, **request)
         if outcome.decision == decision:
             return None
+        if isinstance(otherwise, Text):
+            more = {k: v for k, v in (("reason", outcome.reason), ("message", outcome.message or ""))
+                    if k not in otherwise.values}
+            return otherwise.render(**more)
         return otherwise.replace("{reason}", outcome.reason).replace("{message}", outcome.message or "")
 
     return requirement
 
 
-def allowed(lab: Any, principal: str, action: str, key: str | None, *, otherwise: str,
+def allowed(lab: Any, principal: str, action: str, key: str | None, *, otherwise: Words,
             **request: Any) -> Requirement:
     return must_be(lab, "allowed", principal, action, key, otherwise=otherwise, **request)
 
 
-def denied(lab: Any, principal: str, action: str, key: str | None, *, otherwise: str,
+def denied(lab: Any, principal: str, action: str, key: str | None, *, otherwise: Words,
            **request: Any) -> Requirement:
     return must_be(lab, "denied", principal, action, key, otherwise=otherwise, **request)
 
 
-def key_policy_unchanged(lab: Any, key: str, *, otherwise: str) -> Requirement:
+def key_policy_unchanged(lab: Any, key: str, *, otherwise: Words) -> Requirement:
     """The requirement "the key policy is still what it is now" (read when the exercise is made)."""
     import json
 

@@ -14,6 +14,7 @@ Every name a notebook uses is importable from `kmslab.course` itself; each is lo
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterator
 from typing import Any
 
 # name -> the module of this package that defines it
@@ -52,3 +53,14 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted({*globals(), *_NAMES})
+
+
+LESSONS = tuple(f"lesson{n:02d}" for n in range(9))
+
+
+def every_template() -> Iterator[tuple[str, str]]:
+    """(id, English template) of every exercise sentence of the lessons (their `T`), for the message catalogs."""
+    for lesson in LESSONS:
+        module = importlib.import_module(f"{__name__}.{lesson}")
+        for key, text in getattr(module, "T", {}).items():
+            yield f"{lesson}.{key}", text

@@ -5,12 +5,40 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..engine.policy import aws_principal_ids, statement_list
-from ..exercises import Exercise, allowed, goal, key_policy_unchanged, selection, verdict_question
+from ..engine.words import N_
+from ..exercises import Exercise, allowed, goal, key_policy_unchanged, say, selection, verdict_question
 from ..lab import Lab
 from .policies import KEY_USER_ACTIONS, add_statement, iam_restore, iam_snapshot
 
 if TYPE_CHECKING:
     import pandas as pd
+
+T: dict[str, str] = {
+    "cross_user.title": N_("The second yes"),
+    "cross_user.task": N_('Without changing the key policy of "{key}", let {user} Encrypt with it. Then check().'),
+    "cross_user.policy_changed": N_("The key policy of {key} changed: it already allows account {account}. The "
+                                    "missing yes is on the other side."),
+    "cross_user.still_denied": N_("Still denied: {reason}."),
+    "cross_user.success": N_("{reason}."),
+    "cross_user.hint1": N_("The key policy already allows account {account}. Who else must say yes?"),
+    "cross_user.hint2": N_("An IAM policy in account {account}: lab.put_inline_policy(user ARN, name, document)."),
+    "cross_user.hint3": N_("Resource: the key ARN (lab.key_arn(...))."),
+    "foreign_root.title": N_("The other account's root user"),
+    "foreign_root.task": N_('The key policy of "{key}" allows account {account}. Its root user has no IAM policy (it '
+                            'cannot have one). May it Encrypt with the key? check("allowed") or check("denied").'),
+    "foreign_root.hint1": N_("Cross-account access needs the key policy and the caller's own account to say yes."),
+    "foreign_root.hint2": N_("In its own account, the root user has every permission."),
+    "foreign_root.solution": N_("Allowed: the key policy allows its account, and its own account allows the root user "
+                                "everything."),
+    "key_reference.title": N_("How to name a key of another account"),
+    "key_reference.task": N_('{principal} may Encrypt with "{key}". Which ways of naming the key work in the request? '
+                             'check({{"arn", ...}}) with any of {refs}; the lab tries all four.'),
+    "key_reference.noun": N_("ways of naming the key"),
+    "key_reference.hint1": N_("A key id or an alias name is looked up in the caller's own account and Region."),
+    "key_reference.hint2": N_("Which two forms contain the account id?"),
+    "key_reference.solution": N_('check({{"arn", "alias_arn"}}): the key ARN or the alias ARN. The key id and the '
+                                 "alias name answer NotFoundException."),
+}
 
 
 def _names_account(statement: dict[str, Any], account: str) -> bool:
@@ -96,16 +124,14 @@ def exercise_cross_account_user(lab: Lab, key: str = "shared",
     """Let a user of the other account Encrypt with the key, from the right side."""
     account = lab.principal_arn(user).split(":")[4]
     return Exercise(
-        title="The second yes",
-        task=f'Without changing the key policy of "{key}", let {user} Encrypt with it. Then check().',
+        title=say(T["cross_user.title"]),
+        task=say(T["cross_user.task"], key=key, user=user),
         checker=goal([
-            key_policy_unchanged(lab, key, otherwise=f"The key policy of {key} changed: it already allows account "
-                                                     f"{account}. The missing yes is on the other side."),
-            allowed(lab, user, "kms:Encrypt", key, otherwise="Still denied: {reason}."),
-        ], success=lambda: f"{lab.request(user, 'kms:Encrypt', key).reason}."),
-        hints=(f"The key policy already allows account {account}. Who else must say yes?",
-               f"An IAM policy in account {account}: lab.put_inline_policy(user ARN, name, document).",
-               "Resource: the key ARN (lab.key_arn(...))."),
+            key_policy_unchanged(lab, key, otherwise=say(T["cross_user.policy_changed"], key=key, account=account)),
+            allowed(lab, user, "kms:Encrypt", key, otherwise=say(T["cross_user.still_denied"])),
+        ], success=lambda: say(T["cross_user.success"], reason=lab.request(user, "kms:Encrypt", key).reason)),
+        hints=(say(T["cross_user.hint1"], account=account), say(T["cross_user.hint2"], account=account),
+               say(T["cross_user.hint3"])),
         solution_text=(f'lab.put_inline_policy("{user}", "use-{key}", {{"Version": "2012-10-17", "Statement": '
                        f'[{{"Effect": "Allow", "Action": "kms:Encrypt", "Resource": lab.key_arn("{key}")}}]}})'),
     )
@@ -114,14 +140,11 @@ def exercise_cross_account_user(lab: Lab, key: str = "shared",
 def exercise_foreign_root(lab: Lab, key: str = "shared", account: str = "444455556666") -> Exercise:
     """Predict whether the other account's root user needs an IAM policy."""
     return Exercise(
-        title="The other account's root user",
-        task=f'The key policy of "{key}" allows account {account}. Its root user has no IAM policy (it cannot '
-             'have one). May it Encrypt with the key? check("allowed") or check("denied").',
+        title=say(T["foreign_root.title"]),
+        task=say(T["foreign_root.task"], key=key, account=account),
         checker=verdict_question(lab, f"arn:aws:iam::{account}:root", "kms:Encrypt", key),
-        hints=("Cross-account access needs the key policy and the caller's own account to say yes.",
-               "In its own account, the root user has every permission."),
-        solution_text="Allowed: the key policy allows its account, and its own account allows the root user "
-                      "everything.",
+        hints=(say(T["foreign_root.hint1"]), say(T["foreign_root.hint2"])),
+        solution_text=say(T["foreign_root.solution"]),
     )
 
 
@@ -134,12 +157,9 @@ def exercise_key_reference(lab: Lab, key: str = "shared",
         return {r for r in refs if lab.request(principal, "kms:Encrypt", key, key_ref=r).decision == "allowed"}
 
     return Exercise(
-        title="How to name a key of another account",
-        task=f'{principal} may Encrypt with "{key}". Which ways of naming the key work in the request? '
-             f'check({{"arn", ...}}) with any of {", ".join(refs)}; the lab tries all four.',
-        checker=selection(refs, working, noun="ways of naming the key"),
-        hints=("A key id or an alias name is looked up in the caller's own account and Region.",
-               "Which two forms contain the account id?"),
-        solution_text='check({"arn", "alias_arn"}): the key ARN or the alias ARN. The key id and the alias name '
-                      "answer NotFoundException.",
+        title=say(T["key_reference.title"]),
+        task=say(T["key_reference.task"], principal=principal, key=key, refs=", ".join(refs)),
+        checker=selection(refs, working, noun=say(T["key_reference.noun"])),
+        hints=(say(T["key_reference.hint1"]), say(T["key_reference.hint2"])),
+        solution_text=say(T["key_reference.solution"]),
     )

@@ -47,8 +47,15 @@ def text_table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
         return value.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
     table = [list(columns), *([cell(v) for v in row] for row in rows)]
-    widths = [max(len(line[i]) for line in table) for i in range(len(columns))]
-    return "\n".join(" ".join(v.rjust(w) for v, w in zip(line, widths, strict=True)) for line in table)
+    widths = [max(_width(line[i]) for line in table) for i in range(len(columns))]
+    return "\n".join(" ".join(" " * (w - _width(v)) + v for v, w in zip(line, widths, strict=True)) for line in table)
+
+
+def _width(text: str) -> int:
+    """Columns a terminal gives `text`: wide (East Asian) characters take two, as in a Japanese edition."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def cmd_run(args: argparse.Namespace) -> int:

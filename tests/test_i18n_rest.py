@@ -16,6 +16,7 @@ import pytest
 
 import kmslab
 from kmslab import course
+from kmslab.cli import _width
 from kmslab.engine import words
 from kmslab.engine.model import StatementRef
 
@@ -56,6 +57,9 @@ def test_run_and_check_in_japanese():
     assert run.returncode == 0, run.stderr
     head = next(line for line in run.stdout.splitlines() if "プリンシパル" in line)
     assert "アクション" in head and "判定" in head and "理由" in head and "principal" not in head
+    # every line of the table is as wide on a terminal as the head (a wide character takes two columns)
+    table = run.stdout.split("\n\n")[0].splitlines()[1:]
+    assert len(table) > 1 and {_width(line) for line in table} == {_width(head)}
     check = _kmslab_ja("check", str(SEED))
     assert check.returncode == 0, check.stderr
     assert re.search(r"^check: \d+ 件合格、0 件不合格$", check.stdout, re.M), check.stdout

@@ -30,7 +30,9 @@ TABLE_COLUMNS = ("principal", "action", "key", "decision", "error", "reason")
 def _print_table(outcomes: Sequence[Outcome]) -> None:
     rows = [(o.principal, o.action, o.key or "-", o.decision.upper() if o.decision != "allowed" else "allowed",
              o.error or "", o.reason) for o in outcomes]
-    print(text_table(TABLE_COLUMNS, rows))
+    from .engine.words import cli_text
+
+    print(text_table([cli_text(f"col/{c}") for c in TABLE_COLUMNS], rows))
 
 
 def text_table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -45,11 +47,19 @@ def text_table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
         return value.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
     table = [list(columns), *([cell(v) for v in row] for row in rows)]
-    widths = [max(len(line[i]) for line in table) for i in range(len(columns))]
-    return "\n".join(" ".join(v.rjust(w) for v, w in zip(line, widths, strict=True)) for line in table)
+    widths = [max(_width(line[i]) for line in table) for i in range(len(columns))]
+    return "\n".join(" ".join(" " * (w - _width(v)) + v for v, w in zip(line, widths, strict=True)) for line in table)
+
+
+def _width(text: str) -> int:
+    """Columns a terminal gives `text`: wide (East Asian) characters take two, as in a Japanese edition."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from .engine import words
     from .runner import run_scenario
 
     results = {}
@@ -61,7 +71,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"== {path}: {scenario.title or scenario.name}")
             for build in run.builds:
                 if build.error:
-                    print(f"   key {build.key!r} was not created: {build.error}: {build.message}")
+                    print(words.cli_text("not-created", key=build.key, error=build.error, message=build.message))
             _print_table(run.outcomes)
             print()
     if args.json:
@@ -71,6 +81,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from .engine import words
     from .runner import run_scenario
 
     mismatches: list[str] = []
@@ -83,7 +94,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         checked += run.checked()
     for line in mismatches:
         print(line)
-    print(f"check: {checked - len(mismatches)} passed, {len(mismatches)} failed")
+    print(words.cli_text("check", passed=checked - len(mismatches), failed=len(mismatches)))
     return EXIT_MISMATCH if mismatches else 0
 
 
@@ -100,14 +111,18 @@ def cmd_explain(args: argparse.Namespace) -> int:
         raise LabError(f"explain --principal {args.principal!r}: {exc}") from None
     finally:
         lab.stop()
-    print(f"{outcome.principal} -> {outcome.action}" + (f" on key {outcome.key}" if outcome.key else ""))
-    print(f"decision: {outcome.decision.upper()}" + (f" ({outcome.error})" if outcome.error else ""))
-    print(f"why: {outcome.reason}")
+    print(words.cli_text("request", principal=outcome.principal, action=outcome.action)
+          + (words.cli_text("on-key", key=outcome.key) if outcome.key else ""))
+    verdict = outcome.decision.upper()
+    if verdict in ("ALLOWED", "DENIED"):
+        verdict = words.flow_text(verdict)
+    print(words.cli_text("decision", decision=verdict) + (f" ({outcome.error})" if outcome.error else ""))
+    print(words.cli_text("why", reason=outcome.reason))
     if outcome.explanation is not None:  # every gate visited, the deciding gate and statements
         print("\n".join(words.cli_lines(outcome.explanation)))
     line = aws_cli_error_line(outcome)
     if line:
-        print(f"AWS says: {line}")
+        print(words.cli_text("aws-says", line=line))
     return 0
 
 

@@ -17,8 +17,6 @@ import string
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from .messages import POLICY_TYPE
-
 if TYPE_CHECKING:
     from .model import Decision, Gate, Phrase, Ref
 
@@ -157,6 +155,7 @@ LABELS: dict[str, str] = {
     "sid-short": N_("Sid {sid}"),
     "no-sid-short": N_("statement {number}, no Sid"),
     "where-key-policy": N_("the key policy"),
+    "key-policy-name": N_("key policy"),  # the key policy's name in a statement label
     "where-policy": N_("the {policy_type} '{policy}'"),
 }
 
@@ -200,6 +199,43 @@ CLI: dict[str, str] = {
     "deciding": N_("decided at: {gate}"),
     "statements": N_("deciding statements:"),
     "statement": N_("  {label} ({effect})"),
+    # the frame of `run`, `check` and `explain` (kmslab/cli.py); AWS's own error lines stay AWS's
+    "request": N_("{principal} -> {action}"),
+    "on-key": N_(" on key {key}"),
+    "decision": N_("decision: {decision}"),
+    "why": N_("why: {reason}"),
+    "aws-says": N_("AWS says: {line}"),
+    "check": N_("check: {passed} passed, {failed} failed"),
+    "not-created": N_("   key {key!r} was not created: {error}: {message}"),
+    "col/principal": N_("principal"),
+    "col/action": N_("action"),
+    "col/key": N_("key"),
+    "col/decision": N_("decision"),
+    "col/error": N_("error"),
+    "col/reason": N_("reason"),
+    # `serve` (kmslab/serve)
+    "serving": N_("kmslab serving {file} at {endpoint} (only on this machine). Profiles: {profiles}"),
+    "try": N_("Try:"),
+    "press-ctrl-c": N_("Press Ctrl-C to stop."),
+    "stopped": N_("kmslab server stopped."),
+    "cannot-listen": N_("cannot listen on {address}: {error}"),
+    "port-in-use": N_(" (is another server using it? choose another --port)"),
+}
+
+# The policy types as a reason names them (AWS's own error messages keep messages.POLICY_TYPE).
+POLICY_TYPES: dict[str, str] = {
+    "scp": N_("service control policy"),
+    "resource": N_("resource-based policy"),
+    "identity": N_("identity-based policy"),
+    "boundary": N_("permissions boundary"),
+    "session": N_("session policy"),
+}
+
+# Reasons the lab gives for an AWS error that no decision of the engine explains (kmslab/lab/lab.py).
+LAB: dict[str, str] = {
+    "aws-answered": N_("AWS answered {code}"),
+    "aws-answered-message": N_("AWS answered {code}: {message}"),
+    "authorized-but": N_("authorized ({reason}), but AWS answered {code}"),
 }
 
 
@@ -285,6 +321,21 @@ EXPLAIN: dict[str, str] = {  # the explanation panel (kmslab/widgets/explain.py)
 }
 
 
+def cli_text(name: str, **args: Any) -> str:
+    """One of the CLI's words (a frame line, a column head, a line of `serve`), translated and filled."""
+    return _(CLI[name]).format_map(args) if args else _(CLI[name])
+
+
+def lab_text(name: str, **args: Any) -> str:
+    """One of the lab's reasons for an AWS error, translated and filled."""
+    return _(LAB[name]).format_map(args)
+
+
+def policy_type(kind: str) -> str:
+    """A policy type's name as a reason says it ("identity-based policy"), translated."""
+    return _(POLICY_TYPES[kind]) if kind in POLICY_TYPES else kind
+
+
 def explain_text(name: str, **args: Any) -> str:
     """One of the explanation panel's words, translated and filled."""
     return _(EXPLAIN[name]).format_map(args) if args else _(EXPLAIN[name])
@@ -297,7 +348,7 @@ def flow_text(key: str, **args: Any) -> str:
 
 def every_template() -> Iterator[tuple[str, str]]:
     """(id, English template) of every template here."""
-    for table in (REASONS, GATE_LINES, LABELS, WHO, OUTCOMES, GATE_NAMES, CLI, FLOW, EXPLAIN):
+    for table in (REASONS, GATE_LINES, LABELS, WHO, OUTCOMES, GATE_NAMES, CLI, POLICY_TYPES, LAB, FLOW, EXPLAIN):
         yield from table.items()
 
 
@@ -314,9 +365,17 @@ def ref_label(ref: Ref) -> str:
     grant_id = getattr(ref, "grant_id", None)
     if grant_id is not None:
         return _(LABELS["grant"]).format(grant_id=grant_id)
+    policy = _policy_name(ref)
     if ref.sid:  # type: ignore[union-attr]
-        return _(LABELS["sid"]).format(policy=ref.policy, sid=repr(ref.sid))  # type: ignore[union-attr]
-    return _(LABELS["no-sid"]).format(policy=ref.policy, number=ref.index + 1)  # type: ignore[union-attr]
+        return _(LABELS["sid"]).format(policy=policy, sid=repr(ref.sid))  # type: ignore[union-attr]
+    return _(LABELS["no-sid"]).format(policy=policy, number=ref.index + 1)  # type: ignore[union-attr]
+
+
+def _policy_name(ref: Any) -> str:
+    """A statement's policy as a label names it: the key policy in words, any other policy by its own name."""
+    if getattr(ref, "kind", None) == "resource" and ref.policy == "key policy":
+        return _(LABELS["key-policy-name"])
+    return str(ref.policy)
 
 
 def ref_short(ref: Ref) -> str:
@@ -332,7 +391,7 @@ def ref_short(ref: Ref) -> str:
 def _where(ref: Any) -> str:
     if getattr(ref, "kind", None) == "resource":
         return _(LABELS["where-key-policy"])
-    return _(LABELS["where-policy"]).format(policy_type=POLICY_TYPE.get(ref.kind, ref.kind), policy=ref.policy)
+    return _(LABELS["where-policy"]).format(policy_type=policy_type(ref.kind), policy=ref.policy)
 
 
 def values(args: Mapping[str, Any]) -> dict[str, Any]:

@@ -27,7 +27,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from ..engine import DEFAULT_REGION, STANDARD_ACTIONS, Decision, action_info, normalize_action
+from ..engine import DEFAULT_REGION, STANDARD_ACTIONS, Decision, action_info, normalize_action, words
 from . import hook, managed, moto_adapter, safety
 from .calls import PLANS, CallInput
 from .hook import Authorizer, Event
@@ -831,9 +831,10 @@ class Lab:
         if decision is not None and (verdict != "error" or (not decision.allowed and decision.error == error)):
             reason = decision.reason  # the engine's words, also for the errors it decides (key states)
         elif verdict == "error":
-            reason = f"AWS answered {error}" + (f": {message}" if message else "")
+            reason = (words.lab_text("aws-answered-message", code=error, message=message) if message
+                      else words.lab_text("aws-answered", code=error))
             if decision is not None and decision.allowed:
-                reason = f"authorized ({decision.reason}), but AWS answered {error}"
+                reason = words.lab_text("authorized-but", reason=decision.reason, code=error)
         else:
             reason = event.reason if event else ""
         return Outcome(

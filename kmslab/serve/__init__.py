@@ -24,6 +24,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from ..engine import words
+
 HOST = "127.0.0.1"
 
 
@@ -103,19 +105,19 @@ def serve(file: str, port: int, seconds: float = 0) -> int:
         try:
             server = Server(HOST, port, gate)
         except OSError as exc:
-            raise ServeError(f"cannot listen on {HOST}:{port}: {exc.strerror or exc}"
-                             + (" (is another server using it? choose another --port)"
+            raise ServeError(words.cli_text("cannot-listen", address=f"{HOST}:{port}", error=exc.strerror or exc)
+                             + (words.cli_text("port-in-use")
                                 if "in use" in str(exc.strerror or exc) else "")) from None
         with private_folder() as folder, _stop_on_signals():
             endpoint = f"http://{HOST}:{server.address[1]}"
             names = write_profiles(lab, folder, endpoint)
             server.start()
             try:
-                print(f"kmslab serving {_printable(file)} at {endpoint} (only on this machine). "
-                      f"Profiles: {', '.join(names)}")
-                print(f"Try:\n  AWS_CONFIG_FILE={folder}/config AWS_SHARED_CREDENTIALS_FILE={folder}/credentials \\\n"
+                print(words.cli_text("serving", file=_printable(file), endpoint=endpoint, profiles=", ".join(names)))
+                print(words.cli_text("try")
+                      + f"\n  AWS_CONFIG_FILE={folder}/config AWS_SHARED_CREDENTIALS_FILE={folder}/credentials \\\n"
                       f"    aws --profile {names[0]} --endpoint-url {endpoint} kms list-keys")
-                print("Press Ctrl-C to stop.", flush=True)
+                print(words.cli_text("press-ctrl-c"), flush=True)
                 threading.Event().wait(seconds if seconds else None)
             except (KeyboardInterrupt, _Stop):
                 pass
@@ -123,7 +125,7 @@ def serve(file: str, port: int, seconds: float = 0) -> int:
                 server.stop()
     finally:
         lab.stop()
-    print("kmslab server stopped.", flush=True)
+    print(words.cli_text("stopped"), flush=True)
     return 0
 
 

@@ -120,24 +120,25 @@ class PolicyEditor:
         self.text = w.Textarea(value=json.dumps(self.current(), indent=2),
                                layout=w.Layout(width="100%", height="260px"))
         self.text.add_class("kmslab-policy-editor")
-        self.apply_button = w.Button(description="Apply", icon="check", button_style="primary",
+        self.apply_button = w.Button(description=words.say("ed_apply"), icon="check", button_style="primary",
                                      layout=w.Layout(width="auto"))
         self.apply_button.add_class("kmslab-apply")
-        self.revert_button = w.Button(description="Reset to the policy in force", icon="undo",
-                                      tooltip="Put the policy in force back into the editor (your text is replaced)",
+        self.revert_button = w.Button(description=words.say("ed_revert"), icon="undo",
+                                      tooltip=words.say("ed_revert_tip"),
                                       layout=w.Layout(width="auto"))
         self.revert_button.add_class("kmslab-revert")
         self.revert_button.add_class("kmslab-reset")
         self.status = w.HTML()
         self.status.add_class("kmslab-editor-status")
+        self.applied = False  # the status line says the last Apply succeeded
         self.apply_button.on_click(lambda _: self.apply())
         self.revert_button.on_click(lambda _: self.revert())
 
     @property
     def target(self) -> str:
         if self.key is not None:
-            return f"key policy of {self.key}"
-        return f"IAM policy {self.policy_name!r} of {self.principal}"
+            return words.say("ed_target_key", key=self.key)
+        return words.say("ed_target_iam", name=self.policy_name, principal=self.principal)
 
     def current(self) -> dict[str, Any]:
         """The policy in force now, read back through the lab."""
@@ -163,7 +164,8 @@ class PolicyEditor:
             self.text.value = text
         raw = self.text.value
         self.status.value = ""  # never leave an earlier answer standing
-        unchanged = f"The {self.target} is unchanged."
+        self.applied = False
+        unchanged = words.say("ed_unchanged", target=self.target)
         problem = policy_text_problem(raw, "Policy" if self.key is not None else "PolicyDocument",
                                       kms=self.key is not None)
         if problem is not None:
@@ -183,8 +185,7 @@ class PolicyEditor:
             return False
         typos = unknown_kms_actions(document)
         if typos:
-            self.status.value = _status("error", f"kmslab: {typos[0]} AWS would store this policy, but that "
-                                                 f"statement could never match. {unchanged}")
+            self.status.value = _status("error", words.say("ed_typo", problem=typos[0], unchanged=unchanged))
             return False
         try:
             with self._acting():
@@ -200,7 +201,8 @@ class PolicyEditor:
         except (LabError, ValueError, RecursionError) as exc:  # the lab refused it before asking AWS
             self.status.value = _status("error", f"{type(exc).__name__}: {exc}\n{unchanged}")
             return False
-        self.status.value = _status("ok", f"Applied: the {self.target} is now the policy above.")
+        self.status.value = _status("ok", words.say("ed_applied", target=self.target))
+        self.applied = True
         if self.on_change is not None:
             self.on_change()
         return True
@@ -209,6 +211,7 @@ class PolicyEditor:
         """Put the policy in force back into the editor."""
         self.text.value = json.dumps(self.current(), indent=2)
         self.status.value = ""
+        self.applied = False
 
     reset = revert
 

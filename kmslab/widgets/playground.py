@@ -35,27 +35,27 @@ class Playground(LiveWidget):
         self._initial = export_scenario(lab, actions=())
         self.previous: list[Outcome] | None = None
         self.outcomes: list[Outcome] = []
-        self.key_select = w.Dropdown(style=FULL_LABEL, description="Key")
+        self.key_select = w.Dropdown(style=FULL_LABEL, description=words.say("pg_key"))
         self.key_select.add_class("kmslab-key-select")
-        self.principal_select = w.Dropdown(style=FULL_LABEL, description="IAM policy of")
+        self.principal_select = w.Dropdown(style=FULL_LABEL, description=words.say("pg_iam_of"))
         self.principal_select.add_class("kmslab-iam-principal-select")
-        self.explain_principal = w.Dropdown(style=FULL_LABEL, description="Principal")
+        self.explain_principal = w.Dropdown(style=FULL_LABEL, description=words.say("pg_principal"))
         self.explain_action = w.Dropdown(style=FULL_LABEL, options=[(a.split(":", 1)[1], a) for a in self.actions],
-                                        description="Action")
+                                        description=words.say("pg_action"))
         self.table = w.HTML()
         self.table.add_class("kmslab-table")
         self.explanation = w.HTML()
         self.explanation.add_class("kmslab-explanation")
         self.folder = Path.cwd()  # where save() writes: in Jupyter, the notebook's folder
-        self.path = w.Text(style=FULL_LABEL, value="my-lab.yaml", description="File",
-                           tooltip=f"A .yaml file in {self.folder} (an existing file is replaced only if you confirm)")
+        self.path = w.Text(style=FULL_LABEL, value="my-lab.yaml", description=words.say("pg_file"),
+                           tooltip=words.say("pg_file_tip", folder=self.folder))
         self.path.add_class("kmslab-path")
-        self.save_button = w.Button(description="Save as scenario", icon="download")
-        self.load_button = w.Button(description="Load scenario", icon="upload")
+        self.save_button = w.Button(description=words.say("pg_save"), icon="download")
+        self.load_button = w.Button(description=words.say("pg_load"), icon="upload")
         for button in (self.save_button, self.load_button):
             button.layout = w.Layout(width="auto")
         self.reset_button = w.Button(description=words.say("reset"), icon="undo", layout=w.Layout(width="auto"),
-                                     tooltip="Back to the world as it was when this playground was made")
+                                     tooltip=words.say("pg_reset_tip"))
         self.reset_button.add_class("kmslab-reset")
         self.status = w.HTML()
         self.status.add_class("kmslab-status")
@@ -120,7 +120,7 @@ class Playground(LiveWidget):
     def _edited(self) -> None:
         """An editor applied a policy: the table again, and what the change flipped in words."""
         self.refresh()
-        editor = self.key_editor if self.key_editor is not None and "Applied" in self.key_editor.status.value \
+        editor = self.key_editor if self.key_editor is not None and self.key_editor.applied \
             else self.iam_editor
         if editor is None:
             return
@@ -171,28 +171,28 @@ class Playground(LiveWidget):
             target = save_scenario(self.lab, path, base=self.folder, overwrite=overwrite,
                                    allow_outside=allow_outside)
         except SaveError as exc:
-            self._file_error(f"Not saved: {exc}")
+            self._file_error(words.say("not_saved", error=exc))
             if exc.exists and not overwrite:
                 self._offer_overwrite(path, allow_outside)
             return None
         except (OSError, ScenarioError, LabError) as exc:
-            self._file_error(f"Not saved: {exc}")
+            self._file_error(words.say("not_saved", error=exc))
             return None
-        self.file_status.value = (f"✔ Saved {html.escape(str(target))}. Replay it with "
-                                  f"<code>python -m kmslab check {html.escape(str(target))}</code>")
+        self.file_status.value = html.escape(words.say("saved", path=target, command="\0")).replace(
+            "\0", f"<code>python -m kmslab check {html.escape(str(target))}</code>")
         return target
 
     def _offer_overwrite(self, path: str | Path, allow_outside: bool) -> None:
         """The confirm step: replace the existing file only when the learner clicks to."""
-        replace = w.Button(description=f"Replace {Path(str(path)).name}", icon="exclamation-triangle",
-                           button_style="warning", layout=w.Layout(width="auto"))
+        replace = w.Button(description=words.say("replace_file", name=Path(str(path)).name),
+                           icon="exclamation-triangle", button_style="warning", layout=w.Layout(width="auto"))
         replace.add_class("kmslab-confirm-overwrite")
-        cancel = w.Button(description="Keep it", layout=w.Layout(width="auto"))
+        cancel = w.Button(description=words.say("keep_file"), layout=w.Layout(width="auto"))
         cancel.add_class("kmslab-cancel-overwrite")
 
         def keep(_: Any) -> None:
             self.confirm_box.children = []
-            self.file_status.value = "Nothing was written: the existing file is kept."
+            self.file_status.value = html.escape(words.say("file_kept"))
 
         replace.on_click(self._guard(lambda _: self.save(path, overwrite=True, allow_outside=allow_outside)))
         cancel.on_click(self._guard(keep))
@@ -216,11 +216,11 @@ class Playground(LiveWidget):
             with self._own_change():
                 scenario, _ = load_world(self.lab, path)
         except (ScenarioError, ScenarioBuildError, LoadError, LabError, OSError) as exc:
-            self._file_error(f"Not loaded, the lab is unchanged: {exc}")
+            self._file_error(words.say("not_loaded", error=exc))
             if self.lab.active:
                 self._populate()  # the same world (or, after a late failure, the same world rebuilt)
             return False
-        self.file_status.value = f"✔ Loaded {html.escape(str(path))}: {html.escape(scenario.title or scenario.name)}"
+        self.file_status.value = html.escape(words.say("loaded", path=path, title=scenario.title or scenario.name))
         self._populate()
         return True
 
@@ -232,7 +232,7 @@ class Playground(LiveWidget):
                     w.VBox([self.principal_select, self.iam_box], layout=half)],
                    layout=w.Layout(flex_flow="row wrap")),
             self.errors, self.status, self.table,
-            w.HTML("<b>Why?</b>"), w.HBox([self.explain_principal, self.explain_action],
+            w.HTML(f"<b>{html.escape(words.say('pg_why'))}</b>"), w.HBox([self.explain_principal, self.explain_action],
                                           layout=w.Layout(flex_flow="row wrap")), self.explanation,
             w.HBox([self.path, self.save_button, self.load_button, self.reset_button],
                    layout=w.Layout(flex_flow="row wrap")), self.file_status, self.confirm_box,

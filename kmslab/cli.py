@@ -68,7 +68,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         results[path] = [o.to_dict() for o in run.outcomes]
         if not args.json:
             scenario = run.scenario
-            print(f"== {path}: {scenario.title or scenario.name}")
+            from .scenario.model import printable  # a title may hold control characters: never raw
+
+            print(f"== {printable(str(path))}: {printable(scenario.title or scenario.name)}")
             for build in run.builds:
                 if build.error:
                     print(words.cli_text("not-created", key=build.key, error=build.error, message=build.message))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -64,6 +65,17 @@ def test_run_prints_a_readable_table(capsys):
     assert main(["run", str(SEED)]) == 0
     out = capsys.readouterr().out
     assert "Key policy without the root statement" in out and "DENIED" in out
+
+
+def test_run_never_prints_a_title_s_control_characters_raw(tmp_path, capsys):
+    """A title that would set the terminal's title (OSC) or ring its bell is printed escaped (issue 15)."""
+    text = SEED.read_text()
+    assert "\ntitle:" in text
+    hostile = tmp_path / "osc.yaml"
+    hostile.write_text(re.sub(r"\ntitle:.*", lambda _: '\ntitle: "\\e]0;pwned\\a"', text, count=1))
+    assert main(["run", str(hostile)]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "pwned" in out
 
 
 def test_explain_prints_the_decision_path(capsys):

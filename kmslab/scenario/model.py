@@ -49,9 +49,12 @@ class ScenarioError(ValueError):
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
-def _printable(text: str) -> str:
+def printable(text: str) -> str:
     """`text` with control characters escaped (NUL, ESC...): what a file says never drives the terminal."""
     return _CONTROL.sub(lambda m: repr(m.group())[1:-1] if m.group() != "\\" else m.group(), text)
+
+
+_printable = printable
 
 
 # ---------------------------------------------------------------- the model

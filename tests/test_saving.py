@@ -99,13 +99,13 @@ def test_only_scenario_file_names_are_written_even_with_overwrite(lab, work, nam
 def test_the_learners_aws_files_are_out_of_reach(lab, work):
     _, _, home = work
     credentials = home / ".aws" / "credentials"
-    credentials.write_text("[default]\naws_access_key_id = AKIAREALLOOKINGKEY00\n")
+    credentials.write_text("[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n")
     for path, kwargs in [("~/.aws/credentials", {}), (credentials, {}),
                          (credentials, {"allow_outside": True, "overwrite": True}),
                          ("~/.aws/credentials.yaml", {})]:
         with pytest.raises(SaveError):
             save_scenario(lab, path, **kwargs)
-    assert credentials.read_text() == "[default]\naws_access_key_id = AKIAREALLOOKINGKEY00\n"
+    assert credentials.read_text() == "[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n"
     assert _files(home) == [str(home / ".aws"), str(credentials)]
 
 

@@ -257,6 +257,9 @@ def _principal_deleted(arn: str, unique_id: str) -> None:
 
 
 def _patch() -> None:
+    from . import operations  # the operations moto lacks (imports this module's AwsError)
+
+    operations.install()
     _ORIGINAL["auth"] = KmsResponse._authenticate_and_authorize_normal_action
     _ORIGINAL["call_action"] = KmsResponse.call_action
     _ORIGINAL["validate_key_policy"] = KmsResponse._validate_key_policy

@@ -1,0 +1,3 @@
+"""Imports every family module of `operations`, so that their `@operation` registrations run."""
+
+# One import line per family module, e.g. `from . import import_family` with a noqa F401 comment.

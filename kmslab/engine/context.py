@@ -70,6 +70,10 @@ def _key_keys(key: Key) -> dict[str, Any]:
         "kms:keyorigin": key.origin,
         "kms:multiregion": "true" if key.multi_region else "false",
     }
+    if key.multi_region_key_type:
+        # "Only multi-Region keys have a MultiRegionKeyType property."
+        # https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-multiregion-key-type
+        keys["kms:multiregionkeytype"] = key.multi_region_key_type
     if key.aliases:
         keys["kms:resourcealiases"] = list(key.aliases)
     for k, v in key.tags.items():
@@ -138,10 +142,13 @@ def request_keys(operation: str, params: Mapping[str, Any], source_ip: str | Non
         ctx["kms:KeyUsage"] = params.get("KeyUsage") or "ENCRYPT_DECRYPT"
         ctx["kms:KeyOrigin"] = params.get("Origin") or "AWS_KMS"
         ctx["kms:MultiRegion"] = "true" if params.get("MultiRegion") else "false"
+        if params.get("MultiRegion"):
+            # CreateKey makes a multi-Region *primary* key (a replica comes only from ReplicateKey).
+            ctx["kms:MultiRegionKeyType"] = "PRIMARY"
     if operation == "CreateGrant":
         ctx.update(_grant_keys(params, via))
     tags = params.get("Tags")
-    if tags and operation in ("CreateKey", "TagResource"):
+    if tags and operation in ("CreateKey", "TagResource", "ReplicateKey"):
         for tag in tags:
             ctx[f"aws:RequestTag/{tag['TagKey']}"] = tag["TagValue"]
         ctx["aws:TagKeys"] = [t["TagKey"] for t in tags]

@@ -74,6 +74,8 @@ class Key:
     key_usage: str = "ENCRYPT_DECRYPT"
     origin: str = "AWS_KMS"
     multi_region: bool = False
+    # A multi-Region key's MultiRegionKeyType: "PRIMARY" or "REPLICA" (None for a single-Region key).
+    multi_region_key_type: str | None = None
     aliases: tuple[str, ...] = ()  # alias names, e.g. ("alias/demo",)
     tags: Mapping[str, str] = field(default_factory=dict)
 

@@ -47,6 +47,8 @@ class KeyStore(Protocol):
     def add_alias(self, key_id: str, alias: str) -> None: ...
     def tag(self, key_id: str, tags: dict[str, str]) -> None: ...
     def add_retirable_grant(self, key_id: str, grantee: str, retiring: str, name: str) -> str: ...
+    def multi_region(self, key_id: str) -> tuple[str, list[str]] | None: ...
+    def add_replica(self, key_id: str, region: str) -> None: ...
 
 
 @dataclass
@@ -354,6 +356,46 @@ def _rotate_on_demand(inp: CallInput) -> CallPlan:
     return CallPlan("rotate_key_on_demand", {"KeyId": inp.key_ref}, [inp.store.saved(inp.key_id, "rotations")])
 
 
+# ---------------------------------------------------------------- multi-Region keys
+
+# The Region a probe replicates into (the lab's keys live in one Region; a replica needs another).
+PROBE_REPLICA_REGIONS = ("us-west-2", "eu-west-1")
+
+
+def _other_region(inp: CallInput, taken: list[str]) -> str:
+    region = inp.key_ref.split(":")[3] if inp.key_ref and inp.key_ref.startswith("arn:") else ""
+    return next(r for r in PROBE_REPLICA_REGIONS if r != region and r not in taken)
+
+
+def _replicate(inp: CallInput) -> CallPlan:
+    """ReplicateKey of this key into a Region where it has no replica; the replica goes afterwards.
+
+    A key that is not a multi-Region primary key gets AWS's UnsupportedOperationException (if authorized).
+    https://docs.aws.amazon.com/kms/latest/APIReference/API_ReplicateKey.html
+    """
+    regions = inp.store.multi_region(inp.key_id)
+    region = _other_region(inp, regions[1] if regions else [])
+    return CallPlan("replicate_key", {"KeyId": inp.key_ref, "ReplicaRegion": region},
+                    [inp.store.saved(inp.key_id, "replicas")])
+
+
+def _update_primary_region(inp: CallInput) -> CallPlan:
+    """UpdatePrimaryRegion of this (primary) key to a replica's Region: its first replica, or one made beforehand
+    outside authorization; the primary Region (and any replica made) come back afterwards.
+    https://docs.aws.amazon.com/kms/latest/APIReference/API_UpdatePrimaryRegion.html
+    """
+    regions = inp.store.multi_region(inp.key_id)
+    undo = inp.store.saved(inp.key_id, "replicas")
+    if regions is None:
+        region = _other_region(inp, [])  # not a multi-Region key: AWS answers UnsupportedOperationException
+    elif regions[1]:
+        region = regions[1][0]
+    else:
+        region = _other_region(inp, [])
+        inp.store.add_replica(inp.key_id, region)
+    return CallPlan("update_primary_region", {"KeyId": inp.key_ref, "PrimaryRegion": region}, [undo])
+
+
 def _create_key(inp: CallInput) -> CallPlan:
     # The new key stays, as it would on AWS; tables show CreateKey only when asked for it.
     return CallPlan("create_key", {"Description": "kmslab probe"})
@@ -400,4 +442,7 @@ PLANS: dict[str, Callable[[CallInput], CallPlan]] = {
     "kms:ListRetirableGrants": _list_retirable_grants,
     "kms:RotateKeyOnDemand": _rotate_on_demand,
     "kms:ListKeyRotations": _simple("list_key_rotations"),
+    "kms:ReplicateKey": _replicate,
+    "kms:UpdatePrimaryRegion": _update_primary_region,
+    "kms:GetKeyLastUsage": _simple("get_key_last_usage"),
 }

@@ -13,9 +13,11 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
+import uuid
+from collections import ChainMap
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..engine import (
     DEFAULT_SOURCE_IP,  # noqa: F401 - kept importable from here for old callers; the engine owns it
@@ -72,10 +74,80 @@ READ_ONLY = {"DescribeKey", "GetKeyPolicy", "GetKeyRotationStatus", "GetPublicKe
              "ListKeyPolicies", "ListKeys", "ListResourceTags", "ListRetirableGrants", "ListKeyRotations",
              "DescribeCustomKeyStores", "Encrypt", "Decrypt", "ReEncrypt", "GenerateDataKey",
              "GenerateDataKeyWithoutPlaintext", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext",
-             "GenerateRandom", "Sign", "Verify", "GenerateMac", "VerifyMac", "DeriveSharedSecret"}
+             "GenerateRandom", "Sign", "Verify", "GenerateMac", "VerifyMac", "DeriveSharedSecret",
+             "GetKeyLastUsage"}
 # KMS writes that may change a key other than the one they name (an alias moves between keys; a new
 # key or replica; a primary region): every Key is built afresh after them.
 MANY_KEYS = {"CreateAlias", "UpdateAlias", "DeleteAlias", "CreateKey", "ReplicateKey", "UpdatePrimaryRegion"}
+
+# Operations that set a key policy: its grammar, principals and the lockout safety check are checked.
+POLICY_SETTERS = ("CreateKey", "PutKeyPolicy", "ReplicateKey")
+
+
+class _Check(NamedTuple):
+    """One authorization a request needs: an IAM action on one resource (a request may need several).
+
+    `ref` names the key as the request does (None: no key); `resource` is a resource that is not an
+    existing key (IAM policies alone decide); `region` is another Region than the request's (its
+    aws:RequestedRegion); `context` the (operation, parameters) the condition keys come from when they are
+    not the request's own, `extra` condition keys on top of them.
+    """
+
+    action: str
+    ref: str | None
+    enc: Mapping[str, str] | None = None
+    region: str | None = None
+    resource: str | None = None
+    context: tuple[str, Mapping[str, Any]] | None = None
+    extra: Mapping[str, Any] | None = None
+
+
+def _checks(operation: str, params: Mapping[str, Any]) -> list[_Check]:
+    """Which key(s) and which IAM action(s) a request needs: ReEncrypt is ReEncryptFrom + ReEncryptTo."""
+    if operation == "ReEncrypt":
+        return [_Check("ReEncryptFrom", params.get("SourceKeyId") or _BLOB, params.get("SourceEncryptionContext")),
+                _Check("ReEncryptTo", params.get("DestinationKeyId"), params.get("DestinationEncryptionContext"))]
+    if operation == "Decrypt":
+        return [_Check(operation, params.get("KeyId") or _BLOB, params.get("EncryptionContext"))]
+    if not operation_takes_key(operation):
+        return [_Check(operation, None)]
+    if operation in ("CreateAlias", "UpdateAlias"):
+        return [_Check(operation, params.get("TargetKeyId"))]
+    if operation == "DeleteAlias":
+        return [_Check(operation, params.get("AliasName"))]
+    return [_Check(operation, params.get("KeyId"), params.get("EncryptionContext"))]
+
+
+_BLOB = "\0blob"  # stands for "the key the ciphertext names" until the hook reads the ciphertext
+
+
+def _multi_region_checks(operation: str, params: Mapping[str, Any], key: Key) -> list[_Check]:
+    """The authorizations a multi-Region request needs besides the one on the key it names.
+
+    ReplicateKey: "kms:CreateKey in an IAM policy in the replica Region" and, "To use the Tags parameter,
+    kms:TagResource in an IAM policy in the replica Region" (API_ReplicateKey, Required permissions). The
+    CreateKey it implies sees the replica's properties (kms:KeySpec, kms:KeyUsage, kms:KeyOrigin, kms:MultiRegion
+    true, kms:MultiRegionKeyType REPLICA: kmslab's reading of conditions-kms.html, which says these keys control
+    CreateKey "based on the ... property of the KMS key"), and the request's tags.
+    UpdatePrimaryRegion: "kms:UpdatePrimaryRegion on the current replica key (in the replica key's Region)"
+    (API_UpdatePrimaryRegion; the one on the primary key is the request's own check).
+    https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-auth.html
+    """
+    if operation == "ReplicateKey":
+        replica_region = params.get("ReplicaRegion") or key.region
+        implied = {"KeySpec": key.key_spec, "KeyUsage": key.key_usage, "Origin": key.origin, "MultiRegion": True,
+                   "BypassPolicyLockoutSafetyCheck": params.get("BypassPolicyLockoutSafetyCheck", False),
+                   "Tags": params.get("Tags")}
+        checks = [_Check("CreateKey", None, region=replica_region, context=("CreateKey", implied),
+                         extra={"kms:MultiRegionKeyType": "REPLICA"})]
+        if params.get("Tags"):
+            checks.append(_Check("TagResource", None, region=replica_region,
+                                 resource=f"arn:aws:kms:{replica_region}:{key.account}:key/{key.key_id}",
+                                 context=("TagResource", {"Tags": params["Tags"]})))
+        return checks
+    primary_region = params.get("PrimaryRegion") or key.region
+    replica = f"arn:aws:kms:{primary_region}:{key.account}:key/{key.key_id}"
+    return [_Check(operation, replica, region=primary_region)]
 
 
 @dataclass(slots=True)
@@ -90,6 +162,7 @@ class Event:
     error: str | None = None
     message: str | None = None
     reason: str = ""
+    event_id: str | None = None  # set for a cryptographic operation that succeeded (GetKeyLastUsage)
 
 
 @dataclass
@@ -127,7 +200,8 @@ class Authorizer:
         if scope == "iam":
             keys = old.keys
         elif scope == "kms" and key_id is not None:
-            keys = {k: v for k, v in old.keys.items() if k != key_id}
+            # Kept by ARN: the keys of a multi-Region set share their key id, one per Region (all go here).
+            keys = {k: v for k, v in old.keys.items() if k.rsplit("/", 1)[-1] != key_id}
         self._memo = _Memo(callers=old.callers if scope == "kms" else {}, keys=keys)
 
     def checkpoint(self) -> Any:
@@ -148,9 +222,9 @@ class Authorizer:
 
     def key(self, handle: KeyHandle) -> Key:
         """The engine's Key for a key in moto, built once per state of the world."""
-        found = self._memo.keys.get(handle.id)
+        found = self._memo.keys.get(handle.arn)
         if found is None:
-            found = self._memo.keys[handle.id] = moto_adapter.engine_key(handle)
+            found = self._memo.keys[handle.arn] = moto_adapter.engine_key(handle)
         return found
 
     # -- principals
@@ -202,26 +276,11 @@ class Authorizer:
             params["PolicyName"] = "default"
             response.body = json.dumps(params)
 
-        # Which key(s) and which IAM action(s): ReEncrypt is ReEncryptFrom + ReEncryptTo.
-        checks: list[tuple[str, str | None, dict[str, str] | None]] = []
-        if operation == "ReEncrypt":
-            source = params.get("SourceKeyId") or self._key_from_blob(params.get("CiphertextBlob"), region)
-            checks.append(("ReEncryptFrom", source, params.get("SourceEncryptionContext")))
-            checks.append(("ReEncryptTo", params.get("DestinationKeyId"), params.get("DestinationEncryptionContext")))
-        elif operation == "Decrypt":
-            ref = params.get("KeyId") or self._key_from_blob(params.get("CiphertextBlob"), region)
-            checks.append((operation, ref, params.get("EncryptionContext")))
-        elif not operation_takes_key(operation):
-            checks.append((operation, None, None))
-        elif operation in ("CreateAlias", "UpdateAlias"):
-            checks.append((operation, params.get("TargetKeyId"), None))
-        elif operation == "DeleteAlias":
-            checks.append((operation, params.get("AliasName"), None))
-        else:
-            checks.append((operation, params.get("KeyId"), params.get("EncryptionContext")))
+        checks = [c._replace(ref=self._key_from_blob(params.get("CiphertextBlob"), region)) if c.ref == _BLOB else c
+                  for c in _checks(operation, params)]
 
         # Route the request to the key owner's account (moto does not route cross-account calls).
-        first_ref = next((ref for _, ref, _ in checks if ref), None)
+        first_ref = next((c.ref for c in checks if c.ref), None)
         # A key id or alias of another account is looked up in the caller's account, as on AWS.
         account, moto_key = self.locate(first_ref, record.account, region)
         response.route_to(account)
@@ -236,6 +295,9 @@ class Authorizer:
                 response.body = body_now.replace(quoted, f'"{moto_key.id}"')
             else:
                 response.body = json.dumps(params)
+
+        if moto_key is not None and operation in ("ReplicateKey", "UpdatePrimaryRegion"):
+            checks += _multi_region_checks(operation, params, self.key(moto_key))
 
         event = Event(time.time(), record.arn, f"kms:{operation}", moto_key.arn if moto_key is not None else first_ref)
         response.note = event
@@ -254,21 +316,25 @@ class Authorizer:
         caller: Caller | None = None
         same_key = None  # ReEncrypt: kms:ReEncryptOnSameKey, from the two keys as resolved
         if operation == "ReEncrypt":
-            ends = [self.locate(ref, record.account, region)[1] for _, ref, _ in checks]
+            ends = [self.locate(c.ref, record.account, region)[1] for c in checks]
             same_key = ends[0] is not None and ends[1] is not None and ends[0].arn == ends[1].arn
 
-        for action_op, ref, enc in checks:
+        used: list[KeyHandle] = []  # the keys of a cryptographic operation (GetKeyLastUsage)
+        for check in checks:
+            action_op, ref, enc = check.action, check.ref, check.enc
             mk = None
-            if operation_takes_key(action_op):
+            if check.resource is None and operation_takes_key(action_op):
                 mk = moto_key if ref == first_ref else self.locate(ref, record.account, region)[1]
                 if mk is None:
-                    return  # no such key: moto answers NotFoundException
+                    return  # no such key: moto (or the adapter) answers NotFoundException
+                if operation in moto_adapter.CRYPTOGRAPHIC_OPERATIONS:
+                    used.append(mk)
             # Everything the decision reads besides the state of the world comes from the credential, the
             # region, the request body and the call's circumstances; kept for at most a second.
             # Long bodies (a 32 KB policy, a big plaintext) are decided afresh rather than kept as keys.
             now = int(time.time())
-            memo = (now, record.access_key_id, region, body, action_op, source_ip, via) \
-                if len(body) <= MEMO_BODY_MAX else None
+            memo = (now, record.access_key_id, region, body, action_op, ref, check.region, check.resource,
+                    source_ip, via) if len(body) <= MEMO_BODY_MAX else None
             decisions = self._memo.decisions
             if self._memo.second != now:  # a new second: no kept decision can be asked for again
                 decisions.clear()
@@ -277,11 +343,15 @@ class Authorizer:
             decision = decisions.get(memo) if memo is not None else None
             if decision is None:
                 caller = caller or self.caller(record)
-                ctx = RequestKeys(operation, params, source_ip, via, ref, same_key)
+                ctx: Mapping[str, Any] = RequestKeys(*(check.context or (operation, params)), source_ip, via,
+                                                     ref, same_key)
+                if check.extra:
+                    ctx = ChainMap(dict(check.extra), ctx)
                 decision = authorize(Request(
-                    caller=caller, action=f"kms:{action_op}", key=key, region=region, context=ctx,
+                    caller=caller, action=f"kms:{action_op}", key=key, region=check.region or region, context=ctx,
                     scps=self.registry.scp_policies(record.account), encryption_context=enc or {},
                     grant_id=params.get("GrantId") if operation == "RetireGrant" else None,
+                    resource=check.resource,
                 ))
                 if memo is not None:
                     if len(decisions) >= MEMO_MAX:
@@ -296,7 +366,8 @@ class Authorizer:
                     event.outcome, event.error, event.message = "denied", error, decision.message
                 raise AwsError(error, decision.message or "")
 
-        if operation in ("CreateKey", "PutKeyPolicy"):
+        response.used = tuple(used)
+        if operation in POLICY_SETTERS:
             caller = caller or self.caller(record)
             self._validate_policy_change(operation, params, record, region, account, moto_key, headers, caller)
 
@@ -310,8 +381,8 @@ class Authorizer:
         self, operation: str, params: dict[str, Any], record: CredentialRecord, region: str,
         account: str, moto_key: KeyHandle | None, headers: Any, caller: Caller | None = None,
     ) -> None:
-        """CreateKey/PutKeyPolicy: the grammar, existing principals and the lockout safety check."""
-        if operation not in ("CreateKey", "PutKeyPolicy") or "Policy" not in params:
+        """CreateKey/PutKeyPolicy/ReplicateKey: the grammar, existing principals and the lockout safety check."""
+        if operation not in POLICY_SETTERS or "Policy" not in params:
             return
         try:
             policy = parse_key_policy(params["Policy"])
@@ -321,7 +392,15 @@ class Authorizer:
                 acting_record = self.record_for_arn(acting) if acting else None
                 caller = self.caller_for(acting_record or record)
             if not params.get("BypassPolicyLockoutSafetyCheck"):
-                if moto_key is not None:
+                if operation == "ReplicateKey" and moto_key is not None:
+                    # The replica: the primary's shared properties, none of its own yet (the lockout check is
+                    # for "the KMS key" being made; API_ReplicateKey, Policy).
+                    primary = self.key(moto_key)
+                    replica_region = params.get("ReplicaRegion", region)
+                    key = replace(primary, arn=f"arn:aws:kms:{replica_region}:{account}:key/{primary.key_id}",
+                                  region=replica_region, policy=policy, grants=(), aliases=(), tags={},
+                                  state="Enabled", multi_region_key_type="REPLICA")
+                elif moto_key is not None:
                     key = self.key(moto_key)  # this state of the world's Key (check_lockout swaps the policy)
                 else:
                     key = Key(arn=f"arn:aws:kms:{region}:{account}:key/00000000-0000-0000-0000-000000000000",
@@ -357,6 +436,10 @@ class Authorizer:
             self.changed("kms", event.key.rsplit("/", 1)[1] if one_key and event.key else None)
         if event is None:
             return
+        if status < 400 and response.used:
+            event.event_id = str(uuid.uuid4())  # the CloudTrail eventId GetKeyLastUsage reports
+            for handle in response.used:
+                moto_adapter.record_use(handle, operation, event.event_id)
         if status >= 400 and event.outcome == "allowed":
             event.outcome = "error"
             try:

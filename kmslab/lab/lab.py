@@ -580,8 +580,10 @@ class Lab:
                    created_by: str | None = None, bypass_lockout_check: bool = False,
                    key_spec: str = "SYMMETRIC_DEFAULT", key_usage: str = "ENCRYPT_DECRYPT", enabled: bool = True,
                    aliases: Iterable[str] = (), tags: Mapping[str, str] | None = None,
-                   description: str | None = None) -> str:
+                   description: str | None = None, multi_region: bool = False) -> str:
         """Create a key (CreateKey runs as `created_by`, default the root user) and alias/NAME.
+
+        `multi_region=True` makes a multi-Region primary key (ReplicateKey can replicate it into other Regions).
 
         Raises botocore ClientError as AWS would (MalformedPolicyDocumentException, ...), LabError for a
         name already used or one no alias can have. A failed create_key changes nothing: no key, no alias,
@@ -611,6 +613,8 @@ class Lab:
             kwargs["BypassPolicyLockoutSafetyCheck"] = True
         if tags:
             kwargs["Tags"] = [{"TagKey": k, "TagValue": v} for k, v in tags.items()]
+        if multi_region:
+            kwargs["MultiRegion"] = True
         acting = self.principal_arn(created_by, acct) if created_by else f"arn:aws:iam::{acct}:root"
         with self._with_headers({hook.H_ACTING_AS: acting}):
             meta = kms.create_key(**kwargs)["KeyMetadata"]

@@ -29,10 +29,14 @@ naming the missing ones):
 - `moto.sts.models.sts_backends[...]["aws"].get_assumed_role_from_access_key`.
 - `moto.kms.models.kms_backends[account][region]`: `keys`, `encrypt`, `create_grant`,
   `delete_alias`, `untag_resource`, `list_resource_tags`, `get_key_id`, `get_alias_name`,
-  `get_key_id_from_alias`; a `Key`'s `id`, `arn`, `account_id`, `region`, `policy`, `grants`,
+  `get_key_id_from_alias`, `create_key`, `delete_key`, `tagger`; a `Key`'s `id`, `arn`, `account_id`,
+  `region`, `policy`, `grants`,
   `aliases`, `key_state`, `enabled`, `deletion_date`, `description`, `key_rotation_status`,
-  `key_spec`, `key_usage`, `origin`, `multi_region`; `generate_private_key` (made lazy).
-- `moto.kms.utils._deserialize_ciphertext_blob` (moto's ciphertext starts with the key id).
+  `key_spec`, `key_usage`, `origin`, `multi_region`, `multi_region_configuration`, `key_material`,
+  `creation_date`; `generate_private_key` (made lazy); `KmsResponse._validate_cmk_id` and `kms_backend`
+  (operations/regions.py); `AccountSpecificBackend.regions` (the Regions a replica may go to).
+- `moto.kms.utils._deserialize_ciphertext_blob` (moto's ciphertext starts with the key id, `KEY_ID_LEN`
+  characters of it: a multi-Region key's id is longer, so `moto.kms.models.decrypt` is wrapped).
 - `moto.core.exceptions.JsonRESTError` (an error boto3 receives as AWS's JSON error).
 - `moto.core.base_backend.AccountSpecificBackend.get_session` (regions), `moto.core.utils.create_loader`
   (service models; called by `get_service_model` when moto parses a request).
@@ -82,6 +86,7 @@ from .world import (
     key_store,
     new_access_key,
     principal_exists,
+    record_use,
     role_arns,
     seed_ids,
     start_mock,
@@ -90,13 +95,22 @@ from .world import (
 )
 
 CHECKED_VERSIONS = ("5.2.5",)
+# The cryptographic operations, whose success GetKeyLastUsage reports (operations/regions.py):
+# https://docs.aws.amazon.com/kms/latest/developerguide/kms-cryptography.html#cryptographic-operations
+CRYPTOGRAPHIC_OPERATIONS = frozenset({
+    "Encrypt", "Decrypt", "ReEncrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "GenerateDataKeyPair",
+    "GenerateDataKeyPairWithoutPlaintext", "Sign", "Verify", "GenerateMac", "VerifyMac", "DeriveSharedSecret",
+    "Encapsulate", "Decapsulate",
+})
 
 __all__ = [
-    "CHECKED_VERSIONS", "AwsError", "Handler", "KeyHandle", "KeyStore", "KmsRequest", "Server",
+    "CHECKED_VERSIONS", "CRYPTOGRAPHIC_OPERATIONS", "AwsError", "Handler", "KeyHandle", "KeyStore", "KmsRequest",
+    "Server",
     "Answer", "ServeRequest", "role_trust_policy",
     "add_managed_policies", "aws_managed_policy_records", "aws_unique_id", "credentials_of", "engine_caller",
     "engine_key", "find_key", "forget_key", "handler", "key_id_in_ciphertext", "key_owner", "key_store", "load",
-    "missing_internals", "new_access_key", "on_new_access_key", "principal_exists", "request_lock", "role_arns",
+    "missing_internals", "new_access_key", "on_new_access_key", "principal_exists", "record_use", "request_lock",
+    "role_arns",
     "seed_ids", "set_handler",
     "share_session", "start_mock", "stop_mock", "user_arns",
 ]
@@ -150,6 +164,12 @@ INTERNALS: tuple[tuple[str, str], ...] = (
     ("moto.kms.models", "KmsBackend.get_key_id"),
     ("moto.kms.models", "KmsBackend.get_alias_name"),
     ("moto.kms.models", "KmsBackend.get_key_id_from_alias"),
+    ("moto.kms.models", "KmsBackend.create_key"),  # operations/regions.py: a replica key
+    ("moto.kms.models", "decrypt"),  # operations/regions.py: wrapped (ciphertexts of multi-Region keys)
+    ("moto.kms.utils", "KEY_ID_LEN"),
+    ("moto.kms.models", "KmsBackend.delete_key"),
+    ("moto.kms.responses", "KmsResponse._validate_cmk_id"),
+    ("moto.kms.responses", "KmsResponse.kms_backend"),
     ("moto.kms.utils", "_deserialize_ciphertext_blob"),
     ("moto.core.base_backend", "AccountSpecificBackend.get_session"),
     ("moto.core.utils", "create_loader"),
@@ -166,10 +186,12 @@ INTERNALS: tuple[tuple[str, str], ...] = (
 INSTANCE_ATTRIBUTES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("moto.kms.models", "Key", ("id", "arn", "account_id", "region", "policy", "grants", "aliases", "key_state",
                                 "enabled", "deletion_date", "description", "key_rotation_status", "key_spec",
-                                "key_usage", "origin", "multi_region", "private_key")),
+                                "key_usage", "origin", "multi_region", "private_key",
+                                "multi_region_configuration", "key_material", "creation_date")),
     ("moto.kms.models", "Grant", ("id", "grantee_principal", "retiring_principal", "operations", "constraints",
                                   "name")),
-    ("moto.kms.models", "KmsBackend", ("keys",)),
+    ("moto.kms.models", "KmsBackend", ("keys", "tagger")),
+    ("moto.core.base_backend", "AccountSpecificBackend", ("regions",)),
     ("moto.iam.models", "IAMBackend", ("users", "roles", "access_keys", "managed_policies")),
 )
 

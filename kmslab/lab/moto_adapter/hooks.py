@@ -87,6 +87,15 @@ class KmsRequest:
     def note(self, value: Any) -> None:
         self._response._kmslab_note = value  # type: ignore[attr-defined]
 
+    @property
+    def used(self) -> tuple[Any, ...]:
+        """The keys (`KeyHandle`s) a cryptographic request uses, as the handler found them (for GetKeyLastUsage)."""
+        return getattr(self._response, "_kmslab_used", ())
+
+    @used.setter
+    def used(self, value: tuple[Any, ...]) -> None:
+        self._response._kmslab_used = value  # type: ignore[attr-defined]
+
 
 class Handler(Protocol):
     """What kmslab's hook does with moto's requests (`kmslab.lab.hook.Authorizer`)."""

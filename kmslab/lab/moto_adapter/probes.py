@@ -48,6 +48,8 @@ class KeyStore:
             def undo_rotations() -> None:
                 key.rotations[:] = rotations
             return undo_rotations
+        if aspect == "replicas":  # the multi-Region set: keys made after this call go, the primary comes back
+            return self._saved_replicas(key)
         if aspect == "grants":
             before = set(key.grants)
 
@@ -130,3 +132,119 @@ class KeyStore:
     def delete_key(self, key_id: str) -> None:
         """Remove a key outright (a scratch key, when the probe is over)."""
         self._backend.delete_key(key_id)
+
+    # -- multi-Region keys (operations/regions.py does the work; imported when a probe needs it)
+
+    def multi_region(self, key_id: str) -> tuple[str, list[str]] | None:
+        """(primary Region, replica Regions) of a multi-Region key; None for a single-Region key."""
+        key = self._backend.keys[key_id]
+        return regions_of(key) if key.multi_region else None
+
+    def add_replica(self, key_id: str, region: str) -> None:
+        """Replicate a multi-Region primary key into `region` without a request (the default key policy)."""
+        from moto.moto_api._internal import mock_random
+
+        state = mock_random.getstate()
+        try:
+            replicate(self._backend.keys[key_id], region)
+        finally:
+            mock_random.setstate(state)
+
+    def _saved_replicas(self, key: Any) -> Callable[[], None]:
+        if not key.multi_region:
+            return lambda: None
+        before = set(related_keys(key))
+        primary = key.multi_region_configuration["PrimaryKey"]["Region"]
+
+        def undo() -> None:
+            for region in set(related_keys(key)) - before:
+                remove_replica(key, region)
+            set_primary(key, primary)
+        return undo
+
+
+# ------------------------------------------------------------------ the set of related multi-Region keys
+# (operations/regions.py answers ReplicateKey and UpdatePrimaryRegion with these; a probe undoes with them)
+
+
+def _kms_backends() -> Any:
+    from moto.kms.models import kms_backends
+
+    return kms_backends
+
+
+def arn_in(key: Any, region: str) -> str:
+    """The ARN of a moto key's id in `region` (the keys of a multi-Region set share their id)."""
+    return f"arn:aws:kms:{region}:{key.account_id}:key/{key.id}"
+
+
+def regions_of(key: Any) -> tuple[str, list[str]]:
+    """(primary Region, replica Regions) of a multi-Region key, from its configuration."""
+    config = key.multi_region_configuration
+    return config["PrimaryKey"]["Region"], [r["Region"] for r in config["ReplicaKeys"]]
+
+
+def related_keys(key: Any) -> dict[str, Any]:
+    """Region -> the key of that Region, for every key of a multi-Region set (primary and replicas)."""
+    primary, replicas = regions_of(key)
+    out = {}
+    for region in (primary, *replicas):
+        found = _kms_backends()[key.account_id][region].keys.get(key.id)
+        if found is not None:
+            out[region] = found
+    return out
+
+
+def _sync(keys: dict[str, Any], primary: str) -> None:
+    """Write the set's configuration into each of its keys: `primary` is the primary key's Region."""
+    some = next(iter(keys.values()))
+    replicas = [{"Arn": arn_in(some, r), "Region": r} for r in keys if r != primary]
+    for region, key in keys.items():
+        key.multi_region_configuration = {
+            "MultiRegionKeyType": "PRIMARY" if region == primary else "REPLICA",
+            "PrimaryKey": {"Arn": arn_in(some, primary), "Region": primary},
+            "ReplicaKeys": [dict(r) for r in replicas],
+        }
+
+
+def replicate(key: Any, region: str, policy: str | None = None, description: str = "",
+              tags: list[dict[str, str]] | None = None) -> Any:
+    """Make the replica of the primary `key` in `region` (checked by the caller) and return it.
+
+    The replica shares the key ID, key material, key spec, key usage, origin and rotation status; its key
+    policy (the default one unless given), description and tags are its own ("ReplicateKey": shared
+    properties, https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html
+    #mrk-sync-properties). Imported key material is not replicated: that replica is PendingImport.
+    """
+    backend = _kms_backends()[key.account_id][region]
+    made = backend.create_key(policy, key.key_usage, key.key_spec, description, None, True, key.origin)
+    backend.keys.pop(made.id)
+    made.id, made.arn = key.id, arn_in(key, region)
+    made.key_material = key.key_material
+    made.private_key = key.private_key
+    made.key_rotation_status = key.key_rotation_status
+    if key.origin == "EXTERNAL":
+        made.key_state, made.enabled = "PendingImport", False
+    backend.keys[made.id] = made
+    if tags:
+        backend.tagger.tag_resource(made.id, [dict(t) for t in tags])
+    keys = related_keys(key)
+    keys[region] = made
+    _sync(keys, regions_of(key)[0])
+    return made
+
+
+def remove_replica(key: Any, region: str) -> None:
+    """Delete the set's key in `region` outright (a probe's undo), and tell the rest of the set."""
+    keys = related_keys(key)
+    gone = keys.pop(region, None)
+    if gone is not None:
+        _kms_backends()[key.account_id][region].delete_key(gone.id)
+    primary = regions_of(key)[0]
+    if keys:
+        _sync(keys, primary if primary in keys else next(iter(keys)))
+
+
+def set_primary(key: Any, region: str) -> None:
+    """Make the set's key in `region` its primary key (UpdatePrimaryRegion)."""
+    _sync(related_keys(key), region)

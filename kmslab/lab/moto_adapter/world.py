@@ -182,9 +182,18 @@ def find_key(ref: str, account: str, region: str) -> KeyHandle | None:
     if ":alias/" in ref or ref.startswith("alias/"):
         key_id = backend.get_key_id_from_alias(backend.get_alias_name(ref))
     else:
-        key_id = backend.get_key_id(ref)
+        from .operations.regions import full_key_id
+
+        key_id = full_key_id(backend.keys, backend.get_key_id(ref))  # a ciphertext's shortened MRK id too
     key = backend.keys.get(key_id) if key_id else None
     return KeyHandle(key.id, key.arn, key.account_id, key.region) if key is not None else None
+
+
+def record_use(handle: KeyHandle, operation: str, event_id: str) -> None:
+    """A cryptographic operation with the key succeeded (what GetKeyLastUsage reports)."""
+    from .operations.regions import record_use as record
+
+    record(handle.account, handle.region, handle.id, operation, event_id)
 
 
 def forget_key(account: str, region: str, key_id: str) -> None:
@@ -198,8 +207,11 @@ def forget_key(account: str, region: str, key_id: str) -> None:
 
 def key_owner(key_id: str, region: str, accounts: Iterable[str]) -> str | None:
     """Which of `accounts` holds the key `key_id` in `region`."""
+    from .operations.regions import full_key_id
+
     for account in accounts:
-        if key_id in _kms(account, region).keys:
+        keys = _kms(account, region).keys
+        if full_key_id(keys, key_id) in keys:
             return account
     return None
 
@@ -238,7 +250,8 @@ def engine_key(handle: KeyHandle) -> Key:
         policy=Policy.parse(moto_key.policy, name="key policy", kind="resource"), grants=grants,
         state=moto_key.key_state, key_spec=moto_key.key_spec, key_usage=moto_key.key_usage,
         origin=moto_key.origin, multi_region=bool(moto_key.multi_region), aliases=tuple(sorted(moto_key.aliases)),
-        tags=tags,
+        tags=tags, multi_region_key_type=moto_key.multi_region_configuration["MultiRegionKeyType"]
+        if moto_key.multi_region else None,
     )
 
 

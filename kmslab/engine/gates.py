@@ -352,9 +352,17 @@ def _iam_end(w: Walk) -> End | None:
     return End(True, G.ACCOUNT_DELEGATION, (("account-root" if w.is_root else "account-iam", args),), refs)
 
 
+def _keyless_prefix(w: Walk) -> Phrase:
+    """Why IAM policies alone decide: the action takes no key, or its resource is not an existing key (an alias,
+    the replica ReplicateKey is making), which no key policy covers."""
+    if w.request.resource is not None and w.action.startswith("kms:"):
+        return ("resource-iam-only", {"action": w.action, "resource": w.resource})
+    return ("keyless", {"action": w.action})
+
+
 def _keyless_end(w: Walk) -> End | None:
-    """No key resource (CreateKey, ListKeys, ...): IAM policies alone decide."""
-    prefix: Phrase = ("keyless", {"action": w.action})
+    """No key resource (CreateKey, ListKeys, an alias, ...): IAM policies alone decide."""
+    prefix = _keyless_prefix(w)
     if not w.iam_ok():
         return None
     if w.is_root:
@@ -393,7 +401,7 @@ def _refused(w: Walk) -> End:
     if key is not None and not (w.named or w.account or w.grant_direct or w.grant_account):
         return End(False, G.KEY_POLICY, _no_resource_why(w, key))
     if key is None:
-        prefix: Phrase = ("keyless", {"action": w.action})
+        prefix: Phrase = _keyless_prefix(w)
     elif w.named and not w.cross:  # a role named, stopped by its boundary or session policy
         boundary_ok = w.iam()[1]
         return End(False, G.BOUNDARY if not boundary_ok else G.SESSION_POLICY, (
@@ -446,7 +454,7 @@ def key_state(w: Walk, end: End) -> End:
     key = w.key
     if key is None:
         return end
-    found = refusal(w.operation, key)
+    found = refusal(w.operation, key, w.request.key_role)
     if found is None:
         wrong_usage = usage_refusal(w.operation, key)
         if wrong_usage is None:

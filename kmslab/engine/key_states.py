@@ -137,13 +137,14 @@ def _error(note: int, key: Key) -> tuple[str, str]:
     return code, template.format(arn=key.arn, origin=key.origin)
 
 
-def refusal(operation: str, key: Key) -> tuple[str, str, int] | None:
+def refusal(operation: str, key: Key, role: str | None = None) -> tuple[str, str, int] | None:
     """(error code, message, footnote) if the key's state refuses the operation, else None.
 
     "?n" and "X a|b" cells are decided by their footnotes: [7] a key with imported material or in a
     custom key store; [8]/[9] whether the key has imported material; [2]|[3] (crypto on a key pending
     deletion) is [3], KMSInvalidStateException (docs/aws-references.md: the page gives both); [10]
-    (UpdateAlias) refuses a destination key pending deletion, and the key authorized is the destination.
+    (UpdateAlias) refuses a destination key pending deletion, not the source (`role` "source": the alias's current
+    key; UpdateAlias authorizes both).
     """
     found = cell(operation, key.state)
     if found is None or found in ("OK", "N/A"):
@@ -160,7 +161,7 @@ def refusal(operation: str, key: Key) -> tuple[str, str, int] | None:
         if note == 9 and not imported:
             return (*_error(9, key), 9)
         if note == 10:
-            return (*_error(3, key), 10)
+            return None if role == "source" else (*_error(3, key), 10)
         return None
     # "X": fails; with alternatives, the footnote whose condition holds.
     if notes == [8, 9]:

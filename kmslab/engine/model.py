@@ -103,6 +103,9 @@ class Request:
     # arn:aws:iam::111122223333:user/alice): with it, `action` may be any service's and `key` is None, so
     # explicit Deny, SCPs and the identity policies (within boundary and session policies) alone decide.
     resource: str | None = None
+    # Which of the request's keys `key` is, where the key state table tells them apart: UpdateAlias's "source"
+    # (the alias's current key) or "destination" (the new one); None for every other request.
+    key_role: str | None = None
 
 
 class GateName(StrEnum):

@@ -77,6 +77,7 @@ REASONS: dict[str, str] = {
     "grantee-retires": N_("{who} is the grantee of {statement}, which allows RetireGrant, "
                           "so it may retire it without any policy"),
     "keyless": N_("{action} takes no key, so IAM policies alone decide"),
+    "resource-iam-only": N_("{action} on {resource}: no key policy covers it, so IAM policies alone decide"),
     "colon-root": N_(": the root user has every permission in its account"),
     "colon-allows-it": N_(": {statement} allows it"),
     "no-statement-for-caller": N_("no statement of the key policy allows {action} for {who}"),

@@ -100,6 +100,7 @@ class _Check(NamedTuple):
     resource: str | None = None
     context: tuple[str, Mapping[str, Any]] | None = None
     extra: Mapping[str, Any] | None = None
+    key_role: str | None = None  # UpdateAlias: "source" (the alias's current key) or "destination" (the new key)
 
 
 def _checks(operation: str, params: Mapping[str, Any]) -> list[_Check]:
@@ -111,11 +112,28 @@ def _checks(operation: str, params: Mapping[str, Any]) -> list[_Check]:
         return [_Check(operation, params.get("KeyId") or _BLOB, params.get("EncryptionContext"))]
     if not operation_takes_key(operation):
         return [_Check(operation, None)]
-    if operation in ("CreateAlias", "UpdateAlias"):
+    if operation == "CreateAlias":
         return [_Check(operation, params.get("TargetKeyId"))]
+    if operation == "UpdateAlias":
+        return [_Check(operation, params.get("AliasName"), key_role="source"),
+                _Check(operation, params.get("TargetKeyId"), key_role="destination")]
     if operation == "DeleteAlias":
         return [_Check(operation, params.get("AliasName"))]
     return [_Check(operation, params.get("KeyId"), params.get("EncryptionContext"))]
+
+
+# Alias operations are authorized on the alias too, by IAM policies alone (an alias has no key policy):
+# "principals who manage aliases must have permission to call the alias operation on the alias and on all affected
+# KMS keys" - CreateAlias and DeleteAlias: the alias and its key; UpdateAlias: the alias, the current key and the new
+# key. https://docs.aws.amazon.com/kms/latest/developerguide/alias-access.html
+ALIAS_OPERATIONS = frozenset({"CreateAlias", "UpdateAlias", "DeleteAlias"})
+
+
+def _alias_check(operation: str, params: Mapping[str, Any], account: str, region: str) -> _Check:
+    """The alias's own authorization: its ARN, arn:aws:kms:REGION:ACCOUNT:alias/NAME, as the resource."""
+    name = str(params.get("AliasName") or "")
+    arn = name if name.startswith("arn:") else f"arn:aws:kms:{region}:{account}:{name}"
+    return _Check(operation, None, resource=arn)
 
 
 _BLOB = "\0blob"  # stands for "the key the ciphertext names" until the hook reads the ciphertext
@@ -298,6 +316,8 @@ class Authorizer:
 
         if moto_key is not None and operation in ("ReplicateKey", "UpdatePrimaryRegion"):
             checks += _multi_region_checks(operation, params, self.key(moto_key))
+        if operation in ALIAS_OPERATIONS:
+            checks.insert(0, _alias_check(operation, params, account, region))
 
         event = Event(time.time(), record.arn, f"kms:{operation}", moto_key.arn if moto_key is not None else first_ref)
         response.note = event
@@ -343,15 +363,18 @@ class Authorizer:
             decision = decisions.get(memo) if memo is not None else None
             if decision is None:
                 caller = caller or self.caller(record)
+                # kms:RequestAlias: "You cannot use this condition key to control access to alias operations"
+                # (conditions-kms.html#conditions-kms-request-alias).
+                alias_ref = None if operation in ALIAS_OPERATIONS else ref
                 ctx: Mapping[str, Any] = RequestKeys(*(check.context or (operation, params)), source_ip, via,
-                                                     ref, same_key)
+                                                     alias_ref, same_key)
                 if check.extra:
                     ctx = ChainMap(dict(check.extra), ctx)
                 decision = authorize(Request(
                     caller=caller, action=f"kms:{action_op}", key=key, region=check.region or region, context=ctx,
                     scps=self.registry.scp_policies(record.account), encryption_context=enc or {},
                     grant_id=params.get("GrantId") if operation == "RetireGrant" else None,
-                    resource=check.resource,
+                    resource=check.resource, key_role=check.key_role,
                 ))
                 if memo is not None:
                     if len(decisions) >= MEMO_MAX:

@@ -50,6 +50,8 @@ def every_kind_of_decision(w):
         ask(admin, key=w.key(w.ROOT_STATEMENT, state="PendingImport", origin="EXTERNAL")),
         ask(admin, "kms:EnableKeyRotation", key=w.key(w.ROOT_STATEMENT, origin="EXTERNAL")),
         ask(admin, "kms:Sign", key=w.key(w.ROOT_STATEMENT)),
+        # An alias: IAM policies alone decide (alias-access.html).
+        authorize(Request(admin, "kms:CreateAlias", resource=f"arn:aws:kms:us-east-1:{w.ACCOUNT}:alias/x")),
     ]
 
 

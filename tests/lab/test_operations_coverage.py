@@ -47,7 +47,9 @@ ADMIN = {"Sid": "Admin", "Effect": "Allow", "Principal": {"AWS": user_arn("admin
 @pytest.fixture
 def keys(lab):
     """A symmetric, a signing (ECC_NIST_P256) and an HMAC (HMAC_256) key; admin may do anything, alice nothing."""
-    lab.create_user("admin")
+    # Alias operations need the alias too, in an IAM policy (alias-access.html): admin's IAM policy allows aliases.
+    lab.create_user("admin", inline_policies={"aliases": {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "kms:*Alias", "Resource": "arn:aws:kms:*:*:alias/*"}]}})
     lab.create_user("alice")
     policy = {"Version": "2012-10-17", "Statement": [ADMIN]}
     lab.create_key("sym", policy=policy, created_by="admin")

@@ -292,3 +292,32 @@ def test_probes_leave_no_replica_behind(mrk):
     assert after["MultiRegionConfiguration"] == before["MultiRegionConfiguration"]
     with pytest.raises(ClientError):
         _client(mrk, "admin", "us-west-2").describe_key(KeyId=mrk.key_id("mrk"))
+
+
+def test_a_primary_key_with_replicas_scheduled_for_deletion_is_pending_replica_deletion(mrk):
+    """"If you schedule the deletion of a primary key with replicas, its key state changes to PendingReplicaDeletion
+    and it cannot be replicated or used in cryptographic operations"; DeletionDate "does not appear"
+    (API_ScheduleKeyDeletion). Key state table: the "Pending deletion / Pending replica deletion" column, [3]
+    (https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html#key-state-table)."""
+    mrk.client("kms", as_="ops").replicate_key(KeyId=mrk.key_arn("mrk"), ReplicaRegion=REPLICA)
+    kms = mrk.client("kms", as_="admin")
+    answer = kms.schedule_key_deletion(KeyId=mrk.key_arn("mrk"), PendingWindowInDays=7)
+    assert answer["KeyState"] == "PendingReplicaDeletion" and "DeletionDate" not in answer
+    assert kms.describe_key(KeyId=mrk.key_arn("mrk"))["KeyMetadata"]["KeyState"] == "PendingReplicaDeletion"
+    error = _error(lambda: kms.encrypt(KeyId=mrk.key_arn("mrk"), Plaintext=b"x"))
+    assert error == {"Code": "KMSInvalidStateException",
+                     "Message": f"{mrk.key_arn('mrk')} is pending deletion."}  # [3], as the footnote words it
+    assert mrk.request("admin", "kms:ReplicateKey", "mrk").error == "KMSInvalidStateException"
+    assert mrk.request("alice", "kms:Encrypt", "mrk").decision == "denied"  # authorization first
+    kms.cancel_key_deletion(KeyId=mrk.key_arn("mrk"))  # the table: CancelKeyDeletion succeeds
+    assert kms.describe_key(KeyId=mrk.key_arn("mrk"))["KeyMetadata"]["KeyState"] == "Disabled"
+    # A single-Region key, or a primary without replicas, is PendingDeletion as before.
+    mrk.create_key("lone", policy={"Version": "2012-10-17", "Statement": [_statement("A", "admin", "kms:*")]},
+                   created_by="admin", multi_region=True)
+    assert kms.schedule_key_deletion(KeyId=mrk.key_arn("lone"), PendingWindowInDays=7)["DeletionDate"]
+
+
+def _error(call) -> dict:
+    with pytest.raises(ClientError) as refused:
+        call()
+    return refused.value.response["Error"]

@@ -137,6 +137,32 @@ def update_primary_region(response: KmsResponse) -> str:
     return "{}"
 
 
+@around("ScheduleKeyDeletion")
+def schedule_key_deletion(response: KmsResponse, moto_method: Method) -> str:
+    """ScheduleKeyDeletion of a multi-Region primary key with replicas: PendingReplicaDeletion, no DeletionDate.
+
+    "If you schedule the deletion of a primary key with replicas, its key state changes to PendingReplicaDeletion
+    and it cannot be replicated or used in cryptographic operations. This status can continue indefinitely. When the
+    last of its replicas keys is deleted (not just scheduled), the key state of the primary key changes to
+    PendingDeletion" (API_ScheduleKeyDeletion); DeletionDate: "If the KMS key is a multi-Region primary key with
+    replica keys, this field does not appear." moto makes every key PendingDeletion. In the lab no waiting period
+    ends, so a replica is never deleted and the primary stays PendingReplicaDeletion.
+    """
+    answer = moto_method(response)
+    backend = response.kms_backend
+    key = backend.keys.get(backend.get_key_id(params(response).get("KeyId", "")))
+    if key is None or not key.multi_region:
+        return answer
+    primary = regions_of(key)[0]
+    if key.region != primary or len(related_keys(key)) < 2:
+        return answer
+    key.key_state, key.deletion_date = "PendingReplicaDeletion", None
+    out = json.loads(answer)
+    out.pop("DeletionDate", None)
+    out.update(KeyState="PendingReplicaDeletion", PendingWindowInDays=params(response).get("PendingWindowInDays", 30))
+    return json.dumps(out)
+
+
 def record_use(account: str, region: str, key_id: str, operation_name: str, event_id: str) -> None:
     """A cryptographic operation with the key succeeded: what GetKeyLastUsage reports."""
     key = kms_backends[account][region].keys.get(key_id)

@@ -22,10 +22,13 @@ PolicyKind = Literal["resource", "identity", "boundary", "session", "scp"]
 
 MALFORMED = "MalformedPolicyDocumentException"
 LIMIT_EXCEEDED = "LimitExceededException"
+VALIDATION = "ValidationException"
 
 # Key policy size quota: 32 KB.
 # https://docs.aws.amazon.com/kms/latest/developerguide/resource-limits.html#key-policy-limit
 KEY_POLICY_MAX_BYTES = 32768
+# The API model's length constraint on the Policy parameter (botocore's KMS model: PolicyType, max 131072).
+KEY_POLICY_MAX_CHARACTERS = 131072
 
 _VERSIONS = ("2012-10-17", "2008-10-17")
 _STATEMENT_FIELDS = {
@@ -148,19 +151,8 @@ class Policy:
 
 @lru_cache(maxsize=4096)
 def _parse_cached(text: str, name: str, kind: PolicyKind) -> Policy:
-    if kind == "resource" and len(text.encode("utf-8")) > KEY_POLICY_MAX_BYTES:
-        raise PolicyError(
-            LIMIT_EXCEEDED,
-            f"The key policy is {len(text.encode('utf-8'))} bytes; "
-            f"the key policy size quota is {KEY_POLICY_MAX_BYTES} bytes (32 KB).",
-        )
-    if kind == "resource" and not _KEY_POLICY_CHARS.fullmatch(text):
-        bad = next(ch for ch in text if not _KEY_POLICY_CHARS.fullmatch(ch))
-        raise PolicyError(
-            MALFORMED,
-            f"The key policy contains the character {bad!r} (U+{ord(bad):04X}); a key policy may contain "
-            "only printable ASCII and Latin-1 characters, tab, line feed and carriage return.",
-        )
+    if kind == "resource":
+        _check_key_policy_text(text)
     try:
         doc = json.loads(text, object_pairs_hook=_no_duplicate_keys)
     except json.JSONDecodeError as exc:
@@ -187,10 +179,40 @@ def _parse_cached(text: str, name: str, kind: PolicyKind) -> Policy:
     variables = version == VARIABLES_VERSION
     statements = tuple(_parse_statement(i, s, kind, variables) for i, s in enumerate(raw_list))
     sids = [s.sid for s in statements if s.sid]
-    if len(sids) != len(set(sids)):
+    if kind != "resource" and len(sids) != len(set(sids)):
+        # "In IAM, the Sid value must be unique within a JSON policy." An IAM rule: KMS documents none for key
+        # policies (a Sid "can include spaces" there), so a key policy may repeat one (nothing stricter than AWS).
+        # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_sid.html
         raise PolicyError(MALFORMED, "Statement IDs (SID) in a single policy must be unique.")
     canonical = json.dumps(doc, separators=(",", ":"))
     return Policy(name=name, kind=kind, statements=statements, version=version, text=canonical)
+
+
+def _check_key_policy_text(text: str) -> None:
+    """What KMS checks of a key policy's text before reading it, in the order AWS checks them.
+
+    The API model's constraints on `Policy` (length at most 131072, pattern [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+)
+    are checked with the request, before the operation runs, and a value outside them is a ValidationException in
+    AWS's validation form ("1 validation error detected: Value at 'policy' failed to satisfy constraint: ...", the
+    form kms_input uses; seen from real AWS for this very pattern, docs/aws-references.md 2.4). Then the quota:
+    "The maximum length of each key policy document is 32 KB (32,768 bytes)" - counted here as the document's
+    bytes in UTF-8, the encoding it travels in (AWS does not say more; white space counts: unlike IAM, KMS does not
+    say it is left out) - "If the key policy exceeds the length constraint, KMS returns a LimitExceededException."
+    https://docs.aws.amazon.com/kms/latest/APIReference/API_PutKeyPolicy.html
+    https://docs.aws.amazon.com/kms/latest/developerguide/resource-limits.html#key-policy-limit
+    """
+    if len(text) > KEY_POLICY_MAX_CHARACTERS:
+        raise PolicyError(VALIDATION, "1 validation error detected: Value at 'policy' failed to satisfy constraint: "
+                                      f"Member must have length less than or equal to {KEY_POLICY_MAX_CHARACTERS}")
+    if not _KEY_POLICY_CHARS.fullmatch(text):
+        raise PolicyError(VALIDATION, "1 validation error detected: Value at 'policy' failed to satisfy constraint: "
+                                      "Member must satisfy regular expression pattern: "
+                                      "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+")
+    size = len(text.encode("utf-8"))
+    if size > KEY_POLICY_MAX_BYTES:
+        # The message is kmslab's wording (AWS's is not documented).
+        raise PolicyError(LIMIT_EXCEEDED, f"The key policy is {size} bytes; "
+                                          f"the key policy size quota is {KEY_POLICY_MAX_BYTES} bytes (32 KB).")
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -63,7 +63,6 @@ def test_malformed_json(text):
         {"Version": "2012-10-17", "Statement": [_stmt(NotAction="kms:Decrypt")]},  # both Action and NotAction
         {"Version": "2012-10-17", "Statement": [_stmt(Foo="bar")]},
         {"Version": "2012-10-17", "Statement": ["not an object"]},
-        {"Version": "2012-10-17", "Statement": [_stmt(Sid="a"), _stmt(Sid="a")]},
         {"Version": "2012-10-17", "Statement": [_stmt(Condition={"StringEqualz": {"k": "v"}})]},
         {"Version": "2012-10-17", "Statement": [_stmt(Condition={"StringEquals": "v"})]},
         {"Version": "2012-10-17", "Statement": [_stmt(Condition={"StringEquals": {"k": {"nested": 1}}})]},
@@ -197,6 +196,20 @@ def test_key_policy_statement_without_action_or_resource_is_accepted_without_eff
                      name="p", kind="identity")
 
 
+def test_a_key_policy_may_repeat_a_sid_an_iam_policy_may_not():
+    """Sid uniqueness is IAM's rule, not KMS's: "In IAM, the Sid value must be unique within a JSON policy."
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_sid.html); the KMS pages
+    (key-policy-overview.html, "Key policy document format") set no such rule for key policies. Nothing stricter
+    than AWS."""
+    doc = {"Version": "2012-10-17", "Statement": [_stmt(Sid="a"), _stmt(Sid="a", Effect="Deny")]}
+    assert [s.sid for s in parse_key_policy(doc).statements] == ["a", "a"]
+    identity = {"Version": "2012-10-17", "Statement": [_stmt(Sid="a", Principal=None),
+                                                       _stmt(Sid="a", Principal=None)]}
+    with pytest.raises(PolicyError) as info:
+        Policy.parse(identity, name="p", kind="identity")
+    assert info.value.message == "Statement IDs (SID) in a single policy must be unique."
+
+
 def test_key_policy_size_limit():
     """A key policy over 32 KB is LimitExceededException.
 
@@ -214,6 +227,27 @@ def test_key_policy_size_limit():
     with pytest.raises(PolicyError) as info:
         parse_key_policy(sized(32769))
     assert info.value.code == LIMIT_EXCEEDED
+    # Counted in bytes ("32 KB (32,768 bytes)"): a Latin-1 letter is two bytes of UTF-8, white space counts.
+    latin = sized(32767).replace('"Sid": "x', '"Sid": "é', 1)
+    assert len(latin) == 32767 and len(latin.encode()) == 32768
+    parse_key_policy(latin)
+    with pytest.raises(PolicyError) as info:
+        parse_key_policy(sized(32768).replace('"Sid": "x', '"Sid": "é', 1))
+    assert info.value.code == LIMIT_EXCEEDED
+    with pytest.raises(PolicyError) as info:
+        parse_key_policy(" " * 16 + sized(32768 - 16)[:-1] + " " * 2 + "}")
+    assert info.value.code == LIMIT_EXCEEDED
+
+
+def test_key_policy_longer_than_the_model_allows_is_a_validation_error():
+    """The API model's constraint on Policy, "max 131072" (botocore's KMS model, PolicyType), is checked before the
+    quota: ValidationException in AWS's validation form (docs/aws-references.md 2.4).
+    https://docs.aws.amazon.com/kms/latest/APIReference/API_PutKeyPolicy.html#KMS-PutKeyPolicy-request-Policy"""
+    with pytest.raises(PolicyError) as info:
+        parse_key_policy(" " * 131073)
+    assert (info.value.code, info.value.message) == (
+        "ValidationException", "1 validation error detected: Value at 'policy' failed to satisfy constraint: "
+        "Member must have length less than or equal to 131072")
 
 
 def test_key_policy_characters():
@@ -225,8 +259,15 @@ def test_key_policy_characters():
     set; The tab (\\u0009), line feed (\\u000A), and carriage return (\\u000D) special characters"
     """
     parse_key_policy({"Version": "2012-10-17", "Statement": [_stmt(Sid="Café\tété")]})
-    _malformed({"Version": "2012-10-17", "Statement": [_stmt(Sid="鍵")]})
-    _malformed('{"Version": "2012-10-17", "Statement": [{"Sid": "\x01"}]}')
+    # The API model's pattern on Policy, [\u0009\u000A\u000D\u0020-\u00FF]+: a value outside it is a
+    # ValidationException, as AWS answered for the same pattern elsewhere [obs] (docs/aws-references.md 2.4).
+    for document in ({"Version": "2012-10-17", "Statement": [_stmt(Sid="鍵")]},
+                     '{"Version": "2012-10-17", "Statement": [{"Sid": "\x01"}]}'):
+        with pytest.raises(PolicyError) as info:
+            parse_key_policy(document)
+        assert info.value.code == "ValidationException"
+        assert info.value.message.endswith(
+            "Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+")
 
 
 def test_forallvalues_with_single_valued_keys_is_overly_permissive():

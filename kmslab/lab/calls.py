@@ -387,6 +387,18 @@ def _delete_imported_key_material(inp: CallInput) -> CallPlan:
     return CallPlan("delete_imported_key_material", {"KeyId": inp.key_ref}, [inp.store.saved(inp.key_id, "import")])
 
 
+# ---------------------------------------------------------------- custom key stores
+
+# The lab's account has no custom key store and no CloudHSM cluster (moto_adapter/operations/custom_key_stores.py):
+# an authorized caller gets AWS's answer for that account, e.g. CustomKeyStoreNotFoundException. The ids are in the
+# form of AWS's examples (API_ConnectCustomKeyStore: cks-1234567890abcdef0; CloudHsmClusterId's pattern
+# cluster-[2-7a-zA-Z]{11,16}).
+PROBE_KEY_STORE = {"CustomKeyStoreId": "cks-1234567890abcdef0"}
+PROBE_CLOUDHSM_STORE = {"CustomKeyStoreName": "kmslab-probe", "CloudHsmClusterId": "cluster-234a5b6cdef",
+                        "TrustAnchorCertificate": "kmslab: the cluster's customerCA.crt",
+                        "KeyStorePassword": "kmslab-probe-password"}
+
+
 PLANS: dict[str, Callable[[CallInput], CallPlan]] = {
     "kms:Encrypt": _encrypt,
     "kms:Decrypt": _decrypt,
@@ -431,4 +443,11 @@ PLANS: dict[str, Callable[[CallInput], CallPlan]] = {
     "kms:GetParametersForImport": _get_parameters_for_import,
     "kms:ImportKeyMaterial": _import_key_material,
     "kms:DeleteImportedKeyMaterial": _delete_imported_key_material,
+    "kms:DescribeCustomKeyStores": _keyless("describe_custom_key_stores"),
+    "kms:CreateCustomKeyStore": _keyless("create_custom_key_store", **PROBE_CLOUDHSM_STORE),
+    "kms:ConnectCustomKeyStore": _keyless("connect_custom_key_store", **PROBE_KEY_STORE),
+    "kms:DisconnectCustomKeyStore": _keyless("disconnect_custom_key_store", **PROBE_KEY_STORE),
+    "kms:DeleteCustomKeyStore": _keyless("delete_custom_key_store", **PROBE_KEY_STORE),
+    "kms:UpdateCustomKeyStore": _keyless("update_custom_key_store", NewCustomKeyStoreName="kmslab-probe",
+                                         **PROBE_KEY_STORE),
 }

@@ -76,11 +76,11 @@ class AccessTable(Styler):
 
     head_html: str = ""
 
-    def to_html(self, buf: object = None, **kwargs: object) -> str | None:  # type: ignore[override]
+    def to_html(self, buf: object = None, **kwargs: object) -> str | None:
         """The table's HTML, after its title and legend (a buffer gets the bare table, as pandas writes it)."""
         if buf is not None:
-            return super().to_html(buf, **kwargs)  # type: ignore[arg-type]
-        table = super().to_html(**kwargs)  # type: ignore[arg-type]
+            return super().to_html(buf, **kwargs)
+        table = super().to_html(**kwargs)
         return (f'<div class="kmslab-access">{self.head_html}'
                 f'<div class="kmslab-table-scroll" style="overflow-x:auto;max-width:100%">{table}</div></div>')
 
@@ -217,8 +217,8 @@ def access_table(
     table in its HTML (`to_html()`, and so in a notebook).
     """
     cells: dict[CellKey, Outcome] = {}
-    for o in outcomes:
-        cells[_key(o)] = o  # a repeated request: the last answer counts
+    for outcome in outcomes:
+        cells[_key(outcome)] = outcome  # a repeated request: the last answer counts
     labels = _labels.principal_labels((p for p, _, _ in cells), principal_labels)
     rows = list(dict.fromkeys(p for p, _, _ in cells))
     keys = list(dict.fromkeys(k for _, _, k in cells))

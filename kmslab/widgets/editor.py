@@ -152,7 +152,8 @@ class PolicyEditor:
                                                          "PolicyName": self.policy_name})["PolicyDocument"]
         except ClientError:
             return {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": [], "Resource": "*"}]}
-        return json.loads(doc) if isinstance(doc, str) else doc
+        policy: dict[str, Any] = json.loads(doc) if isinstance(doc, str) else doc
+        return policy
 
     def apply(self, text: str | None = None) -> bool:
         """Apply the editor's text (or `text`); True when AWS accepted it.

@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 from pandas.io.formats.style import Styler
@@ -47,7 +48,7 @@ COLOURS = {
     "error": ("#e3e3e3", "#2b2b2b", "#6b6b6b"),
 }
 
-_TABLE_STYLES: list[dict] = [
+_TABLE_STYLES: list[dict[str, Any]] = [
     {"selector": "", "props": [("border-collapse", "collapse"), ("font-size", "12px"),
                                ("font-family", "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif")]},
     {"selector": "caption", "props": [("caption-side", "top"), ("text-align", "left"), ("padding", "4px 0 6px"),
@@ -71,7 +72,7 @@ for _name, (_bg, _fg, _accent) in COLOURS.items():
     _TABLE_STYLES.append({"selector": f"td.kmslab-{_name}", "props": [("border-left", f"3px solid {_accent}")]})
 
 
-class AccessTable(Styler):
+class AccessTable(Styler):  # type: ignore[misc]  # pandas ships no type information (no pandas-stubs): Styler is Any
     """A pandas Styler whose HTML puts the title and legend above the table (see the module docstring)."""
 
     head_html: str = ""
@@ -79,8 +80,9 @@ class AccessTable(Styler):
     def to_html(self, buf: object = None, **kwargs: object) -> str | None:
         """The table's HTML, after its title and legend (a buffer gets the bare table, as pandas writes it)."""
         if buf is not None:
-            return super().to_html(buf, **kwargs)
-        table = super().to_html(**kwargs)
+            written: str | None = super().to_html(buf, **kwargs)  # pandas: None, having written to buf
+            return written
+        table: str = super().to_html(**kwargs)
         return (f'<div class="kmslab-access">{self.head_html}'
                 f'<div class="kmslab-table-scroll" style="overflow-x:auto;max-width:100%">{table}</div></div>')
 

@@ -31,7 +31,7 @@ from ..engine import DEFAULT_REGION, STANDARD_ACTIONS, Decision, action_info, no
 from . import hook, kms_input, managed, moto_adapter, safety
 from .calls import PLANS, CallInput
 from .hook import Authorizer, Event
-from .outcome import Outcome
+from .outcome import Outcome, Verdict
 from .registry import CredentialRecord, Registry
 
 DEFAULT_ACCOUNT = "111122223333"
@@ -824,6 +824,7 @@ class Lab:
         call = hook.LabCall(via_service, source_ip)
         client = self._client(record, "kms")
         error = message = None
+        verdict: Verdict
         try:
             hook.begin_call(call)
             try:

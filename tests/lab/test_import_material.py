@@ -352,3 +352,31 @@ def test_lab_create_key_refuses_a_disabled_external_key(lab):
     with pytest.raises(LabError, match="PendingImport"):
         lab.create_key("ext", origin="EXTERNAL", enabled=False)
     assert lab.key_names() == []
+
+
+def test_the_import_family_over_kmslab_serve(world):
+    """The same answers through `kmslab serve`'s HTTP server and gate (a boto3 client with the principal's own
+    credentials on loopback), as through an in-process client."""
+    import boto3
+    from botocore.config import Config
+
+    from kmslab.lab.moto_adapter import Server
+    from kmslab.serve.gate import gate
+
+    server = Server("127.0.0.1", 0, gate)
+    server.start()
+    try:
+        kms = boto3.client("kms", endpoint_url=f"http://127.0.0.1:{server.address[1]}",
+                           config=Config(retries={"max_attempts": 1}), **world.credentials("admin"))
+        material = os.urandom(32)
+        _import(kms, world.key_arn("ext"), material)
+        assert _state(world, "ext") == "Enabled"
+        assert kms.delete_imported_key_material(KeyId=world.key_arn("ext"))["KeyId"] == world.key_arn("ext")
+        alice = boto3.client("kms", endpoint_url=f"http://127.0.0.1:{server.address[1]}",
+                             config=Config(retries={"max_attempts": 1}), **world.credentials("alice"))
+        with pytest.raises(ClientError) as excinfo:
+            alice.get_parameters_for_import(KeyId=world.key_arn("ext"), WrappingAlgorithm="RSAES_OAEP_SHA_256",
+                                            WrappingKeySpec="RSA_2048")
+        assert _code(excinfo) == "AccessDeniedException"
+    finally:
+        server.stop()

@@ -214,6 +214,27 @@ def test_expiration_model_and_valid_to(world):
     assert meta["ValidTo"].timestamp() == later
 
 
+def test_the_material_expires_at_valid_to(world, monkeypatch):
+    """"If you set an expiration date, KMS deletes the key material from the KMS key on the specified date, making
+    the KMS key unusable. To use the KMS key in cryptographic operations again, you must reimport the same key
+    material." (API_ImportKeyMaterial)"""
+    kms = world.client("kms", as_="admin")
+    arn, material = world.key_arn("ext"), os.urandom(32)
+    valid_to = int(time.time()) + 3600
+    _import(kms, arn, material, ExpirationModel="KEY_MATERIAL_EXPIRES", ValidTo=valid_to)
+    blob = kms.encrypt(KeyId=arn, Plaintext=b"x")["CiphertextBlob"]
+    assert world.request("admin", "kms:Decrypt", "ext").decision == "allowed"
+    monkeypatch.setattr(import_material, "_now", lambda: valid_to + 1)  # an hour later
+    with pytest.raises(ClientError) as excinfo:
+        kms.decrypt(CiphertextBlob=blob)
+    assert _code(excinfo) == "KMSInvalidStateException"  # [5] pending import: the material is gone
+    meta = kms.describe_key(KeyId=arn)["KeyMetadata"]
+    assert meta["KeyState"] == "PendingImport" and "ValidTo" not in meta
+    assert world.request("admin", "kms:Decrypt", "ext").error == "KMSInvalidStateException"
+    _import(kms, arn, material)  # the same material, now without expiry
+    assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"x"
+
+
 def test_a_key_whose_origin_is_not_external(world):
     """Key state table [9]: "If the KMS key cannot or does not have imported key material:
     UnsupportedOperationException" (GetParametersForImport, ImportKeyMaterial, DeleteImportedKeyMaterial)."""

@@ -115,6 +115,8 @@ def handler() -> Handler | None:
 def _kms_authorize(self: KmsResponse, resource: str = "*") -> None:
     if _HANDLER is None:
         return _ORIGINAL["auth"](self, resource)
+    for key_id in _ORIGINAL["expire_due"]():  # imported key material whose ValidTo has passed goes first
+        _HANDLER.changed("kms", key_id)
     _HANDLER.authorize_request(KmsRequest(self))
     return None
 
@@ -260,6 +262,7 @@ def _patch() -> None:
     from . import operations  # the operations moto lacks (imports this module's AwsError)
 
     operations.install()
+    _ORIGINAL["expire_due"] = operations.import_material.expire_due
     _ORIGINAL["auth"] = KmsResponse._authenticate_and_authorize_normal_action
     _ORIGINAL["call_action"] = KmsResponse.call_action
     _ORIGINAL["validate_key_policy"] = KmsResponse._validate_key_policy

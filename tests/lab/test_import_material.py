@@ -225,6 +225,10 @@ def test_the_material_expires_at_valid_to(world, monkeypatch):
     blob = kms.encrypt(KeyId=arn, Plaintext=b"x")["CiphertextBlob"]
     assert world.request("admin", "kms:Decrypt", "ext").decision == "allowed"
     monkeypatch.setattr(import_material, "_now", lambda: valid_to + 1)  # an hour later
+    # A lab probe that undoes what it changed (DisableKey) sees the expiry first and does not undo it: key state
+    # table [5], DisableKey of a key pending import.
+    assert world.request("admin", "kms:DisableKey", "ext").error == "KMSInvalidStateException"
+    assert _state(world, "ext") == "PendingImport"
     with pytest.raises(ClientError) as excinfo:
         kms.decrypt(CiphertextBlob=blob)
     assert _code(excinfo) == "KMSInvalidStateException"  # [5] pending import: the material is gone

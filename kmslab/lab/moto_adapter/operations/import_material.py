@@ -393,7 +393,7 @@ class _MotoPrivateKey:
             wrapper = RSAPrivateKey.__new__(RSAPrivateKey)
             wrapper.key_size, wrapper.private_key = private.key_size, private
             return wrapper
-        wrapper = ECDSAPrivateKey.__new__(ECDSAPrivateKey)
-        wrapper.private_key = private
-        wrapper.valid_signing_algorithms = [cls._ECDSA_ALGORITHM.get(key_spec, "ECDSA_SHA_256")]
-        return wrapper
+        ecdsa = ECDSAPrivateKey.__new__(ECDSAPrivateKey)
+        ecdsa.private_key = private
+        ecdsa.valid_signing_algorithms = [cls._ECDSA_ALGORITHM.get(key_spec, "ECDSA_SHA_256")]
+        return ecdsa

@@ -316,7 +316,8 @@ def _new_material(key_spec: str) -> bytes:
     if key_spec in HMAC_MATERIAL:
         return secrets.token_bytes(HMAC_MATERIAL[key_spec][0])
     if key_spec in RSA_BITS:
-        private: Any = rsa.generate_private_key(public_exponent=65537, key_size=RSA_BITS[key_spec])
+        private: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey = rsa.generate_private_key(
+            public_exponent=65537, key_size=RSA_BITS[key_spec])
     elif key_spec in ECC_CURVES:
         private = ec.generate_private_key(ECC_CURVES[key_spec]())
     else:

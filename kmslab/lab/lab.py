@@ -817,6 +817,7 @@ class Lab:
 
     def _perform_locked(self, record: CredentialRecord, row: str, action: str, plan_for: Any, inp: CallInput,
                         key_name: str | None, via_service: str | None, source_ip: str | None) -> Outcome:
+        moto_adapter.expire_imported_material()  # before the probe saves what it will undo
         checkpoint, dirty = self._authorizer.checkpoint(), self._dirty
         plan = plan_for(inp)
         if plan.undo:

@@ -145,6 +145,12 @@ def request_keys(operation: str, params: Mapping[str, Any], source_ip: str | Non
         if params.get("MultiRegion"):
             # CreateKey makes a multi-Region *primary* key (a replica comes only from ReplicateKey).
             ctx["kms:MultiRegionKeyType"] = "PRIMARY"
+    if operation == "ImportKeyMaterial" and params.get("ValidTo") is not None:
+        # "kms:ValidTo | Timestamp | ImportKeyMaterial ... The value is expressed in Unix time." (the page's example
+        # compares "1546257599.0" with NumericLessThanEquals; Date operators read epoch seconds too). Absent when
+        # the request has no ValidTo (KEY_MATERIAL_DOES_NOT_EXPIRE).
+        # https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-valid-to
+        ctx["kms:ValidTo"] = _epoch_text(params["ValidTo"])
     if operation == "CreateGrant":
         ctx.update(_grant_keys(params, via))
     tags = params.get("Tags")
@@ -186,6 +192,14 @@ def _parameter_keys(operation: str, params: Mapping[str, Any]) -> dict[str, Any]
             if value is not None:
                 out[name] = str(value)
     return out
+
+
+def _epoch_text(value: Any) -> str:
+    """A request timestamp as Unix time text ("1546257599.0"): JSON requests carry epoch seconds."""
+    try:
+        return str(float(value))
+    except (TypeError, ValueError):
+        return str(value)
 
 
 def _grant_keys(params: Mapping[str, Any], via: str | None) -> dict[str, Any]:

@@ -28,10 +28,10 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from ..engine import DEFAULT_REGION, STANDARD_ACTIONS, Decision, action_info, normalize_action, words
-from . import hook, managed, moto_adapter, safety
+from . import hook, kms_input, managed, moto_adapter, safety
 from .calls import PLANS, CallInput
 from .hook import Authorizer, Event
-from .outcome import Outcome
+from .outcome import Outcome, Verdict
 from .registry import CredentialRecord, Registry
 
 DEFAULT_ACCOUNT = "111122223333"
@@ -559,6 +559,8 @@ class Lab:
                 client.meta.events.register(f"before-sign.{service}", self._add_headers)
             client.meta.events.register_first("before-send", self._fail_closed)
             client.meta.events.register(f"after-call.{service}", self._flush_changes)  # see on_change
+            if service == "kms":
+                kms_input.note_validated_bodies(client)  # botocore checked its bodies: the hook need not again
             self._clients[cache_key] = client
         return client
 
@@ -580,10 +582,12 @@ class Lab:
                    created_by: str | None = None, bypass_lockout_check: bool = False,
                    key_spec: str = "SYMMETRIC_DEFAULT", key_usage: str = "ENCRYPT_DECRYPT", enabled: bool = True,
                    aliases: Iterable[str] = (), tags: Mapping[str, str] | None = None,
-                   description: str | None = None, multi_region: bool = False) -> str:
+                   description: str | None = None, origin: str = "AWS_KMS", multi_region: bool = False) -> str:
         """Create a key (CreateKey runs as `created_by`, default the root user) and alias/NAME.
 
-        `multi_region=True` makes a multi-Region primary key (ReplicateKey can replicate it into other Regions).
+        `origin="EXTERNAL"` makes a key for imported key material, without material: its state is PendingImport
+        until `import_key_material(name)`. `multi_region=True` makes a multi-Region primary key (ReplicateKey can
+        replicate it into other Regions).
 
         Raises botocore ClientError as AWS would (MalformedPolicyDocumentException, ...), LabError for a
         name already used or one no alias can have. A failed create_key changes nothing: no key, no alias,
@@ -613,6 +617,13 @@ class Lab:
             kwargs["BypassPolicyLockoutSafetyCheck"] = True
         if tags:
             kwargs["Tags"] = [{"TagKey": k, "TagValue": v} for k, v in tags.items()]
+        if origin != "AWS_KMS":
+            if origin == "EXTERNAL" and not enabled:
+                # Key state table [5]: DisableKey of a key pending import is KMSInvalidStateException.
+                raise LabError(f"Key {name!r}: a key with origin EXTERNAL is PendingImport until its key material "
+                               "is imported, and AWS cannot disable it then: import the material first "
+                               "(lab.import_key_material), then disable it.")
+            kwargs["Origin"] = origin
         if multi_region:
             kwargs["MultiRegion"] = True
         acting = self.principal_arn(created_by, acct) if created_by else f"arn:aws:iam::{acct}:root"
@@ -630,6 +641,20 @@ class Lab:
         self._keys[name] = {"name": name, "arn": meta["Arn"], "id": meta["KeyId"], "account": acct,
                             "created_by": acting}
         return meta["Arn"]
+
+    def import_key_material(self, key: str, *, valid_to: float | None = None) -> None:
+        """Import key material into a key with origin EXTERNAL, as the setup administrator (GetParametersForImport's
+        wrapping key and the material are made outside authorization; ImportKeyMaterial itself is a boto3 call).
+        The material is the key's own if it had some (a reimport must bring the same), else new. `valid_to` (Unix
+        time) makes it KEY_MATERIAL_EXPIRES, else KEY_MATERIAL_DOES_NOT_EXPIRE. Raises ClientError as AWS would.
+        https://docs.aws.amazon.com/kms/latest/APIReference/API_ImportKeyMaterial.html
+        """
+        info = self._key(key)
+        token, wrapped = moto_adapter.key_store(info["account"], self.region).import_request(info["id"])
+        expiry: dict[str, Any] = ({"ExpirationModel": "KEY_MATERIAL_EXPIRES", "ValidTo": valid_to}
+                                  if valid_to is not None else {"ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"})
+        self.admin("kms", info["account"]).import_key_material(
+            KeyId=info["arn"], ImportToken=token, EncryptedKeyMaterial=wrapped, **expiry)
 
     def key_arn(self, key: str) -> str:
         return self._key(key)["arn"]
@@ -795,6 +820,7 @@ class Lab:
 
     def _perform_locked(self, record: CredentialRecord, row: str, action: str, plan_for: Any, inp: CallInput,
                         key_name: str | None, via_service: str | None, source_ip: str | None) -> Outcome:
+        moto_adapter.expire_imported_material()  # before the probe saves what it will undo
         checkpoint, dirty = self._authorizer.checkpoint(), self._dirty
         plan = plan_for(inp)
         if plan.undo:
@@ -802,6 +828,7 @@ class Lab:
         call = hook.LabCall(via_service, source_ip)
         client = self._client(record, "kms")
         error = message = None
+        verdict: Verdict
         try:
             hook.begin_call(call)
             try:

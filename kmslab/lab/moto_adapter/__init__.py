@@ -37,6 +37,11 @@ naming the missing ones):
   (operations/regions.py); `AccountSpecificBackend.regions` (the Regions a replica may go to).
 - `moto.kms.utils._deserialize_ciphertext_blob` (moto's ciphertext starts with the key id, `KEY_ID_LEN`
   characters of it: a multi-Region key's id is longer, so `moto.kms.models.decrypt` is wrapped).
+- `operations/` (operations moto lacks, and CreateKey/DescribeKey wrapped): `KmsResponse.kms_backend`, moto's
+  `create_key`/`describe_key` response methods, `KmsBackend.describe_key`, `Key.to_dict`, a `Key`'s
+  `key_material` (what moto encrypts and MACs with) and `private_key` (moto.kms.utils `RSAPrivateKey` /
+  `ECDSAPrivateKey`, whose `private_key`, `key_size` and `valid_signing_algorithms` an import sets); the import
+  state is kmslab's own attribute on the Key (`_kmslab_import`).
 - `moto.core.exceptions.JsonRESTError` (an error boto3 receives as AWS's JSON error).
 - `moto.core.base_backend.AccountSpecificBackend.get_session` (regions), `moto.core.utils.create_loader`
   (service models; called by `get_service_model` when moto parses a request).
@@ -64,6 +69,7 @@ from .hooks import (
     Handler,
     KmsRequest,
     aws_unique_id,
+    expire_imported_material,
     handler,
     on_new_access_key,
     request_lock,
@@ -108,7 +114,8 @@ __all__ = [
     "Server",
     "Answer", "ServeRequest", "role_trust_policy",
     "add_managed_policies", "aws_managed_policy_records", "aws_unique_id", "credentials_of", "engine_caller",
-    "engine_key", "find_key", "forget_key", "handler", "key_id_in_ciphertext", "key_owner", "key_store", "load",
+    "engine_key", "expire_imported_material", "find_key", "forget_key", "handler", "key_id_in_ciphertext",
+    "key_owner", "key_store", "load",
     "missing_internals", "new_access_key", "on_new_access_key", "principal_exists", "record_use", "request_lock",
     "role_arns",
     "seed_ids", "set_handler",
@@ -169,8 +176,15 @@ INTERNALS: tuple[tuple[str, str], ...] = (
     ("moto.kms.utils", "KEY_ID_LEN"),
     ("moto.kms.models", "KmsBackend.delete_key"),
     ("moto.kms.responses", "KmsResponse._validate_cmk_id"),
-    ("moto.kms.responses", "KmsResponse.kms_backend"),
     ("moto.kms.utils", "_deserialize_ciphertext_blob"),
+    # operations/import_material.py: imported material becomes the key material / key pair moto uses.
+    ("moto.kms.utils", "RSAPrivateKey"),
+    ("moto.kms.utils", "ECDSAPrivateKey"),
+    ("moto.kms.models", "KmsBackend.describe_key"),
+    ("moto.kms.models", "Key.to_dict"),
+    ("moto.kms.responses", "KmsResponse.kms_backend"),
+    ("moto.kms.responses", "KmsResponse.create_key"),
+    ("moto.kms.responses", "KmsResponse.describe_key"),
     ("moto.core.base_backend", "AccountSpecificBackend.get_session"),
     ("moto.core.utils", "create_loader"),
     ("moto.moto_api._internal", "mock_random"),
@@ -186,8 +200,8 @@ INTERNALS: tuple[tuple[str, str], ...] = (
 INSTANCE_ATTRIBUTES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("moto.kms.models", "Key", ("id", "arn", "account_id", "region", "policy", "grants", "aliases", "key_state",
                                 "enabled", "deletion_date", "description", "key_rotation_status", "key_spec",
-                                "key_usage", "origin", "multi_region", "private_key",
-                                "multi_region_configuration", "key_material", "creation_date")),
+                                "key_usage", "origin", "multi_region", "private_key", "key_material",
+                                "multi_region_configuration", "creation_date")),
     ("moto.kms.models", "Grant", ("id", "grantee_principal", "retiring_principal", "operations", "constraints",
                                   "name")),
     ("moto.kms.models", "KmsBackend", ("keys", "tagger")),

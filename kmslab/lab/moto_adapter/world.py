@@ -28,9 +28,12 @@ PARTITION = "aws"  # IAM and STS backends are keyed by partition since moto 5.0.
 
 def start_mock() -> Any:
     """Start moto's mock with empty backends (`mock_aws().start()` resets them); returns the mock to stop."""
+    from .operations.import_material import forget_expiring
+
     apply_speedups()
     _KMS.clear()
     _STORES.clear()
+    forget_expiring()
     mock = mock_aws()
     mock.start()
     return mock
@@ -70,7 +73,9 @@ def key_store(account: str, region: str) -> KeyStore:
     """The keys of an account and region, for a probe's preparation and undoing."""
     found = _STORES.get((account, region))
     if found is None:
-        found = _STORES[(account, region)] = KeyStore(_kms(account, region))
+        from .operations.import_material import prepared_import
+
+        found = _STORES[(account, region)] = KeyStore(_kms(account, region), prepared_import)
     return found
 
 

@@ -36,10 +36,11 @@ UNIQUE_ID = re.compile(r"^(AIDA|AROA)[A-Z0-9]{17}$")
 
 
 def _answers(lab: Lab, scenario, failed: set[str]) -> list[tuple]:
-    """Each of the scenario's requests made in `lab`: who, what, on which key, and AWS's answer."""
+    """Each of the scenario's requests made in `lab` on the world as it is (each undone before the next: what
+    would happen): who, what, on which key, and AWS's answer."""
     out = []
     for kwargs in scenario_requests(lab, scenario):
-        o = run_request(lab, failed | (set(scenario.keys) - set(lab.key_names())), **kwargs)
+        o = run_request(lab, failed | (set(scenario.keys) - set(lab.key_names())), **{**kwargs, "keep": False})
         out.append((o.principal, o.action, o.key, o.decision, o.error))
     return out
 

@@ -217,6 +217,7 @@ requests:
   - principal: arn:aws:iam::111122223333:user/alice
     action: ScheduleKeyDeletion
     parameters: {KeyId: "${key:other}", PendingWindowInDays: 7}
+    undo: true
 """
 
 
@@ -270,6 +271,7 @@ def test_every_field_is_read() -> None:
     assert (r3.action, r3.grant_ref, r3.key, r3.parameters) == ("kms:RetireGrant", "later-grant", "other",
                                                                 {"DryRun": False})
     assert (r4.key, r4.parameters) == ("other", {"KeyId": "${key:other}", "PendingWindowInDays": 7})
+    assert r4.undo and not r3.undo
     starts = [i + 1 for i, line in enumerate(FULL.splitlines()) if line.startswith("  - ") and "principal" in line]
     assert [r.line for r in s.requests] == starts == [70, 84, 95, 96, 98]
     assert s.principals() == (

@@ -548,6 +548,7 @@ class Builder:
             expect_error=expect_error,
             grant_ref=grant_ref,
             parameters=parameters,
+            undo=bool(m.get("undo")),
             line=line,
         )
 

@@ -176,6 +176,7 @@ class RequestSpec:
     expect_error: str | None = None
     grant_ref: str | None = None  # the file's name of the grant a RetireGrant / RevokeGrant names (GrantId)
     parameters: Document | None = None  # more API parameters, under the API's names; they win over the lab's
+    undo: bool = False  # the lab puts back what the request changed before the next one (a table's what-if)
     line: int = field(default=0, compare=False)
 
 

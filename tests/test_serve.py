@@ -13,6 +13,7 @@ import http.client
 import json
 import socket
 import threading
+import time
 from pathlib import Path
 
 import boto3
@@ -24,6 +25,7 @@ from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
 from kmslab.lab.moto_adapter import Server
+from kmslab.lab.moto_adapter import server as server_module
 from kmslab.runner import lab_from_scenario
 from kmslab.serve.gate import gate
 
@@ -402,3 +404,58 @@ def test_sigv4_refuses_an_old_signature():
         sigv4.verify("POST", "http://127.0.0.1:1/", headers, b"{}", sigv4.parse_authorization(headers), "s" * 40,
                      now=later)
     assert exc.value.kind == "expired"
+
+
+def test_a_request_trickling_in_is_closed_at_its_deadline(served, monkeypatch):
+    """A client sending a byte now and then never goes idle: the whole request must arrive within a deadline."""
+    monkeypatch.setattr(server_module, "REQUEST_DEADLINE", 1.0)
+    lab, port = served
+    sock = socket.create_connection(("127.0.0.1", port), timeout=30)
+    try:
+        sock.sendall(b"POST / HTTP/1.1\r\nHost: x\r\n")
+        closed = False
+        for _ in range(40):  # up to ~12 s of trickling, one header byte each 0.3 s (idle timeout: 5 s)
+            try:
+                sock.sendall(b"X")
+            except OSError:
+                closed = True
+                break
+            sock.settimeout(0.3)
+            try:
+                if sock.recv(4096) == b"":
+                    closed = True
+                    break
+            except TimeoutError:
+                continue
+        assert closed, "the server kept a trickling request open past its deadline"
+    finally:
+        sock.close()
+    assert client(lab, port, "kms").describe_key(KeyId="alias/demo")  # still serving
+
+
+def test_connections_beyond_the_cap_are_closed_and_the_slots_come_back(served):
+    lab, port = served
+    cap = server_module.MAX_CONNECTIONS
+    held = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(cap)]
+    try:
+        for sock in held:
+            sock.sendall(b"POST / HTTP/1.1\r\nHost: x\r\n")  # each holds a slot until it times out
+        extra = socket.create_connection(("127.0.0.1", port), timeout=10)
+        try:
+            extra.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert extra.recv(4096) == b""  # closed at once, unanswered
+        except ConnectionResetError:
+            pass
+        finally:
+            extra.close()
+    finally:
+        for sock in held:
+            sock.close()
+    for _ in range(50):  # the held connections' threads end as their sockets close
+        try:
+            assert client(lab, port, "kms").describe_key(KeyId="alias/demo")
+            break
+        except Exception:
+            time.sleep(0.1)
+    else:
+        raise AssertionError("the server did not serve again after the held connections closed")

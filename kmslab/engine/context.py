@@ -151,6 +151,12 @@ def request_keys(operation: str, params: Mapping[str, Any], source_ip: str | Non
         ctx["kms:KeyUsage"] = params.get("KeyUsage") or "ENCRYPT_DECRYPT"
         ctx["kms:KeyOrigin"] = params.get("Origin") or "AWS_KMS"
         ctx["kms:MultiRegion"] = "true" if params.get("MultiRegion") else "false"
+    if operation == "ImportKeyMaterial" and params.get("ValidTo") is not None:
+        # "kms:ValidTo | Timestamp | ImportKeyMaterial ... The value is expressed in Unix time." (the page's example
+        # compares "1546257599.0" with NumericLessThanEquals; Date operators read epoch seconds too). Absent when
+        # the request has no ValidTo (KEY_MATERIAL_DOES_NOT_EXPIRE).
+        # https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-valid-to
+        ctx["kms:ValidTo"] = _epoch_text(params["ValidTo"])
     if operation == "CreateGrant":
         ctx.update(_grant_keys(params, via))
     tags = params.get("Tags")
@@ -192,6 +198,14 @@ def _parameter_keys(operation: str, params: Mapping[str, Any]) -> dict[str, Any]
             if value is not None:
                 out[name] = str(value)
     return out
+
+
+def _epoch_text(value: Any) -> str:
+    """A request timestamp as Unix time text ("1546257599.0"): JSON requests carry epoch seconds."""
+    try:
+        return str(float(value))
+    except (TypeError, ValueError):
+        return str(value)
 
 
 def _grant_keys(params: Mapping[str, Any], via: str | None) -> dict[str, Any]:

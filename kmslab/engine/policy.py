@@ -196,8 +196,10 @@ def _parse_cached(text: str, name: str, kind: PolicyKind) -> Policy:
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     """A JSON object, refused when a key repeats: `"Effect":"Allow","Effect":"Deny"` is not read as Deny.
 
-    IAM refuses such a document ("Duplicate key" is a MalformedPolicyDocument in IAM Access
-    Analyzer's policy grammar checks); json.loads would silently keep the last value.
+    json.loads would silently keep the last value. What KMS does with an exact duplicate is not
+    documented (IAM Access Analyzer's checks name only "Duplicate keys with different case",
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html);
+    kmslab refuses it rather than guess which value AWS keeps (docs/aws-references.md §1.6).
     """
     doc = dict(pairs)
     if len(doc) != len(pairs):

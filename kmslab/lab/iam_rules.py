@@ -15,6 +15,17 @@ https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateUser.html
 https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html
 https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateGroup.html
 https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutUserPolicy.html
+
+IAM's error texts are not documented; each is as real IAM returned it in public reports [obs]:
+- "Policy document should not specify a principal." (MalformedPolicyDocument):
+  https://github.com/hashicorp/terraform-provider-aws/issues/10419, https://github.com/hashicorp/terraform/issues/13449
+- "Maximum policy size of 2048 bytes exceeded for user" (LimitExceeded; the user's name follows):
+  https://github.com/ministryofjustice/cloud-platform-environments/pull/5303
+- "Cannot exceed the quota for PolicySize: 6144." (LimitExceeded, 2025; "Cannot exceed quota for PolicySize:
+  6144" in 2023): https://github.com/LBHackney-IT/Data-Platform/pull/2116,
+  https://github.com/ministryofjustice/cloud-platform-environments/pull/14473
+- "1 validation error detected: Value 'x' at 'name' failed to satisfy constraint: Member must satisfy regular
+  expression pattern: ..." (ValidationError): the AWS validation form, e.g. https://github.com/mweagle/Sparta/pull/161
 """
 
 from __future__ import annotations
@@ -89,4 +100,4 @@ def check_inline_size(kind: str, entity: str, existing: Mapping[str, str], name:
 
 def check_managed_size(text: str) -> None:
     if policy_size(text) > MANAGED_MAX:
-        raise IamRefusal("LimitExceeded", f"Cannot exceed quota for PolicySize: {MANAGED_MAX}")
+        raise IamRefusal("LimitExceeded", f"Cannot exceed the quota for PolicySize: {MANAGED_MAX}.")

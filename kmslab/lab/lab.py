@@ -609,8 +609,11 @@ class Lab:
                    created_by: str | None = None, bypass_lockout_check: bool = False,
                    key_spec: str = "SYMMETRIC_DEFAULT", key_usage: str = "ENCRYPT_DECRYPT", enabled: bool = True,
                    aliases: Iterable[str] = (), tags: Mapping[str, str] | None = None,
-                   description: str | None = None) -> str:
+                   description: str | None = None, origin: str = "AWS_KMS") -> str:
         """Create a key (CreateKey runs as `created_by`, default the root user) and alias/NAME.
+
+        `origin="EXTERNAL"` makes a key for imported key material, without material: its state is PendingImport
+        until `import_key_material(name)`.
 
         Raises botocore ClientError as AWS would (MalformedPolicyDocumentException, ...), LabError for a
         name already used or one no alias can have. A failed create_key changes nothing: no key, no alias,
@@ -640,6 +643,13 @@ class Lab:
             kwargs["BypassPolicyLockoutSafetyCheck"] = True
         if tags:
             kwargs["Tags"] = [{"TagKey": k, "TagValue": v} for k, v in tags.items()]
+        if origin != "AWS_KMS":
+            if origin == "EXTERNAL" and not enabled:
+                # Key state table [5]: DisableKey of a key pending import is KMSInvalidStateException.
+                raise LabError(f"Key {name!r}: a key with origin EXTERNAL is PendingImport until its key material "
+                               "is imported, and AWS cannot disable it then: import the material first "
+                               "(lab.import_key_material), then disable it.")
+            kwargs["Origin"] = origin
         acting = self.principal_arn(created_by, acct) if created_by else f"arn:aws:iam::{acct}:root"
         with self._with_headers({hook.H_ACTING_AS: acting}):
             meta = kms.create_key(**kwargs)["KeyMetadata"]
@@ -655,6 +665,20 @@ class Lab:
         self._keys[name] = {"name": name, "arn": meta["Arn"], "id": meta["KeyId"], "account": acct,
                             "created_by": acting}
         return meta["Arn"]
+
+    def import_key_material(self, key: str, *, valid_to: float | None = None) -> None:
+        """Import key material into a key with origin EXTERNAL, as the setup administrator (GetParametersForImport's
+        wrapping key and the material are made outside authorization; ImportKeyMaterial itself is a boto3 call).
+        The material is the key's own if it had some (a reimport must bring the same), else new. `valid_to` (Unix
+        time) makes it KEY_MATERIAL_EXPIRES, else KEY_MATERIAL_DOES_NOT_EXPIRE. Raises ClientError as AWS would.
+        https://docs.aws.amazon.com/kms/latest/APIReference/API_ImportKeyMaterial.html
+        """
+        info = self._key(key)
+        token, wrapped = moto_adapter.key_store(info["account"], self.region).import_request(info["id"])
+        expiry: dict[str, Any] = ({"ExpirationModel": "KEY_MATERIAL_EXPIRES", "ValidTo": valid_to}
+                                  if valid_to is not None else {"ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"})
+        self.admin("kms", info["account"]).import_key_material(
+            KeyId=info["arn"], ImportToken=token, EncryptedKeyMaterial=wrapped, **expiry)
 
     def key_arn(self, key: str) -> str:
         return self._key(key)["arn"]

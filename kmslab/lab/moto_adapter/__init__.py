@@ -33,6 +33,11 @@ naming the missing ones):
   `aliases`, `key_state`, `enabled`, `deletion_date`, `description`, `key_rotation_status`,
   `key_spec`, `key_usage`, `origin`, `multi_region`; `generate_private_key` (made lazy).
 - `moto.kms.utils._deserialize_ciphertext_blob` (moto's ciphertext starts with the key id).
+- `operations/` (operations moto lacks, and CreateKey/DescribeKey wrapped): `KmsResponse.kms_backend`, moto's
+  `create_key`/`describe_key` response methods, `KmsBackend.describe_key`, `Key.to_dict`, a `Key`'s
+  `key_material` (what moto encrypts and MACs with) and `private_key` (moto.kms.utils `RSAPrivateKey` /
+  `ECDSAPrivateKey`, whose `private_key`, `key_size` and `valid_signing_algorithms` an import sets); the import
+  state is kmslab's own attribute on the Key (`_kmslab_import`).
 - `moto.core.exceptions.JsonRESTError` (an error boto3 receives as AWS's JSON error).
 - `moto.core.base_backend.AccountSpecificBackend.get_session` (regions), `moto.core.utils.create_loader`
   (service models; called by `get_service_model` when moto parses a request).
@@ -151,6 +156,14 @@ INTERNALS: tuple[tuple[str, str], ...] = (
     ("moto.kms.models", "KmsBackend.get_alias_name"),
     ("moto.kms.models", "KmsBackend.get_key_id_from_alias"),
     ("moto.kms.utils", "_deserialize_ciphertext_blob"),
+    # operations/import_material.py: imported material becomes the key material / key pair moto uses.
+    ("moto.kms.utils", "RSAPrivateKey"),
+    ("moto.kms.utils", "ECDSAPrivateKey"),
+    ("moto.kms.models", "KmsBackend.describe_key"),
+    ("moto.kms.models", "Key.to_dict"),
+    ("moto.kms.responses", "KmsResponse.kms_backend"),
+    ("moto.kms.responses", "KmsResponse.create_key"),
+    ("moto.kms.responses", "KmsResponse.describe_key"),
     ("moto.core.base_backend", "AccountSpecificBackend.get_session"),
     ("moto.core.utils", "create_loader"),
     ("moto.moto_api._internal", "mock_random"),
@@ -166,7 +179,7 @@ INTERNALS: tuple[tuple[str, str], ...] = (
 INSTANCE_ATTRIBUTES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("moto.kms.models", "Key", ("id", "arn", "account_id", "region", "policy", "grants", "aliases", "key_state",
                                 "enabled", "deletion_date", "description", "key_rotation_status", "key_spec",
-                                "key_usage", "origin", "multi_region", "private_key")),
+                                "key_usage", "origin", "multi_region", "private_key", "key_material")),
     ("moto.kms.models", "Grant", ("id", "grantee_principal", "retiring_principal", "operations", "constraints",
                                   "name")),
     ("moto.kms.models", "KmsBackend", ("keys",)),

@@ -10,7 +10,11 @@ idle connection as long as the client likes. `Server` builds the same applicatio
 - hands every request to a `gate` first (`ServeRequest` -> an answer, or None to let moto run it),
   naming the moto backend that would answer it, worked out by moto's own dispatcher;
 - never lets a request reach moto's admin API or instance metadata (answered 404 here);
-- closes a connection idle for `IDLE_TIMEOUT` seconds and refuses bodies over `MAX_BODY` bytes.
+- closes a connection idle for `IDLE_TIMEOUT` seconds and refuses bodies over `MAX_BODY` bytes;
+- closes a connection whose request has not fully arrived `REQUEST_DEADLINE` seconds after its
+  first byte was awaited (a client trickling one byte every few seconds never goes idle);
+- serves at most `MAX_CONNECTIONS` connections at once and closes any beyond them at once
+  (werkzeug's threaded server would start a thread for every connection it is offered).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import io
 import signal
 import socket
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +31,28 @@ from typing import Any
 IDLE_TIMEOUT = 5.0  # seconds a connection may stay silent (werkzeug's handler then closes it)
 MAX_BODY = 1 << 20  # bytes: far above any KMS, IAM or STS request (a key policy is at most 32 KB)
 CLOSED = ("moto_api", "instance_metadata")  # moto's own endpoints: never served
+REQUEST_DEADLINE = 30.0  # seconds to receive one whole request (line, headers and body)
+MAX_CONNECTIONS = 64  # open connections served at once; far above a workshop's clients on one machine
+_Request = socket.socket | tuple[bytes, socket.socket]  # what socketserver hands process_request (TCP: a socket)
+
+
+class _DeadlineSocketIO(socket.SocketIO):
+    """A connection's raw input that gives up once the current request's deadline has passed.
+
+    Checked on every receive from the socket, so a request trickling in a byte at a time is cut off
+    even inside one `readline` of the buffered reader above it."""
+
+    def __init__(self, connection: socket.socket) -> None:
+        super().__init__(connection, "rb")
+        self._connection = connection
+        self.deadline = time.monotonic() + REQUEST_DEADLINE
+
+    def readinto(self, buffer: Any) -> int:
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("request deadline passed")
+        self._connection.settimeout(min(IDLE_TIMEOUT, remaining))
+        return super().readinto(buffer) or 0
 
 
 @dataclass(frozen=True)
@@ -127,10 +154,22 @@ _REASONS = {400: "Bad Request", 403: "Forbidden", 404: "Not Found", 413: "Reques
 def _handler_class() -> type:
     from moto.moto_server.werkzeug_app import MotoRequestHandler
 
-    class Handler(MotoRequestHandler):  # type: ignore[misc,valid-type]
+    class Handler(MotoRequestHandler):
         """moto's request handler, with a socket timeout: an idle or stalled connection is closed."""
 
         timeout = IDLE_TIMEOUT
+
+        def setup(self) -> None:
+            super().setup()
+            self.rfile.close()  # the plain reader setup() made: ours replaces it
+            self.raw_input = _DeadlineSocketIO(self.connection)
+            self.rfile = io.BufferedReader(self.raw_input)
+
+        def handle_one_request(self) -> None:
+            # Each request on a kept-alive connection gets its own deadline; the TimeoutError a passed
+            # deadline raises is handled as a timed-out read (http.server closes the connection).
+            self.raw_input.deadline = time.monotonic() + REQUEST_DEADLINE
+            super().handle_one_request()
 
         def log_request(self, *args: Any, **kwargs: Any) -> None:  # no line per request on the terminal
             pass
@@ -158,15 +197,35 @@ class Server:
     """moto's HTTP server on `host:port` behind `gate`; binds at construction (OSError if it cannot)."""
 
     def __init__(self, host: str, port: int, gate: Gate | None = None) -> None:
-        from werkzeug.serving import make_server
+        from werkzeug.serving import ThreadedWSGIServer, make_server
 
         if not 0 <= port < 65536:
             raise OSError(f"port {port} is not a TCP port (1-65535)")
         # Bound here, not by werkzeug: werkzeug prints a busy port's error and calls sys.exit(1).
         with socket.create_server((host, port)) as listening:
-            self._server = make_server(host, port, _GatedApp(gate), threaded=True,
-                                       request_handler=_handler_class(), fd=listening.fileno())
+            server = make_server(host, port, _GatedApp(gate), threaded=True,
+                                 request_handler=_handler_class(), fd=listening.fileno())
+        if not isinstance(server, ThreadedWSGIServer):  # what threaded=True makes; the slots below need it
+            raise TypeError(f"werkzeug made a {type(server).__name__}, not a ThreadedWSGIServer")
+        self._server = server
+        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        # Per-instance overrides (make_server builds the server, so it cannot be a subclass of ours).
+        self._server.process_request = self._process_request  # type: ignore[method-assign]
+        self._server.process_request_thread = self._process_request_thread  # type: ignore[method-assign]
         self._thread: threading.Thread | None = None
+
+    def _process_request(self, request: _Request, client_address: Any) -> None:
+        """Start a thread for the connection if a slot is free; otherwise close it at once."""
+        if not self._slots.acquire(blocking=False):
+            self._server.shutdown_request(request)
+            return
+        type(self._server).process_request(self._server, request, client_address)  # a thread per connection
+
+    def _process_request_thread(self, request: _Request, client_address: Any) -> None:
+        try:
+            type(self._server).process_request_thread(self._server, request, client_address)  # handles, closes
+        finally:
+            self._slots.release()
 
     @property
     def address(self) -> tuple[str, int]:

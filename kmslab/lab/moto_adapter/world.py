@@ -70,7 +70,9 @@ def key_store(account: str, region: str) -> KeyStore:
     """The keys of an account and region, for a probe's preparation and undoing."""
     found = _STORES.get((account, region))
     if found is None:
-        found = _STORES[(account, region)] = KeyStore(_kms(account, region))
+        from .operations.import_material import prepared_import
+
+        found = _STORES[(account, region)] = KeyStore(_kms(account, region), prepared_import)
     return found
 
 

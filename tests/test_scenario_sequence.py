@@ -264,3 +264,18 @@ def test_grant_ids_in_a_key_policy_are_resolved_once_the_grants_exist():
         assert condition == {"StringEquals": {"kms:GrantId": grant_id}}
     finally:
         lab.stop()
+
+
+def test_external_keys_are_pending_import_until_their_material_is_imported():
+    """"PendingImport: the key material was never imported" — Encrypt is KMSInvalidStateException there.
+    https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html#key-state-table"""
+    text = HEAD.replace("keys:\n", f"""keys:
+  pending: {{account: "{ACCOUNT}", origin: EXTERNAL}}
+  imported: {{account: "{ACCOUNT}", origin: EXTERNAL, state: Enabled}}
+  imported-off: {{account: "{ACCOUNT}", origin: EXTERNAL, state: Disabled}}
+""") + "requests:\n" + "".join(
+        f'  - {{principal: "arn:aws:iam::{ACCOUNT}:root", action: kms:Encrypt, key: {k}}}\n'
+        for k in ("pending", "imported", "imported-off"))
+    got = run_scenario(parse_scenario(text, source="ext.yaml"))
+    assert [(o.decision, o.error) for o in got.outcomes] == [
+        ("error", "KMSInvalidStateException"), ("allowed", None), ("error", "DisabledException")]

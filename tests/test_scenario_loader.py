@@ -895,3 +895,25 @@ def test_fuzz_mutated_scenarios(text: str) -> None:
 @given(replaced_fields())
 def test_fuzz_replaced_values(text: str) -> None:
     _load_or_scenario_error(text)
+
+
+def test_every_kms_operation_can_be_written_as_a_request_with_its_own_parameters() -> None:
+    """Every operation of botocore's KMS model is a request a file can make, each parameter under the API's
+    name: the format never stands between a workshop author and an operation."""
+    import botocore.session
+
+    from kmslab.engine.catalog import action_info
+
+    model = botocore.session.get_session().get_service_model("kms")
+    lines = []
+    for operation in model.operation_names:
+        action = "kms:ReEncryptFrom" if operation == "ReEncrypt" else f"kms:{operation}"
+        members = [m for m in model.operation_model(operation).input_shape.members if m != "KeyId"]
+        shape = model.operation_model(operation).input_shape.members
+        string = [m for m in members if shape[m].type_name == "string" and m != "Policy"]
+        value = "x" * max(1, shape[string[0]].metadata.get("min", 1)) if string else ""
+        params = f", parameters: {{{string[0]}: {value}}}" if string else ""
+        key = ", key: demo" if action_info(action).takes_key else ""
+        lines.append(f'  - {{principal: "arn:aws:iam::111122223333:root", action: {action}{key}{params}}}')
+    s = parse_scenario(HEAD + "\n".join(lines) + "\n", source="every.yaml")
+    assert len(s.requests) == len(model.operation_names) >= 56

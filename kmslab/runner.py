@@ -268,7 +268,7 @@ def _reach_state(lab: Lab, name: str, spec: Any, arn: str) -> None:
     state = spec.key_state
     kms = lab.admin("kms", spec.account)
     if spec.origin == "EXTERNAL" and state != "PendingImport":
-        lab.import_key_material(name)  # type: ignore[attr-defined]  # with origin=, from the import family
+        lab.import_key_material(name)
     if state == "Disabled":
         kms.disable_key(KeyId=arn)
     elif state == "PendingDeletion":

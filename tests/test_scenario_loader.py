@@ -585,6 +585,13 @@ REQ = '  - {principal: "arn:aws:iam::111122223333:user/alice", action: kms:Decry
          "grant: name: names the grant a CreateGrant request makes; kms:Decrypt makes none"),
         ([REQ.replace("kms:Decrypt", "kms:CreateGrant") + ", grant: {name: 'a grant', grantee: "
           "'arn:aws:iam::111122223333:user/bob', operations: [Decrypt]}}"], 0, "grant name 'a grant' is not valid"),
+        ([REQ.replace("kms:Decrypt", "kms:TagResource") + ", undo: true, parameters: {Tags: [{TagKey: a, "
+          "TagValue: b}]}}"], 0, "undo: the lab puts back only the tag, alias or grant it makes itself, not the one "
+                                 "parameters: Tags names"),
+        ([REQ.replace("kms:Decrypt", "kms:CreateGrant") + ", grant: {name: g, grantee: "
+          "'arn:aws:iam::111122223333:user/bob', operations: [Decrypt]}}",
+          REQ.replace("kms:Decrypt", "kms:RevokeGrant") + ", grant_ref: g, undo: true}"], 1,
+         "not the one grant_ref names"),
     ],
 )
 def test_request_errors_name_the_line(request_lines: list[str], line_offset: int, needle: str) -> None:
@@ -917,3 +924,10 @@ def test_every_kms_operation_can_be_written_as_a_request_with_its_own_parameters
         lines.append(f'  - {{principal: "arn:aws:iam::111122223333:root", action: {action}{key}{params}}}')
     s = parse_scenario(HEAD + "\n".join(lines) + "\n", source="every.yaml")
     assert len(s.requests) == len(model.operation_names) >= 56
+
+
+def test_the_loader_and_the_lab_agree_on_what_undo_cannot_put_back() -> None:
+    from kmslab.lab.calls import UNDONE_BY_NAME as lab_side
+    from kmslab.scenario.model import UNDONE_BY_NAME as file_side
+
+    assert file_side == lab_side

@@ -279,3 +279,19 @@ def test_external_keys_are_pending_import_until_their_material_is_imported():
     got = run_scenario(parse_scenario(text, source="ext.yaml"))
     assert [(o.decision, o.error) for o in got.outcomes] == [
         ("error", "KMSInvalidStateException"), ("allowed", None), ("error", "DisabledException")]
+
+
+def test_lab_request_refuses_to_undo_what_the_caller_named():
+    """A probe puts back only its own tag, alias or grant: one the caller names would stay changed."""
+    from kmslab.lab import LabError
+
+    lab = lab_from_scenario(parse_scenario(HEAD, source="u.yaml"))
+    try:
+        with pytest.raises(LabError, match="cannot undo a kms:CreateAlias request whose AliasName you give"):
+            lab.request(ADMIN, "kms:CreateAlias", "demo", parameters={"AliasName": "alias/x"})
+        assert lab.request(ADMIN, "kms:CreateAlias", "demo", parameters={"AliasName": "alias/x"},
+                           keep=True).decision == "allowed"
+        names = [a["AliasName"] for a in lab.admin("kms").list_aliases(KeyId=lab.key_arn("demo"))["Aliases"]]
+        assert sorted(names) == ["alias/demo", "alias/x"]
+    finally:
+        lab.stop()

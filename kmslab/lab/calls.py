@@ -35,6 +35,13 @@ PREPARATION_ONLY_UNDO = frozenset({
     "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:RevokeGrant", "kms:RetireGrant", "kms:UpdateAlias",
     "kms:DeleteAlias", "kms:UntagResource",
 })
+# The parameter that names what an action's undo puts back (the probe's own tag, alias or grant): when the caller
+# gives it, the lab cannot undo the request (`Lab.request` refuses unless keep=True).
+UNDONE_BY_NAME = {
+    "kms:TagResource": "Tags", "kms:UntagResource": "TagKeys", "kms:CreateAlias": "AliasName",
+    "kms:UpdateAlias": "AliasName", "kms:DeleteAlias": "AliasName", "kms:RetireGrant": "GrantId",
+    "kms:RevokeGrant": "GrantId",
+}
 
 
 class KeyStore(Protocol):

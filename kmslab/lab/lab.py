@@ -30,7 +30,7 @@ from botocore.exceptions import ClientError
 from ..engine import DEFAULT_REGION, STANDARD_ACTIONS, Decision, action_info, normalize_action, words
 from ..engine import context as engine_context
 from . import hook, kms_input, managed, moto_adapter, safety
-from .calls import PLANS, PREPARATION_ONLY_UNDO, CallInput
+from .calls import PLANS, PREPARATION_ONLY_UNDO, UNDONE_BY_NAME, CallInput
 from .hook import Authorizer, Event
 from .outcome import Outcome, Verdict
 from .registry import CredentialRecord, Registry
@@ -793,6 +793,10 @@ class Lab:
                 isinstance(k, str) for k in parameters)):
             raise LabError(f"parameters must map API parameter names to values, e.g. {{'PendingWindowInDays': 7}}, "
                            f"not {parameters!r}.")
+        named = UNDONE_BY_NAME.get(action)
+        if parameters and not keep and named in parameters:
+            raise LabError(f"The lab cannot undo a {action} request whose {named} you give (it puts back only the "
+                           f"tag, alias or grant it made itself): pass keep=True, or leave {named} to the lab.")
         with self.batch():
             return self._perform(record, self.principal_arn(principal), action, plan_for, inp,
                                  info["name"] if info else None, via_service, source_ip,

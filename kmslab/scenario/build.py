@@ -21,6 +21,7 @@ from .model import (
     MAX_DEPTH,
     MAX_REQUESTS,
     MAX_SETUP_OBJECTS,
+    UNDONE_BY_NAME,
     VERSION,
     Account,
     Document,
@@ -522,6 +523,11 @@ class Builder:
                 m.value_line("expect_error"),
                 f"{where}: AccessDeniedException is a denial: write expect: denied instead",
             )
+        named = UNDONE_BY_NAME.get(info.name)
+        if m.get("undo") and named is not None and (named in (parameters or {}) or grant_ref is not None):
+            given = "grant_ref" if grant_ref is not None else f"parameters: {named}"
+            self.fail(m.value_line("undo"), f"{where}: undo: the lab puts back only the tag, alias or grant it makes "
+                                            f"itself, not the one {given} names: remove undo: (or {given})")
         grant = m.get("grant")
         grant_spec = self.grant(grant, m.value_line("grant"), f"{where}: grant", strict=False) if grant else None
         if grant_spec is not None and grant_spec.name is not None:

@@ -16,6 +16,13 @@ EXPECTATIONS = ("allowed", "denied", "error")
 # with origin EXTERNAL whose material is not imported): https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html
 KEY_STATES = ("Enabled", "Disabled", "PendingDeletion", "PendingImport")
 ORIGINS = ("AWS_KMS", "EXTERNAL")  # CreateKey's Origin for a key outside a custom key store
+# A request with `undo: true` may not name what it creates or removes by name (the lab puts back only the tag,
+# alias or grant it made itself): action -> the parameter (the lab's kmslab.lab.calls.UNDONE_BY_NAME).
+UNDONE_BY_NAME = {
+    "kms:TagResource": "Tags", "kms:UntagResource": "TagKeys", "kms:CreateAlias": "AliasName",
+    "kms:UpdateAlias": "AliasName", "kms:DeleteAlias": "AliasName", "kms:RetireGrant": "GrantId",
+    "kms:RevokeGrant": "GrantId",
+}
 
 Document = dict[str, Any]  # a policy document, as plain JSON-compatible data
 

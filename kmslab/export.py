@@ -320,10 +320,15 @@ def save_scenario(lab: Lab, path: str | Path, *, base: str | Path | None = None,
             raise SaveError(f"Key {name!r} has origin {meta.get('Origin')} (a custom key store), which a scenario "
                             f"file cannot say (origin: {' or '.join(ORIGINS)}): the file would not replay to the "
                             f"same answers.")
-        if (meta.get("MultiRegionConfiguration") or {}).get("MultiRegionKeyType") == "REPLICA":
+        regions = meta.get("MultiRegionConfiguration") or {}
+        if regions.get("MultiRegionKeyType") == "REPLICA":
             raise SaveError(f"Key {name!r} is a multi-Region replica key, which a scenario file cannot say (it "
                             f"says multi_region: true for a primary key): the file would not replay to the same "
                             f"answers.")
+        if regions.get("ReplicaKeys"):
+            raise SaveError(f"Key {name!r} is a multi-Region primary key with replica keys, which a scenario file "
+                            f"cannot say (multi_region: true makes a primary key without replicas): the file would "
+                            f"not replay to the same answers.")
     text = dump_scenario(export_scenario(lab, **kwargs))
     parse_scenario(text, source=str(target))  # never write a file that would not load
     write_atomically(target, text, overwrite=overwrite)

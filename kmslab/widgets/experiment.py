@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import html
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -34,7 +35,7 @@ from .base import FULL_LABEL, LiveWidget
 from .explain import policy_html
 from .labels import principal_labels, slug
 from .predict import Pair, PredictionGrid, PredictionResult, expand_cells
-from .table import access_table, flipped
+from .table import access_table_html, flipped
 
 
 def aws_error_html(exc: ClientError) -> str:
@@ -292,11 +293,14 @@ class KeyPolicyExperiment(LiveWidget):
     def _apply(self, change: Change, predicted: set[Pair] | None = None) -> bool:
         """Make one change for real; say what it did. AWS's refusal keeps the previous state (False)."""
         call = self._call(change)
+        put: dict[str, Any] | None = None  # the key policy put, as GetKeyPolicy returns it now
         try:
             with self._own_change():
                 if change.kind == "root":
                     policy = with_root_statement(self.lab.key_policy(self.key), self.account, change.on)
-                    self.lab.put_key_policy(self.key, policy)
+                    text = json.dumps(policy)
+                    self.lab.put_key_policy(self.key, text)
+                    put = json.loads(text)  # KMS keeps the text as put
                 elif change.on:
                     self.lab.attach_policy(change.user, change.policy)
                 else:
@@ -312,7 +316,7 @@ class KeyPolicyExperiment(LiveWidget):
         self.error_view.value = ""
         self._set_control(change, change.on)
         self._predicted = predicted
-        self._update(force=True, own=change)
+        self._update(force=True, own=change, put=put)
         self._say(call, touched=[change.user] if change.user else list(self.principals),
                   nothing=None if change.user else self._nothing_root())
         return True
@@ -322,15 +326,17 @@ class KeyPolicyExperiment(LiveWidget):
             return None
         return words.say("nothing_why", why=words.say("nothing_root"))
 
-    def _update(self, *, force: bool = False, own: Change | None = None) -> tuple[bool, list[str], list[str]]:
+    def _update(self, *, force: bool = False, own: Change | None = None,
+                put: dict[str, Any] | None = None) -> tuple[bool, list[str], list[str]]:
         """Make every request again; redraw unless nothing at all changed (then ◆ keeps its meaning).
 
-        `own`: the change this widget just made (only that part of the snapshot is read again).
-        Returns (redrawn, what changed in words, principals whose IAM policies changed).
+        `own`: the change this widget just made (only that part of the snapshot is read again; `put`, the
+        key policy it has just put, is not read again). Returns (redrawn, what changed in words, principals
+        whose IAM policies changed).
         """
         outcomes = self.lab.access_matrix(self.principals, self.actions, [self.key])
         if own is not None and self._snap is not None:
-            snap = (snapshot.with_key_policy(self._snap, self.lab, self.key) if own.kind == "root"
+            snap = (snapshot.with_key_policy(self._snap, self.lab, self.key, put) if own.kind == "root"
                     else snapshot.with_attachments(self._snap, self.lab, own.user))
         else:
             snap = snapshot.take(self.lab, [self.key], self.principals)
@@ -339,8 +345,8 @@ class KeyPolicyExperiment(LiveWidget):
             return False, said, touched
         self.previous, self.outcomes, self._snap = (self.outcomes or None), outcomes, snap
         predicted, self._predicted = self._predicted, None
-        self.table.value = access_table(outcomes, previous=self.previous, principal_labels=self.labels,
-                                        predicted=predicted).to_html()
+        self.table.value = access_table_html(outcomes, previous=self.previous, principal_labels=self.labels,
+                                             predicted=predicted)
         if predicted is None:
             self.score_view.value = ""
         policy = snap.documents.get(self.key) or self.lab.key_policy(self.key)

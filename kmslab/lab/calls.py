@@ -422,6 +422,11 @@ PLANS: dict[str, Callable[[CallInput], CallPlan]] = {
     "kms:ReEncryptTo": _reencrypt_to,
     "kms:GenerateDataKey": _with_context("generate_data_key", KeySpec="AES_256"),
     "kms:GenerateDataKeyWithoutPlaintext": _with_context("generate_data_key_without_plaintext", KeySpec="AES_256"),
+    # A data key pair of AWS's recommended signing spec (API_GenerateDataKeyPair: "KMS recommends that you use ECC
+    # key pairs for signing"); quick to make, unlike RSA.
+    "kms:GenerateDataKeyPair": _with_context("generate_data_key_pair", KeyPairSpec="ECC_NIST_P256"),
+    "kms:GenerateDataKeyPairWithoutPlaintext": _with_context("generate_data_key_pair_without_plaintext",
+                                                             KeyPairSpec="ECC_NIST_P256"),
     "kms:DescribeKey": _simple("describe_key"),
     "kms:GetKeyPolicy": _simple("get_key_policy", PolicyName="default"),
     "kms:PutKeyPolicy": _put_key_policy,

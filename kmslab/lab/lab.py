@@ -361,7 +361,7 @@ class Lab:
         kwargs: dict[str, Any] = {"UserName": name}
         if tags:
             kwargs["Tags"] = [{"Key": k, "Value": v} for k, v in tags.items()]
-        arn = iam.create_user(**kwargs)["User"]["Arn"]
+        arn: str = iam.create_user(**kwargs)["User"]["Arn"]
         key = iam.create_access_key(UserName=name)["AccessKey"]
         self.registry.add(CredentialRecord(arn, acct, "user", key["AccessKeyId"], key["SecretAccessKey"],
                                            user_name=name))
@@ -375,7 +375,7 @@ class Lab:
     def create_group(self, name: str, *, account: str | None = None, managed_policies: Iterable[str] = (),
                      inline_policies: Mapping[str, Any] | None = None) -> str:
         acct = account or self.account
-        arn = self.admin("iam", acct).create_group(GroupName=name)["Group"]["Arn"]
+        arn: str = self.admin("iam", acct).create_group(GroupName=name)["Group"]["Arn"]
         self._give_policies(arn, managed_policies, inline_policies)
         return arn
 
@@ -389,7 +389,7 @@ class Lab:
         kwargs: dict[str, Any] = {"RoleName": name, "AssumeRolePolicyDocument": json.dumps(trust)}
         if tags:
             kwargs["Tags"] = [{"Key": k, "Value": v} for k, v in tags.items()]
-        arn = self.admin("iam", acct).create_role(**kwargs)["Role"]["Arn"]
+        arn: str = self.admin("iam", acct).create_role(**kwargs)["Role"]["Arn"]
         self._give_policies(arn, managed_policies, inline_policies)
         if permissions_boundary:
             self.set_permissions_boundary(arn, permissions_boundary)
@@ -405,8 +405,9 @@ class Lab:
     def create_policy(self, name: str, document: Mapping[str, Any] | str, *, account: str | None = None) -> str:
         """Create a customer managed policy; returns its ARN."""
         text = document if isinstance(document, str) else json.dumps(document)
-        return self.admin("iam", account or self.account).create_policy(
+        arn: str = self.admin("iam", account or self.account).create_policy(
             PolicyName=name, PolicyDocument=text)["Policy"]["Arn"]
+        return arn
 
     def policy_arn(self, policy: str, account: str | None = None) -> str:
         """A policy name -> its ARN: an AWS managed policy, or a customer managed one in the account."""
@@ -666,7 +667,8 @@ class Lab:
             raise
         self._keys[name] = {"name": name, "arn": meta["Arn"], "id": meta["KeyId"], "account": acct,
                             "created_by": acting}
-        return meta["Arn"]
+        arn: str = meta["Arn"]
+        return arn
 
     def import_key_material(self, key: str, *, valid_to: float | None = None) -> None:
         """Import key material into a key with origin EXTERNAL, as the setup administrator (GetParametersForImport's
@@ -704,7 +706,9 @@ class Lab:
     def key_policy(self, key: str) -> dict[str, Any]:
         """The key policy as GetKeyPolicy returns it (read as the setup administrator)."""
         info = self._key(key)
-        return json.loads(self.admin("kms", info["account"]).get_key_policy(KeyId=info["arn"])["Policy"])
+        text = self.admin("kms", info["account"]).get_key_policy(KeyId=info["arn"])["Policy"]
+        policy: dict[str, Any] = json.loads(text)
+        return policy
 
     def put_key_policy(self, key: str, policy: Mapping[str, Any] | str, *, as_: str | None = None,
                        bypass_lockout_check: bool = False) -> None:
@@ -738,11 +742,13 @@ class Lab:
             mapping = {"encryption_context_equals": "EncryptionContextEquals",
                        "encryption_context_subset": "EncryptionContextSubset"}
             kwargs["Constraints"] = {mapping.get(k, k): dict(v) for k, v in constraints.items()}
-        return self.admin("kms", info["account"]).create_grant(**kwargs)["GrantId"]
+        grant_id: str = self.admin("kms", info["account"]).create_grant(**kwargs)["GrantId"]
+        return grant_id
 
     def grants(self, key: str) -> list[dict[str, Any]]:
         info = self._key(key)
-        return self.admin("kms", info["account"]).list_grants(KeyId=info["arn"])["Grants"]
+        grants: list[dict[str, Any]] = self.admin("kms", info["account"]).list_grants(KeyId=info["arn"])["Grants"]
+        return grants
 
     # ------------------------------------------------------------ requests
 

@@ -14,7 +14,6 @@ import json
 import threading
 import time
 import uuid
-from collections import ChainMap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
@@ -368,8 +367,8 @@ class Authorizer:
                 alias_ref = None if operation in ALIAS_OPERATIONS else ref
                 ctx: Mapping[str, Any] = RequestKeys(*(check.context or (operation, params)), source_ip, via,
                                                      alias_ref, same_key)
-                if check.extra:
-                    ctx = ChainMap(dict(check.extra), ctx)
+                if check.extra:  # rare (ReplicateKey's implied CreateKey): the keys are worked out now
+                    ctx = {**ctx, **check.extra}
                 decision = authorize(Request(
                     caller=caller, action=f"kms:{action_op}", key=key, region=check.region or region, context=ctx,
                     scps=self.registry.scp_policies(record.account), encryption_context=enc or {},
@@ -455,8 +454,8 @@ class Authorizer:
         event: Event | None = response.note
         operation = event.action[4:] if event is not None else response.operation
         if status < 400 and operation not in READ_ONLY:  # a refused request changed nothing
-            one_key = event is not None and operation not in MANY_KEYS and ":key/" in (event.key or "")
-            self.changed("kms", event.key.rsplit("/", 1)[1] if one_key and event.key else None)
+            key = event.key if event is not None and operation not in MANY_KEYS else None
+            self.changed("kms", key.rsplit("/", 1)[1] if key is not None and ":key/" in key else None)
         if event is None:
             return
         if status < 400 and response.used:

@@ -64,7 +64,7 @@ ARGPARSE: tuple[str, ...] = (
 )
 
 
-def say(name: str, **values: object) -> str:
+def say(name: str, /, **values: object) -> str:
     """One of the CLI's own lines, in the language kmslab speaks."""
     return _(HELP[name]).format(**values) if values else _(HELP[name])
 

@@ -56,7 +56,7 @@ T: dict[str, str] = {
 }
 
 
-def _say(name: str, **values: object) -> str:
+def _say(name: str, /, **values: object) -> str:
     """A template of `T` in the language kmslab speaks now (for tables, which hold plain strings)."""
     return _(T[name]).format(**values)
 

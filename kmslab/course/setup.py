@@ -45,7 +45,7 @@ T: dict[str, str] = {
 }
 
 
-def say(name: str, **values: object) -> str:
+def say(name: str, /, **values: object) -> str:
     """One of `T`'s templates, translated by the active catalog and filled in."""
     return _(T[name]).format(**values)
 

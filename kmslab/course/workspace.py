@@ -49,8 +49,8 @@ T: dict[str, str] = {
 }
 
 
-def _say(name: str, **values: object) -> str:
-    return _(T[name]).format(**values) if values else _(T[name])
+def _say(key: str, /, **values: object) -> str:
+    return _(T[key]).format(**values) if values else _(T[key])
 
 
 def shipped_notebooks() -> Path:

@@ -28,10 +28,10 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from ..engine import DEFAULT_REGION, STANDARD_ACTIONS, Decision, action_info, normalize_action, words
-from . import hook, managed, moto_adapter, safety
+from . import hook, kms_input, managed, moto_adapter, safety
 from .calls import PLANS, CallInput
 from .hook import Authorizer, Event
-from .outcome import Outcome
+from .outcome import Outcome, Verdict
 from .registry import CredentialRecord, Registry
 
 DEFAULT_ACCOUNT = "111122223333"
@@ -559,6 +559,8 @@ class Lab:
                 client.meta.events.register(f"before-sign.{service}", self._add_headers)
             client.meta.events.register_first("before-send", self._fail_closed)
             client.meta.events.register(f"after-call.{service}", self._flush_changes)  # see on_change
+            if service == "kms":
+                kms_input.note_validated_bodies(client)  # botocore checked its bodies: the hook need not again
             self._clients[cache_key] = client
         return client
 
@@ -815,6 +817,7 @@ class Lab:
 
     def _perform_locked(self, record: CredentialRecord, row: str, action: str, plan_for: Any, inp: CallInput,
                         key_name: str | None, via_service: str | None, source_ip: str | None) -> Outcome:
+        moto_adapter.expire_imported_material()  # before the probe saves what it will undo
         checkpoint, dirty = self._authorizer.checkpoint(), self._dirty
         plan = plan_for(inp)
         if plan.undo:
@@ -822,6 +825,7 @@ class Lab:
         call = hook.LabCall(via_service, source_ip)
         client = self._client(record, "kms")
         error = message = None
+        verdict: Verdict
         try:
             hook.begin_call(call)
             try:

@@ -13,9 +13,10 @@ from __future__ import annotations
 import contextlib
 import functools
 import html
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import ipywidgets as w
 from botocore.exceptions import ClientError
@@ -34,7 +35,7 @@ from .base import FULL_LABEL, LiveWidget
 from .explain import policy_html
 from .labels import principal_labels, slug
 from .predict import Pair, PredictionGrid, PredictionResult, expand_cells
-from .table import access_table, flipped
+from .table import access_table_html, flipped
 
 
 def aws_error_html(exc: ClientError) -> str:
@@ -47,13 +48,26 @@ def aws_error_html(exc: ClientError) -> str:
 
 
 @dataclass(frozen=True)
-class Change:
-    """One change the experiment can make: the root statement on or off, or a policy attached or detached."""
+class RootChange:
+    """The root statement added to the key policy (`on`) or removed from it."""
 
-    kind: str  # "root" | "attach"
     on: bool
-    user: str | None = None
-    policy: str | None = None
+    kind: Literal["root"] = "root"
+    user: None = None  # no principal and no policy: a key policy change touches every row
+    policy: None = None
+
+
+@dataclass(frozen=True)
+class AttachChange:
+    """The managed policy `policy` attached to the principal `user` (an ARN) (`on`) or detached from it."""
+
+    on: bool
+    user: str
+    policy: str
+    kind: Literal["attach"] = "attach"
+
+
+Change = RootChange | AttachChange  # one change the experiment can make; `kind` tells which
 
 
 class KeyPolicyExperiment(LiveWidget):
@@ -157,18 +171,18 @@ class KeyPolicyExperiment(LiveWidget):
         In predict mode, a change of the toggle only stages the change; this method always makes it.
         """
         self._unstage()
-        self._apply(Change("root", on))
+        self._apply(RootChange(on))
 
     def set_attached(self, user: str, policy: str, attached: bool) -> None:
         """Attach or detach a managed policy (AttachUserPolicy / DetachUserPolicy), at once."""
         self._unstage()
-        self._apply(Change("attach", attached, self.lab.principal_arn(user), policy))
+        self._apply(AttachChange(attached, self.lab.principal_arn(user), policy))
 
     def _on_root(self, change: Any) -> None:
-        self._control_changed(Change("root", bool(change["new"])))
+        self._control_changed(RootChange(bool(change["new"])))
 
     def _on_attach(self, user: str, policy: str, change: Any) -> None:
-        self._control_changed(Change("attach", bool(change["new"]), user, policy))
+        self._control_changed(AttachChange(bool(change["new"]), user, policy))
 
     def _control_changed(self, change: Change) -> None:
         if self.predict_mode:
@@ -247,10 +261,10 @@ class KeyPolicyExperiment(LiveWidget):
             raise ValueError("say which change to predict: root_statement=True/False, attach=(user, policy) "
                              "or detach=(user, policy)")
         if root_statement is not None:
-            change = Change("root", bool(root_statement))
+            change: Change = RootChange(bool(root_statement))
         else:
-            user, policy = attach if attach is not None else detach  # type: ignore[misc]
-            change = Change("attach", attach is not None, self.lab.principal_arn(user), policy)
+            user, policy = next(pair for pair in (attach, detach) if pair is not None)
+            change = AttachChange(attach is not None, self.lab.principal_arn(user), policy)
             if (change.user, policy) not in self.attach_boxes:
                 raise ValueError(f"this experiment attaches {', '.join(self.attachable)} to "
                                  f"{', '.join(self.labels.get(u, u) for u in self.users)}")
@@ -279,11 +293,14 @@ class KeyPolicyExperiment(LiveWidget):
     def _apply(self, change: Change, predicted: set[Pair] | None = None) -> bool:
         """Make one change for real; say what it did. AWS's refusal keeps the previous state (False)."""
         call = self._call(change)
+        put: dict[str, Any] | None = None  # the key policy put, as GetKeyPolicy returns it now
         try:
             with self._own_change():
                 if change.kind == "root":
                     policy = with_root_statement(self.lab.key_policy(self.key), self.account, change.on)
-                    self.lab.put_key_policy(self.key, policy)
+                    text = json.dumps(policy)
+                    self.lab.put_key_policy(self.key, text)
+                    put = json.loads(text)  # KMS keeps the text as put
                 elif change.on:
                     self.lab.attach_policy(change.user, change.policy)
                 else:
@@ -299,7 +316,7 @@ class KeyPolicyExperiment(LiveWidget):
         self.error_view.value = ""
         self._set_control(change, change.on)
         self._predicted = predicted
-        self._update(force=True, own=change)
+        self._update(force=True, own=change, put=put)
         self._say(call, touched=[change.user] if change.user else list(self.principals),
                   nothing=None if change.user else self._nothing_root())
         return True
@@ -309,15 +326,17 @@ class KeyPolicyExperiment(LiveWidget):
             return None
         return words.say("nothing_why", why=words.say("nothing_root"))
 
-    def _update(self, *, force: bool = False, own: Change | None = None) -> tuple[bool, list[str], list[str]]:
+    def _update(self, *, force: bool = False, own: Change | None = None,
+                put: dict[str, Any] | None = None) -> tuple[bool, list[str], list[str]]:
         """Make every request again; redraw unless nothing at all changed (then ◆ keeps its meaning).
 
-        `own`: the change this widget just made (only that part of the snapshot is read again).
-        Returns (redrawn, what changed in words, principals whose IAM policies changed).
+        `own`: the change this widget just made (only that part of the snapshot is read again; `put`, the
+        key policy it has just put, is not read again). Returns (redrawn, what changed in words, principals
+        whose IAM policies changed).
         """
         outcomes = self.lab.access_matrix(self.principals, self.actions, [self.key])
         if own is not None and self._snap is not None:
-            snap = (snapshot.with_key_policy(self._snap, self.lab, self.key) if own.kind == "root"
+            snap = (snapshot.with_key_policy(self._snap, self.lab, self.key, put) if own.kind == "root"
                     else snapshot.with_attachments(self._snap, self.lab, own.user))
         else:
             snap = snapshot.take(self.lab, [self.key], self.principals)
@@ -326,8 +345,8 @@ class KeyPolicyExperiment(LiveWidget):
             return False, said, touched
         self.previous, self.outcomes, self._snap = (self.outcomes or None), outcomes, snap
         predicted, self._predicted = self._predicted, None
-        self.table.value = access_table(outcomes, previous=self.previous, principal_labels=self.labels,
-                                        predicted=predicted).to_html()
+        self.table.value = access_table_html(outcomes, previous=self.previous, principal_labels=self.labels,
+                                             predicted=predicted)
         if predicted is None:
             self.score_view.value = ""
         policy = snap.documents.get(self.key) or self.lab.key_policy(self.key)
@@ -415,7 +434,7 @@ class KeyPolicyExperiment(LiveWidget):
         staged = self.staged is not None
         self.check_button.disabled = not staged
         self.check_button.layout.display = None if staged else "none"
-        if staged:
+        if self.staged is not None:
             self.staged_view.value = ('<div class="kmslab-staged-box" style="border:2px dashed #0072b2;'
                                       'padding:4px 8px;line-height:1.5;overflow-wrap:anywhere">'
                                       + words.say("predict_staged", change=html.escape(self._describe(self.staged)))

@@ -78,11 +78,14 @@ def take(lab: Any, keys: Sequence[str], principals: Sequence[str]) -> Snapshot:
     return snap
 
 
-def with_key_policy(snap: Snapshot, lab: Any, key: str) -> Snapshot:
-    """`snap` after a change of one key policy made by the widget itself (one read instead of a snapshot)."""
+def with_key_policy(snap: Snapshot, lab: Any, key: str, policy: dict[str, Any] | None = None) -> Snapshot:
+    """`snap` after a change of one key policy made by the widget itself (one read instead of a snapshot).
+
+    `policy`: the document the widget has just put, as GetKeyPolicy returns it (then nothing is read).
+    """
     from ..engine.policy import has_account_statement
 
-    policy = lab.key_policy(key)
+    policy = lab.key_policy(key) if policy is None else policy
     account = lab.key_arn(key).split(":")[4]
     return replace(snap, key_policies={**snap.key_policies, key: _canonical(policy)},
                    documents={**snap.documents, key: policy},

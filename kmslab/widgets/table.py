@@ -14,8 +14,12 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import uuid4
 
 import pandas as pd
+from markupsafe import escape as escape_html  # how pandas' Styler escapes labels (format_index escape="html")
 from pandas.io.formats.style import Styler
 
 from ..lab.outcome import Outcome
@@ -47,7 +51,7 @@ COLOURS = {
     "error": ("#e3e3e3", "#2b2b2b", "#6b6b6b"),
 }
 
-_TABLE_STYLES: list[dict] = [
+_TABLE_STYLES: list[dict[str, Any]] = [
     {"selector": "", "props": [("border-collapse", "collapse"), ("font-size", "12px"),
                                ("font-family", "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif")]},
     {"selector": "caption", "props": [("caption-side", "top"), ("text-align", "left"), ("padding", "4px 0 6px"),
@@ -71,16 +75,17 @@ for _name, (_bg, _fg, _accent) in COLOURS.items():
     _TABLE_STYLES.append({"selector": f"td.kmslab-{_name}", "props": [("border-left", f"3px solid {_accent}")]})
 
 
-class AccessTable(Styler):
+class AccessTable(Styler):  # type: ignore[misc]  # pandas ships no type information (no pandas-stubs): Styler is Any
     """A pandas Styler whose HTML puts the title and legend above the table (see the module docstring)."""
 
     head_html: str = ""
 
-    def to_html(self, buf: object = None, **kwargs: object) -> str | None:  # type: ignore[override]
+    def to_html(self, buf: object = None, **kwargs: object) -> str | None:
         """The table's HTML, after its title and legend (a buffer gets the bare table, as pandas writes it)."""
         if buf is not None:
-            return super().to_html(buf, **kwargs)  # type: ignore[arg-type]
-        table = super().to_html(**kwargs)  # type: ignore[arg-type]
+            written: str | None = super().to_html(buf, **kwargs)  # pandas: None, having written to buf
+            return written
+        table: str = super().to_html(**kwargs)
         return (f'<div class="kmslab-access">{self.head_html}'
                 f'<div class="kmslab-table-scroll" style="overflow-x:auto;max-width:100%">{table}</div></div>')
 
@@ -195,30 +200,25 @@ def _legend(single_key: str | None, any_flipped: bool, title: str | None, predic
             f'<span class="kmslab-legend">{legend}</span></div>')
 
 
-def access_table(
-    outcomes: Sequence[Outcome],
-    *,
-    previous: Sequence[Outcome] | None = None,
-    principal_labels: Mapping[str, str] | None = None,
-    title: str | None = None,
-    predicted: Iterable[Pair] | None = None,
-) -> AccessTable:
-    """A principals x actions table of verdicts, with a legend and the changed cells marked.
+@dataclass
+class _Grid:
+    """What an access table shows, before pandas or HTML: labels, cells, their classes and tooltips."""
 
-    Rows are principals (short labels, see `labels.principal_labels`; `principal_labels`
-    maps ARNs to labels of your own), columns are actions without `kms:`, or (key, action)
-    when the outcomes touch several keys. Each cell reads `✔ allowed`, `✘ denied` or
-    `⚠ <ErrorCode>`; cells whose answer differs from `previous` get `◆` and a bold
-    outline. Every cell has a tooltip with the reason and CSS classes a test or a
-    stylesheet can select, e.g. `td.kmslab-p-kms-test-2.kmslab-a-Decrypt.kmslab-allowed`.
-    With `predicted` (the (principal ARN, action) cells a learner expected to flip, scored
-    against `previous`), cells also read `✓ predicted`, `✗ missed` or `✗ did not flip`
-    (classes kmslab-hit, kmslab-missed, kmslab-wrong). The title and legend come before the
-    table in its HTML (`to_html()`, and so in a notebook).
-    """
+    rows: list[str]  # the principals' labels
+    columns: list[str] | list[tuple[str, str]]  # action labels, or (key, action) labels for several keys
+    multi_key: bool
+    values: list[list[str]]
+    classes: list[list[str]]
+    titles: list[list[str]]  # HTML-escaped
+    head_html: str
+
+
+def _grid(outcomes: Sequence[Outcome], previous: Sequence[Outcome] | None,
+          principal_labels: Mapping[str, str] | None, title: str | None,
+          predicted: Iterable[Pair] | None) -> _Grid:
     cells: dict[CellKey, Outcome] = {}
-    for o in outcomes:
-        cells[_key(o)] = o  # a repeated request: the last answer counts
+    for outcome in outcomes:
+        cells[_key(outcome)] = outcome  # a repeated request: the last answer counts
     labels = _labels.principal_labels((p for p, _, _ in cells), principal_labels)
     rows = list(dict.fromkeys(p for p, _, _ in cells))
     keys = list(dict.fromkeys(k for _, _, k in cells))
@@ -275,23 +275,109 @@ def access_table(
         values.append(vrow)
         classes.append(crow)
         titles.append(trow)
+    columns: list[str] | list[tuple[str, str]] = (
+        [(key_label(k), action_label(a)) for k, a in pairs] if multi_key else flat)
+    single = named_keys[0] if len(named_keys) == 1 else None
+    head = _legend(single, bool(changed), title, guesses is not None, (a for _, a in pairs))
+    return _Grid([labels[p] for p in rows], columns, multi_key, values, classes, titles, head)
 
-    index = pd.Index([labels[p] for p in rows], name="principal")
-    if multi_key:
-        columns = pd.MultiIndex.from_tuples([(key_label(k), action_label(a)) for k, a in pairs],
-                                            names=[words.say("table_key"), words.say("table_corner")])
+
+def _styler(grid: _Grid) -> AccessTable:
+    index = pd.Index(grid.rows, name="principal")
+    columns: pd.Index
+    if grid.multi_key:
+        columns = pd.MultiIndex.from_tuples(grid.columns, names=[words.say("table_key"), words.say("table_corner")])
     else:
-        columns = pd.Index(flat, name=words.say("table_corner"))
-    df = pd.DataFrame(values, index=index, columns=columns)
+        columns = pd.Index(grid.columns, name=words.say("table_corner"))
+    df = pd.DataFrame(grid.values, index=index, columns=columns)
     styler = AccessTable(df)
-    styler.set_td_classes(pd.DataFrame(classes, index=index, columns=columns))
-    styler.set_tooltips(pd.DataFrame(titles, index=index, columns=columns), as_title_attribute=True)
+    styler.set_td_classes(pd.DataFrame(grid.classes, index=index, columns=columns))
+    styler.set_tooltips(pd.DataFrame(grid.titles, index=index, columns=columns), as_title_attribute=True)
     styler.format(_cell_html)
     styler.format_index(escape="html", axis=0)
     styler.format_index(_breakable, escape="html", axis=1)
     styler.hide(axis="index", names=True)  # the corner cell names both axes instead of an extra row
     styler.set_table_attributes('class="kmslab-access-table"')
     styler.set_table_styles(_TABLE_STYLES)
-    single = named_keys[0] if len(named_keys) == 1 else None
-    styler.head_html = _legend(single, bool(changed), title, guesses is not None, (a for _, a in pairs))
+    styler.head_html = grid.head_html
     return styler
+
+
+def access_table(
+    outcomes: Sequence[Outcome],
+    *,
+    previous: Sequence[Outcome] | None = None,
+    principal_labels: Mapping[str, str] | None = None,
+    title: str | None = None,
+    predicted: Iterable[Pair] | None = None,
+) -> AccessTable:
+    """A principals x actions table of verdicts, with a legend and the changed cells marked.
+
+    Rows are principals (short labels, see `labels.principal_labels`; `principal_labels`
+    maps ARNs to labels of your own), columns are actions without `kms:`, or (key, action)
+    when the outcomes touch several keys. Each cell reads `✔ allowed`, `✘ denied` or
+    `⚠ <ErrorCode>`; cells whose answer differs from `previous` get `◆` and a bold
+    outline. Every cell has a tooltip with the reason and CSS classes a test or a
+    stylesheet can select, e.g. `td.kmslab-p-kms-test-2.kmslab-a-Decrypt.kmslab-allowed`.
+    With `predicted` (the (principal ARN, action) cells a learner expected to flip, scored
+    against `previous`), cells also read `✓ predicted`, `✗ missed` or `✗ did not flip`
+    (classes kmslab-hit, kmslab-missed, kmslab-wrong). The title and legend come before the
+    table in its HTML (`to_html()`, and so in a notebook).
+    """
+    return _styler(_grid(outcomes, previous, principal_labels, title, predicted))
+
+
+def access_table_html(
+    outcomes: Sequence[Outcome],
+    *,
+    previous: Sequence[Outcome] | None = None,
+    principal_labels: Mapping[str, str] | None = None,
+    title: str | None = None,
+    predicted: Iterable[Pair] | None = None,
+    uuid: str | None = None,
+) -> str:
+    """`access_table(...).to_html()`, the same HTML, written directly (~0.5 ms instead of ~7 ms: a widget
+    redraws its table on every click). `uuid` names the table's id as pandas' `Styler(uuid=...)` does
+    (random by default, so every drawing is a new table to the browser, as with pandas)."""
+    grid = _grid(outcomes, previous, principal_labels, title, predicted)
+    if grid.multi_key or _pandas_would_trim(len(grid.rows), len(grid.columns)):
+        styler = _styler(grid)
+        if uuid is not None:
+            styler.set_uuid(uuid)
+        return str(styler.to_html())
+    return _direct_html(grid, uuid or uuid4().hex[:5])
+
+
+def _pandas_would_trim(rows: int, columns: int) -> bool:
+    """Whether pandas' Styler would render only part of a table this size (its styler.render.* options)."""
+    max_rows, max_columns = pd.get_option("styler.render.max_rows"), pd.get_option("styler.render.max_columns")
+    return ((rows + 1) * (columns + 1) > pd.get_option("styler.render.max_elements")
+            or (max_rows is not None and rows > max_rows) or (max_columns is not None and columns > max_columns))
+
+
+def _direct_html(grid: _Grid, uuid: str) -> str:
+    """The HTML pandas' Styler renders for `_styler(grid)` (one column level), with its table id `T_{uuid}`;
+    tests/widgets/test_table.py compares the two."""
+    tid = f"T_{uuid}"
+    out = ['<style type="text/css">\n']
+    for rule in _TABLE_STYLES:
+        out.append(f"#{tid} {rule['selector']} {{\n")
+        out.extend(f"  {prop}: {value};\n" for prop, value in rule["props"])
+        out.append("}\n")
+    out.append(f'</style>\n<table id="{tid}" class="kmslab-access-table">\n  <thead>\n    <tr>\n'
+               f'      <th class="index_name level0" >{words.say("table_corner")}</th>\n')
+    for c, label in enumerate(grid.columns):
+        out.append(f'      <th id="{tid}_level0_col{c}" class="col_heading level0 col{c}" >'
+                   f'{_breakable(escape_html(label))}</th>\n')
+    out.append("    </tr>\n  </thead>\n  <tbody>\n")
+    for r, label in enumerate(grid.rows):
+        out.append(f'    <tr>\n      <th id="{tid}_level0_row{r}" class="row_heading level0 row{r}" >'
+                   f"{escape_html(label)}</th>\n")
+        for c, (value, cls, tip) in enumerate(zip(grid.values[r], grid.classes[r], grid.titles[r], strict=True)):
+            title = f' title="{tip}"' if tip else ""
+            out.append(f'      <td id="{tid}_row{r}_col{c}" class="data row{r} col{c} {cls}" {title}>'
+                       f"{_cell_html(value)}</td>\n")
+        out.append("    </tr>\n")
+    out.append("  </tbody>\n</table>\n")
+    return (f'<div class="kmslab-access">{grid.head_html}'
+            f'<div class="kmslab-table-scroll" style="overflow-x:auto;max-width:100%">{"".join(out)}</div></div>')

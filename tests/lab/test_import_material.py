@@ -214,6 +214,31 @@ def test_expiration_model_and_valid_to(world):
     assert meta["ValidTo"].timestamp() == later
 
 
+def test_the_material_expires_at_valid_to(world, monkeypatch):
+    """"If you set an expiration date, KMS deletes the key material from the KMS key on the specified date, making
+    the KMS key unusable. To use the KMS key in cryptographic operations again, you must reimport the same key
+    material." (API_ImportKeyMaterial)"""
+    kms = world.client("kms", as_="admin")
+    arn, material = world.key_arn("ext"), os.urandom(32)
+    valid_to = int(time.time()) + 3600
+    _import(kms, arn, material, ExpirationModel="KEY_MATERIAL_EXPIRES", ValidTo=valid_to)
+    blob = kms.encrypt(KeyId=arn, Plaintext=b"x")["CiphertextBlob"]
+    assert world.request("admin", "kms:Decrypt", "ext").decision == "allowed"
+    monkeypatch.setattr(import_material, "_now", lambda: valid_to + 1)  # an hour later
+    # A lab probe that undoes what it changed (DisableKey) sees the expiry first and does not undo it: key state
+    # table [5], DisableKey of a key pending import.
+    assert world.request("admin", "kms:DisableKey", "ext").error == "KMSInvalidStateException"
+    assert _state(world, "ext") == "PendingImport"
+    with pytest.raises(ClientError) as excinfo:
+        kms.decrypt(CiphertextBlob=blob)
+    assert _code(excinfo) == "KMSInvalidStateException"  # [5] pending import: the material is gone
+    meta = kms.describe_key(KeyId=arn)["KeyMetadata"]
+    assert meta["KeyState"] == "PendingImport" and "ValidTo" not in meta
+    assert world.request("admin", "kms:Decrypt", "ext").error == "KMSInvalidStateException"
+    _import(kms, arn, material)  # the same material, now without expiry
+    assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"x"
+
+
 def test_a_key_whose_origin_is_not_external(world):
     """Key state table [9]: "If the KMS key cannot or does not have imported key material:
     UnsupportedOperationException" (GetParametersForImport, ImportKeyMaterial, DeleteImportedKeyMaterial)."""
@@ -352,3 +377,31 @@ def test_lab_create_key_refuses_a_disabled_external_key(lab):
     with pytest.raises(LabError, match="PendingImport"):
         lab.create_key("ext", origin="EXTERNAL", enabled=False)
     assert lab.key_names() == []
+
+
+def test_the_import_family_over_kmslab_serve(world):
+    """The same answers through `kmslab serve`'s HTTP server and gate (a boto3 client with the principal's own
+    credentials on loopback), as through an in-process client."""
+    import boto3
+    from botocore.config import Config
+
+    from kmslab.lab.moto_adapter import Server
+    from kmslab.serve.gate import gate
+
+    server = Server("127.0.0.1", 0, gate)
+    server.start()
+    try:
+        kms = boto3.client("kms", endpoint_url=f"http://127.0.0.1:{server.address[1]}",
+                           config=Config(retries={"max_attempts": 1}), **world.credentials("admin"))
+        material = os.urandom(32)
+        _import(kms, world.key_arn("ext"), material)
+        assert _state(world, "ext") == "Enabled"
+        assert kms.delete_imported_key_material(KeyId=world.key_arn("ext"))["KeyId"] == world.key_arn("ext")
+        alice = boto3.client("kms", endpoint_url=f"http://127.0.0.1:{server.address[1]}",
+                             config=Config(retries={"max_attempts": 1}), **world.credentials("alice"))
+        with pytest.raises(ClientError) as excinfo:
+            alice.get_parameters_for_import(KeyId=world.key_arn("ext"), WrappingAlgorithm="RSAES_OAEP_SHA_256",
+                                            WrappingKeySpec="RSA_2048")
+        assert _code(excinfo) == "AccessDeniedException"
+    finally:
+        server.stop()

@@ -115,8 +115,18 @@ def handler() -> Handler | None:
 def _kms_authorize(self: KmsResponse, resource: str = "*") -> None:
     if _HANDLER is None:
         return _ORIGINAL["auth"](self, resource)
+    expire_imported_material()  # imported key material whose ValidTo has passed goes first
     _HANDLER.authorize_request(KmsRequest(self))
     return None
+
+
+def expire_imported_material() -> None:
+    """Delete imported key material whose ValidTo has passed (operations/import_material.expire_due), telling the
+    handler which keys changed. Before every KMS request, and before a lab probe saves what it will undo."""
+    expire = _ORIGINAL.get("expire_due")
+    for key_id in expire() if expire is not None else ():
+        if _HANDLER is not None:
+            _HANDLER.changed("kms", key_id)
 
 
 def _kms_validate_key_policy(self: KmsResponse, key_id: str, action: str) -> None:
@@ -260,6 +270,7 @@ def _patch() -> None:
     from . import operations  # the operations moto lacks (imports this module's AwsError)
 
     operations.install()
+    _ORIGINAL["expire_due"] = operations.import_material.expire_due
     _ORIGINAL["auth"] = KmsResponse._authenticate_and_authorize_normal_action
     _ORIGINAL["call_action"] = KmsResponse.call_action
     _ORIGINAL["validate_key_policy"] = KmsResponse._validate_key_policy

@@ -28,9 +28,12 @@ PARTITION = "aws"  # IAM and STS backends are keyed by partition since moto 5.0.
 
 def start_mock() -> Any:
     """Start moto's mock with empty backends (`mock_aws().start()` resets them); returns the mock to stop."""
+    from .operations.import_material import forget_expiring
+
     apply_speedups()
     _KMS.clear()
     _STORES.clear()
+    forget_expiring()
     mock = mock_aws()
     mock.start()
     return mock

@@ -16,8 +16,9 @@ algorithm, or corrupted is refused as AWS refuses it. The unwrapped material mus
 SYMMETRIC_DEFAULT; for HMAC keys kmslab accepts the digest size to the block size; for asymmetric keys a PKCS #8
 DER private key of the key spec), and a reimport must bring the same material. The symmetric and HMAC material
 becomes the key material moto encrypts and MACs with (moto's ciphertext layout, not AWS's); for asymmetric keys
-the imported private key replaces moto's key pair. Not simulated: the material's expiry at ValidTo (recorded and
-shown by DescribeKey; the key is not moved to PendingImport when the time passes), SM2 wrapping (China Regions),
+the imported private key replaces moto's key pair. At ValidTo the material is deleted: the first KMS request after it
+finds the key PendingImport (`expire_due`, called by hooks.py before each request). Not simulated: SM2 wrapping
+(China Regions),
 multiple key materials (ImportType, KeyMaterialId beyond the one the lab computes).
 
 The state lives on moto's Key (`_kmslab_import`, a `KeyImport`), replaced, never mutated, so a probe's undo can
@@ -281,6 +282,8 @@ def import_key_material(response: KmsResponse) -> str:
         key.key_state, key.enabled = "Enabled", True
     setattr(key, STATE, replace(state, material=material, imported=True, expiration_model=model,
                                 valid_to=valid_to))
+    if valid_to is not None:
+        _EXPIRING[id(key)] = key
     return json.dumps({"KeyId": key.arn, "KeyMaterialId": material_id(key.id, material)})
 
 
@@ -296,9 +299,7 @@ def delete_imported_key_material(response: KmsResponse) -> str:
     state. Otherwise, it changes the KMS key's state to PendingImport." """
     key = _external_key(response)
     state = key_import(key)
-    if key.key_state != "PendingDeletion":
-        key.key_state, key.enabled = "PendingImport", False
-    setattr(key, STATE, replace(state, imported=False, expiration_model=None, valid_to=None))
+    _delete_material(key, state)
     answer: dict[str, Any] = {"KeyId": key.arn}
     if state.material is not None:
         answer["KeyMaterialId"] = material_id(key.id, state.material)
@@ -315,7 +316,8 @@ def _new_material(key_spec: str) -> bytes:
     if key_spec in HMAC_MATERIAL:
         return secrets.token_bytes(HMAC_MATERIAL[key_spec][0])
     if key_spec in RSA_BITS:
-        private: Any = rsa.generate_private_key(public_exponent=65537, key_size=RSA_BITS[key_spec])
+        private: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey = rsa.generate_private_key(
+            public_exponent=65537, key_size=RSA_BITS[key_spec])
     elif key_spec in ECC_CURVES:
         private = ec.generate_private_key(ECC_CURVES[key_spec]())
     else:
@@ -339,6 +341,43 @@ def prepared_import(key: Any) -> tuple[bytes, bytes]:
     digest = WRAPPING_HASH[PROBE_ALGORITHM]()
     oaep = padding.OAEP(mgf=padding.MGF1(algorithm=digest), algorithm=digest, label=None)
     return token, private.public_key().encrypt(aes_key, oaep) + aes_key_wrap_with_padding(aes_key, material)
+
+
+def _delete_material(key: Any, state: KeyImport) -> None:
+    """The key without its material: PendingImport, unless it is pending deletion (DeleteImportedKeyMaterial)."""
+    if key.key_state != "PendingDeletion":
+        key.key_state, key.enabled = "PendingImport", False
+    setattr(key, STATE, replace(state, imported=False, expiration_model=None, valid_to=None))
+
+
+# Keys whose imported material expires (id -> moto Key), checked before every KMS request (`expire_due`).
+_EXPIRING: dict[int, Any] = {}
+
+
+def expire_due() -> list[str]:
+    """Delete the material of every key whose ValidTo has passed; the ids of the keys changed.
+
+    "If you set an expiration date, KMS deletes the key material from the KMS key on the specified date, making the
+    KMS key unusable." (API_ImportKeyMaterial) The moto adapter calls this before each KMS request (hooks.py), so a
+    request after ValidTo finds the key PendingImport (key state table [5]), whatever asked first.
+    """
+    if not _EXPIRING:
+        return []
+    now, changed = _now(), []
+    for ident, key in list(_EXPIRING.items()):
+        state = key_import(key)
+        if not state.imported or state.valid_to is None:
+            del _EXPIRING[ident]  # deleted or reimported without expiry since
+        elif state.valid_to <= now:
+            del _EXPIRING[ident]
+            _delete_material(key, state)
+            changed.append(key.id)
+    return changed
+
+
+def forget_expiring() -> None:
+    """A new mock: the old keys' expiries are nobody's."""
+    _EXPIRING.clear()
 
 
 class _MotoPrivateKey:

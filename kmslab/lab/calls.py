@@ -28,6 +28,22 @@ class CallPlan:
     undo: list[Callable[[], None]] = field(default_factory=list)
 
 
+# Actions whose plan's undo only removes what the preparation made (a scratch key, a probe alias, tag or grant),
+# never what the request itself changed: a request whose effect is kept (`Lab.request(keep=True)`, a scenario
+# file's requests) still runs their undo; the others' undo (put back a policy, a state, tags...) is skipped.
+PREPARATION_ONLY_UNDO = frozenset({
+    "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:RevokeGrant", "kms:RetireGrant", "kms:UpdateAlias",
+    "kms:DeleteAlias", "kms:UntagResource",
+})
+# The parameter that names what an action's undo puts back (the probe's own tag, alias or grant): when the caller
+# gives it, the lab cannot undo the request (`Lab.request` refuses unless keep=True).
+UNDONE_BY_NAME = {
+    "kms:TagResource": "Tags", "kms:UntagResource": "TagKeys", "kms:CreateAlias": "AliasName",
+    "kms:UpdateAlias": "AliasName", "kms:DeleteAlias": "AliasName", "kms:RetireGrant": "GrantId",
+    "kms:RevokeGrant": "GrantId",
+}
+
+
 class KeyStore(Protocol):
     """The keys of one account and region, prepared and restored outside authorization."""
 
@@ -406,6 +422,11 @@ PLANS: dict[str, Callable[[CallInput], CallPlan]] = {
     "kms:ReEncryptTo": _reencrypt_to,
     "kms:GenerateDataKey": _with_context("generate_data_key", KeySpec="AES_256"),
     "kms:GenerateDataKeyWithoutPlaintext": _with_context("generate_data_key_without_plaintext", KeySpec="AES_256"),
+    # A data key pair of AWS's recommended signing spec (API_GenerateDataKeyPair: "KMS recommends that you use ECC
+    # key pairs for signing"); quick to make, unlike RSA.
+    "kms:GenerateDataKeyPair": _with_context("generate_data_key_pair", KeyPairSpec="ECC_NIST_P256"),
+    "kms:GenerateDataKeyPairWithoutPlaintext": _with_context("generate_data_key_pair_without_plaintext",
+                                                             KeyPairSpec="ECC_NIST_P256"),
     "kms:DescribeKey": _simple("describe_key"),
     "kms:GetKeyPolicy": _simple("get_key_policy", PolicyName="default"),
     "kms:PutKeyPolicy": _put_key_policy,

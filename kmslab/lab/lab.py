@@ -28,8 +28,9 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from ..engine import DEFAULT_REGION, STANDARD_ACTIONS, Decision, action_info, normalize_action, words
+from ..engine import context as engine_context
 from . import hook, kms_input, managed, moto_adapter, safety
-from .calls import PLANS, CallInput
+from .calls import PLANS, PREPARATION_ONLY_UNDO, UNDONE_BY_NAME, CallInput
 from .hook import Authorizer, Event
 from .outcome import Outcome, Verdict
 from .registry import CredentialRecord, Registry
@@ -147,6 +148,8 @@ class Lab:
         self._headers = threading.local()
         self._role_sessions: dict[tuple[Any, ...], CredentialRecord] = {}
         self._mfa_records: dict[str, CredentialRecord] = {}
+        self._clock: str | None = None
+        engine_context.set_clock(None)  # a new world runs on the real clock
         for acct in [self.account, *self._extra_accounts]:
             self.add_account(acct)
         Lab._current = self
@@ -166,13 +169,39 @@ class Lab:
             self._restore_environment()
         if Lab._current is self:
             Lab._current = None
+            engine_context.set_clock(None)
         # A stopped lab may outlive its notebook (a variable holding one of its clients keeps it alive):
         # let go of what only a running lab needs. The event log stays readable.
         self._clients, self._ciphertexts = {}, {}
 
     def reset(self) -> Lab:
-        """Back to a clean, empty world (same accounts and region)."""
+        """Back to a clean, empty world (same accounts and region), on the real clock."""
         return self.start()
+
+    @property
+    def clock(self) -> str | None:
+        """The time aws:CurrentTime sees when fixed by `set_clock` ("2026-01-15T09:00:00Z"), else None."""
+        return self._clock
+
+    def set_clock(self, now: str | None) -> None:
+        """Fix the time every request's aws:CurrentTime and aws:EpochTime see (ISO 8601, e.g.
+        "2026-01-15T09:00:00Z": a scenario file's `now`); None: the real clock. Until `reset` or `stop`."""
+        from datetime import UTC, datetime
+
+        self._require_active()
+        if now is None:
+            second = None
+        else:
+            try:
+                when = datetime.fromisoformat(now)
+            except (TypeError, ValueError):
+                raise LabError(f"now must be a time such as '2026-01-15T09:00:00Z', not {now!r}.") from None
+            when = when if when.tzinfo else when.replace(tzinfo=UTC)
+            second = int(when.timestamp())
+            now = datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        engine_context.set_clock(second)
+        self._clock = now
+        hook.world_changed()  # no decision made on the other clock may be reused
 
     def __enter__(self) -> Lab:
         return self
@@ -728,8 +757,15 @@ class Lab:
                 encryption_context: Mapping[str, str] | None = None, encryption_algorithm: str | None = None,
                 grant: Mapping[str, Any] | None = None, via_service: str | None = None,
                 source_ip: str | None = None, mfa: bool = False, session_policy: Any = None,
-                session_tags: Mapping[str, str] | None = None) -> Outcome:
-        """Make one real boto3 request as `principal` and say how it ended and why."""
+                session_tags: Mapping[str, str] | None = None, parameters: Mapping[str, Any] | None = None,
+                keep: bool = False) -> Outcome:
+        """Make one real boto3 request as `principal` and say how it ended and why.
+
+        `parameters` (API parameter names -> values, e.g. {"PendingWindowInDays": 7}) are sent as given,
+        over what the lab fills in. The request's effect is undone afterwards (a table's probe) unless `keep`:
+        then it stays, as in AWS (a scenario file's requests each see what the ones before them did), and
+        only what the lab prepared for it (a scratch key, a probe alias, tag or grant) is removed.
+        """
         if not isinstance(action, str):
             raise LabError(f"An action is a string such as 'kms:Decrypt', not {action!r}.")
         action = normalize_action(action)
@@ -759,9 +795,18 @@ class Lab:
             encryption_algorithm=encryption_algorithm,
             grant={**grant, "grantee": self.principal_arn(grant["grantee"])} if grant else None,
         )
+        if parameters is not None and not (isinstance(parameters, Mapping) and all(
+                isinstance(k, str) for k in parameters)):
+            raise LabError(f"parameters must map API parameter names to values, e.g. {{'PendingWindowInDays': 7}}, "
+                           f"not {parameters!r}.")
+        named = UNDONE_BY_NAME.get(action)
+        if parameters and not keep and named in parameters:
+            raise LabError(f"The lab cannot undo a {action} request whose {named} you give (it puts back only the "
+                           f"tag, alias or grant it made itself): pass keep=True, or leave {named} to the lab.")
         with self.batch():
             return self._perform(record, self.principal_arn(principal), action, plan_for, inp,
-                                 info["name"] if info else None, via_service, source_ip)
+                                 info["name"] if info else None, via_service, source_ip,
+                                 parameters=parameters, keep=keep)
 
     def _check_request_options(self, encryption_context: Any, encryption_algorithm: Any, grant: Any,
                                source_ip: Any, via_service: Any) -> None:
@@ -811,7 +856,8 @@ class Lab:
         return plan_for
 
     def _perform(self, record: CredentialRecord, row: str, action: str, plan_for: Any, inp: CallInput,
-                 key_name: str | None, via_service: str | None = None, source_ip: str | None = None) -> Outcome:
+                 key_name: str | None, via_service: str | None = None, source_ip: str | None = None, *,
+                 parameters: Mapping[str, Any] | None = None, keep: bool = False) -> Outcome:
         """The request itself: prepare, call as `record`, undo, and explain (`row`: the table's principal).
 
         Under the moto adapter's request lock, which every KMS request of the process takes too: a
@@ -819,13 +865,19 @@ class Lab:
         seen by a request on another thread.
         """
         with moto_adapter.request_lock():
-            return self._perform_locked(record, row, action, plan_for, inp, key_name, via_service, source_ip)
+            return self._perform_locked(record, row, action, plan_for, inp, key_name, via_service, source_ip,
+                                        parameters, keep)
 
     def _perform_locked(self, record: CredentialRecord, row: str, action: str, plan_for: Any, inp: CallInput,
-                        key_name: str | None, via_service: str | None, source_ip: str | None) -> Outcome:
+                        key_name: str | None, via_service: str | None, source_ip: str | None,
+                        parameters: Mapping[str, Any] | None = None, keep: bool = False) -> Outcome:
         moto_adapter.expire_imported_material()  # before the probe saves what it will undo
         checkpoint, dirty = self._authorizer.checkpoint(), self._dirty
         plan = plan_for(inp)
+        if parameters:
+            plan.params.update(parameters)
+        if keep and action not in PREPARATION_ONLY_UNDO:
+            plan.undo = []  # what the request changed stays
         if plan.undo:
             hook.world_changed("kms", inp.key_id)  # the preparation may have edited this key in moto directly
         call = hook.LabCall(via_service, source_ip)
@@ -850,7 +902,9 @@ class Lab:
                     undo()
                 except Exception:  # noqa: BLE001 - the world may differ now: keep no decision
                     undone = False
-            if plan.undo and undone:
+            if keep:
+                hook.world_changed()  # the request's effect stays: no decision from before it is kept
+            elif plan.undo and undone:
                 # The undo put the world back exactly as it was before this request: so are the decisions.
                 self._authorizer.restore(checkpoint)
                 self._dirty = dirty  # nor is it a change for on_change's listeners

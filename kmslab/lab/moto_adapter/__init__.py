@@ -166,6 +166,8 @@ INTERNALS: tuple[tuple[str, str], ...] = (
     ("moto.kms.responses", "KmsResponse.kms_backend"),
     ("moto.kms.responses", "KmsResponse.create_key"),
     ("moto.kms.responses", "KmsResponse.describe_key"),
+    # operations/data_key_pairs.py, key_specs.py, key_agreement.py: a KeyId's key (moto's NotFoundException).
+    ("moto.kms.responses", "KmsResponse._validate_key_id"),
     ("moto.core.base_backend", "AccountSpecificBackend.get_session"),
     ("moto.core.utils", "create_loader"),
     ("moto.moto_api._internal", "mock_random"),

@@ -4,3 +4,4 @@
 # ruff: noqa: I001 - one line per family (several helpers add theirs), in the order they were added
 from . import import_material  # noqa: F401
 from . import custom_key_stores  # noqa: F401
+from . import data_key_pairs  # noqa: F401

@@ -13,10 +13,9 @@ from functools import lru_cache
 from typing import Any, NoReturn
 
 from kmslab.engine.catalog import STANDARD_ACTIONS, UnknownActionError, action_info
+from kmslab.engine.context import DEFAULT_REGION, DEFAULT_SOURCE_IP
 
 from .model import (
-    DEFAULT_REGION,
-    DEFAULT_SOURCE_IP,
     KEY_STATES,
     MAX_DEPTH,
     MAX_REQUESTS,
@@ -142,7 +141,8 @@ class Builder:
                 self.fail(line, f"{where} nests deeper than {MAX_DEPTH} levels (the limit)")
             self.check_refs(doc, where, line)
             return doc
-        return self.plain(value, where, line)
+        plain: Document = self.plain(value, where, line)  # a mapping: the schema allows no other document
+        return plain
 
     def plain(self, value: Any, where: str, line: int) -> Any:
         """A plain JSON-compatible copy of a document, checking `${key:NAME}` references."""
@@ -582,7 +582,7 @@ class Builder:
                     f"{where}: parameters: {operation} has no parameter {short(str(name))!r}"
                     f"{did_you_mean(name, members)} (its parameters: {', '.join(members) or 'none'})",
                 )
-        params = self.plain(raw, f"{where}: parameters", line)
+        params: Document = self.plain(raw, f"{where}: parameters", line)
         if "Policy" in params and isinstance(params["Policy"], str):
             self.document(params["Policy"], f"{where}: parameters: Policy", raw.value_line("Policy"))
         if isinstance(params.get("Policy"), dict):
@@ -607,7 +607,7 @@ class Builder:
 
     def grant_ref(self, m: LineMap, action: str, where: str, parameters: Document | None) -> str | None:
         """`grant_ref:`: a grant of the file that exists when the request runs (a key's, or an earlier request's)."""
-        grant_ref = m.get("grant_ref")
+        grant_ref: str | None = m.get("grant_ref")
         if grant_ref is None:
             return None
         line = m.value_line("grant_ref")

@@ -31,7 +31,8 @@ _AT_LEAST_ONE = {
 @lru_cache(maxsize=1)
 def scenario_schema() -> dict[str, Any]:
     """The published JSON Schema of the scenario format (kmslab/scenario.schema.json)."""
-    return json.loads(resources.files("kmslab").joinpath("scenario.schema.json").read_text("utf-8"))
+    schema: dict[str, Any] = json.loads(resources.files("kmslab").joinpath("scenario.schema.json").read_text("utf-8"))
+    return schema
 
 
 # Libraries that jsonschema imports, when present, for its `format` checks: rfc3987_syntax alone
@@ -60,7 +61,8 @@ def _validator() -> Any:
 
 
 def _defs() -> dict[str, Any]:
-    return scenario_schema()["definitions"]
+    definitions: dict[str, Any] = scenario_schema()["definitions"]
+    return definitions
 
 
 def closest(word: str, choices: Any) -> str | None:

@@ -74,7 +74,7 @@ READ_ONLY = {"DescribeKey", "GetKeyPolicy", "GetKeyRotationStatus", "GetPublicKe
              "DescribeCustomKeyStores", "Encrypt", "Decrypt", "ReEncrypt", "GenerateDataKey",
              "GenerateDataKeyWithoutPlaintext", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext",
              "GenerateRandom", "Sign", "Verify", "GenerateMac", "VerifyMac", "DeriveSharedSecret",
-             "GetKeyLastUsage"}
+             "Encapsulate", "Decapsulate", "GetKeyLastUsage"}
 # KMS writes that may change a key other than the one they name (an alias moves between keys; a new
 # key or replica; a primary region): every Key is built afresh after them.
 MANY_KEYS = {"CreateAlias", "UpdateAlias", "DeleteAlias", "CreateKey", "ReplicateKey", "UpdatePrimaryRegion"}

@@ -19,7 +19,12 @@ version: 1
 name: sequence
 accounts:
   "{ACCOUNT}":
-    users: {{admin: {{}}, app: {{}}, auditor: {{}}}}
+    users:
+      # An alias is authorized by IAM policies alone (alias-access.html): admin's IAM policy allows the aliases.
+      admin: {{inline_policies: {{aliases: {{Version: "2012-10-17", Statement: [{{Effect: Allow,
+               Action: ["kms:*Alias"], Resource: "arn:aws:kms:*:{ACCOUNT}:alias/*"}}]}}}}}}
+      app: {{}}
+      auditor: {{}}
 keys:
   demo:
     account: "{ACCOUNT}"

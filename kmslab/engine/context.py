@@ -23,12 +23,25 @@ DEFAULT_REGION = "us-east-1"
 DEFAULT_SOURCE_IP = "192.0.2.10"  # TEST-NET-1 (RFC 5737): a lab request's aws:SourceIp unless told otherwise
 
 _NOW: tuple[int, tuple[str, str]] = (-1, ("", ""))
+_FIXED_CLOCK: int | None = None  # set_clock's second, or None: the real clock
+
+
+def set_clock(epoch_seconds: int | None) -> None:
+    """Fix the time aws:CurrentTime and aws:EpochTime read, in seconds since 1970 (a scenario file's `now`);
+    None: the real clock again. A lab sets it for its world and forgets kept decisions when it does."""
+    global _FIXED_CLOCK
+    _FIXED_CLOCK = None if epoch_seconds is None else int(epoch_seconds)
+
+
+def fixed_clock() -> int | None:
+    """The second set_clock fixed, or None (the real clock)."""
+    return _FIXED_CLOCK
 
 
 def _now_strings() -> tuple[str, str]:
     """aws:CurrentTime and aws:EpochTime, formatted once per second (their precision)."""
     global _NOW
-    second = int(time.time())
+    second = int(time.time()) if _FIXED_CLOCK is None else _FIXED_CLOCK
     if _NOW[0] != second:
         now = datetime.fromtimestamp(second, UTC)
         _NOW = (second, (now.strftime("%Y-%m-%dT%H:%M:%SZ"), str(second)))

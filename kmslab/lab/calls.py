@@ -28,6 +28,22 @@ class CallPlan:
     undo: list[Callable[[], None]] = field(default_factory=list)
 
 
+# Actions whose plan's undo only removes what the preparation made (a scratch key, a probe alias, tag or grant),
+# never what the request itself changed: a request whose effect is kept (`Lab.request(keep=True)`, a scenario
+# file's requests) still runs their undo; the others' undo (put back a policy, a state, tags...) is skipped.
+PREPARATION_ONLY_UNDO = frozenset({
+    "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:RevokeGrant", "kms:RetireGrant", "kms:UpdateAlias",
+    "kms:DeleteAlias", "kms:UntagResource",
+})
+# The parameter that names what an action's undo puts back (the probe's own tag, alias or grant): when the caller
+# gives it, the lab cannot undo the request (`Lab.request` refuses unless keep=True).
+UNDONE_BY_NAME = {
+    "kms:TagResource": "Tags", "kms:UntagResource": "TagKeys", "kms:CreateAlias": "AliasName",
+    "kms:UpdateAlias": "AliasName", "kms:DeleteAlias": "AliasName", "kms:RetireGrant": "GrantId",
+    "kms:RevokeGrant": "GrantId",
+}
+
+
 class KeyStore(Protocol):
     """The keys of one account and region, prepared and restored outside authorization."""
 

@@ -17,7 +17,7 @@ from moto.kms.utils import _deserialize_ciphertext_blob
 from moto.sts.models import sts_backends
 
 from ...engine import Caller, Grant, Key, Policy
-from ...engine.policy import statement_list
+from ...engine.policy import PolicyKind, statement_list
 from .probes import KeyStore
 from .speedups import apply_speedups
 
@@ -84,7 +84,9 @@ def key_store(account: str, region: str) -> KeyStore:
 
 def new_access_key(account: str) -> tuple[str, str]:
     """An access key of no user that moto routes to `account` (IAM and STS calls); (id, secret)."""
-    key = AccessKey(user_name=None, prefix="AKIA", account_id=account)
+    # moto marks CloudFormationModel.is_created abstract but without ABCMeta, and AccessKey never defines it:
+    # moto makes AccessKeys itself (create_access_key), so instantiating one is as moto does.
+    key = AccessKey(user_name=None, prefix="AKIA", account_id=account)  # type: ignore[abstract]
     _iam(account).access_keys[key.access_key_id] = key
     return key.access_key_id, key.secret_access_key
 
@@ -254,7 +256,7 @@ def _doc(policy: Any) -> str:
     return next(v.document for v in policy.versions if v.is_default)
 
 
-def _policy(document: Any, name: str, kind: str) -> Policy:
+def _policy(document: Any, name: str, kind: PolicyKind) -> Policy:
     return Policy.parse(document if isinstance(document, str) else json.dumps(document), name=name, kind=kind)
 
 

@@ -53,13 +53,15 @@ PARAMETERS_VALID_FOR = 24 * 3600  # "Each public key and import token set is val
 MAX_VALID_TO = 365 * 24 * 3600  # ValidTo: "The maximum value is 365 days from the request date."
 WRAPPING_KEY_BITS = {"RSA_2048": 2048, "RSA_3072": 3072, "RSA_4096": 4096}
 # The RSA wrapping algorithms and their hash; RSA_AES_* wrap an AES key with RSA-OAEP, the material with it.
-WRAPPING_HASH = {"RSAES_OAEP_SHA_1": hashes.SHA1, "RSAES_OAEP_SHA_256": hashes.SHA256,
-                 "RSA_AES_KEY_WRAP_SHA_1": hashes.SHA1, "RSA_AES_KEY_WRAP_SHA_256": hashes.SHA256}
+WRAPPING_HASH: dict[str, type[hashes.HashAlgorithm]] = {
+    "RSAES_OAEP_SHA_1": hashes.SHA1, "RSAES_OAEP_SHA_256": hashes.SHA256,
+    "RSA_AES_KEY_WRAP_SHA_1": hashes.SHA1, "RSA_AES_KEY_WRAP_SHA_256": hashes.SHA256}
 # HMAC key specs: (digest size, block size) in bytes; kmslab accepts material between the two.
 HMAC_MATERIAL = {"HMAC_224": (28, 64), "HMAC_256": (32, 64), "HMAC_384": (48, 128), "HMAC_512": (64, 128)}
 RSA_BITS = {"RSA_2048": 2048, "RSA_3072": 3072, "RSA_4096": 4096}
-ECC_CURVES = {"ECC_NIST_P256": ec.SECP256R1, "ECC_NIST_P384": ec.SECP384R1, "ECC_NIST_P521": ec.SECP521R1,
-              "ECC_SECG_P256K1": ec.SECP256K1}
+ECC_CURVES: dict[str, type[ec.EllipticCurve]] = {
+    "ECC_NIST_P256": ec.SECP256R1, "ECC_NIST_P384": ec.SECP384R1, "ECC_NIST_P521": ec.SECP521R1,
+    "ECC_SECG_P256K1": ec.SECP256K1}
 
 
 @dataclass(frozen=True)

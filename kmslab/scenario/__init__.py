@@ -26,11 +26,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ..engine.context import DEFAULT_REGION, DEFAULT_SOURCE_IP
 from .build import REF, Builder, api_operation, check_size
 from .dump import dump_scenario, scenario_to_dict
 from .model import (
-    DEFAULT_REGION,
-    DEFAULT_SOURCE_IP,
     EXPECTATIONS,
     KEY_REFS,
     KEY_STATES,

@@ -12,7 +12,7 @@ from .model import GrantSpec, KeySpec, RequestSpec, Scenario, root_arn
 from .reader import INT_RE, INT_TAG
 
 
-class _Dumper(yaml.SafeDumper):
+class _Dumper(yaml.SafeDumper):  # type: ignore[misc]  # PyYAML ships no type information: SafeDumper is Any
     """Quotes every string that `_Loader` or any YAML 1.1 reader would take for another type."""
 
     def ignore_aliases(self, data: Any) -> bool:
@@ -22,7 +22,7 @@ class _Dumper(yaml.SafeDumper):
 _Dumper.add_implicit_resolver(INT_TAG, INT_RE, list("-+0123456789"))
 
 
-class _Flow(dict):
+class _Flow(dict[str, Any]):
     """A mapping dumped on one line, `{principal: ..., action: ...}`, like hand-written requests."""
 
 
@@ -33,7 +33,8 @@ _Dumper.add_representer(
 
 def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
     """The scenario as plain data in the file format (defaults left out)."""
-    return _data(scenario)
+    data: dict[str, Any] = _data(scenario)
+    return data
 
 
 def _flow_requests(data: dict[str, Any]) -> dict[str, Any]:
@@ -48,7 +49,7 @@ def dump_scenario(scenario: Scenario) -> str:
     """YAML text of the scenario that loads back to an equal Scenario."""
     title = scenario.title
     header = f"# {title}\n" if title and title.isprintable() else ""  # a comment holds no control chars
-    body = yaml.dump(
+    body: str = yaml.dump(
         _flow_requests(scenario_to_dict(scenario)),
         Dumper=_Dumper,
         sort_keys=False,

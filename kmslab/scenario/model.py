@@ -53,7 +53,7 @@ class ScenarioError(ValueError):
         where = f"{_printable(self.path)}:{self.line}" if self.line else _printable(self.path)
         return f"{where}: {self.message}"
 
-    def __reduce__(self):  # picklable despite the custom signature
+    def __reduce__(self) -> tuple[type[ScenarioError], tuple[str, int | None, str]]:  # picklable: custom signature
         return (type(self), (self.path, self.line, self.message))
 
 

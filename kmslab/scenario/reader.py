@@ -17,7 +17,7 @@ import yaml
 from .model import MAX_ALIASES, MAX_DEPTH, MAX_FILE_BYTES, MAX_VALUES, ScenarioError
 
 
-class LineMap(dict):
+class LineMap(dict[Any, Any]):
     """A YAML mapping that remembers where it, its keys and its values start."""
 
     line: int = 0
@@ -31,7 +31,7 @@ class LineMap(dict):
         return self.value_lines.get(key, self.line)
 
 
-class LineSeq(list):
+class LineSeq(list[Any]):
     """A YAML sequence that remembers where it and each item start."""
 
     line: int = 0
@@ -52,7 +52,8 @@ _BOOL_RE = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 
 
 def _line(node: yaml.Node) -> int:
-    return node.start_mark.line + 1
+    line: int = node.start_mark.line  # 0-based
+    return line + 1
 
 
 class _TooMuch(Exception):
@@ -68,7 +69,7 @@ class _TooMuch(Exception):
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _Loader(_BaseLoader):
+class _Loader(_BaseLoader):  # type: ignore[misc]  # PyYAML ships no type information: its loaders are Any
     """A safe loader with line-tracking containers, core-schema scalars, no duplicate keys, and
     the format's limits, checked on the node graph before any Python object is built."""
 
@@ -143,7 +144,7 @@ def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
 
 
 def _construct_bool(loader: _Loader, node: yaml.ScalarNode) -> bool:
-    text = loader.construct_scalar(node)
+    text: str = loader.construct_scalar(node)
     if not _BOOL_RE.match(text):
         raise yaml.constructor.ConstructorError(None, None, f"{text!r} is not true or false", node.start_mark)
     return text.lower() == "true"

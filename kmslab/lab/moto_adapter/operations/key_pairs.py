@@ -26,6 +26,7 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, mldsa, mlkem, rsa
+from moto.kms.utils import AbstractPrivateKey
 
 SIMULATED_PH_PREFIX = b"kmslab simulated Ed25519ph: "
 ML_KEM_512_OID = bytes.fromhex("0609608648016503040401")  # 2.16.840.1.101.3.4.4.1 (id-alg-ml-kem-512), DER
@@ -35,8 +36,9 @@ ML_KEM_CIPHERTEXT_BYTES = {"ML_KEM_512": 768, "ML_KEM_768": 1088, "ML_KEM_1024":
 _ML_DSA: dict[str, Any] = {"ML_DSA_44": mldsa.MLDSA44PrivateKey, "ML_DSA_65": mldsa.MLDSA65PrivateKey,
            "ML_DSA_87": mldsa.MLDSA87PrivateKey}
 _ML_KEM: dict[str, Any] = {"ML_KEM_768": mlkem.MLKEM768PrivateKey, "ML_KEM_1024": mlkem.MLKEM1024PrivateKey}
-_EC_CURVES = {"ECC_NIST_P256": ec.SECP256R1, "ECC_NIST_P384": ec.SECP384R1, "ECC_NIST_P521": ec.SECP521R1,
-              "ECC_SECG_P256K1": ec.SECP256K1}
+_EC_CURVES: dict[str, type[ec.EllipticCurve]] = {
+    "ECC_NIST_P256": ec.SECP256R1, "ECC_NIST_P384": ec.SECP384R1, "ECC_NIST_P521": ec.SECP521R1,
+    "ECC_SECG_P256K1": ec.SECP256K1}
 _RSA_BITS = {"RSA_2048": 2048, "RSA_3072": 3072, "RSA_4096": 4096}
 NEW_SPECS = frozenset({"ECC_NIST_EDWARDS25519", *_ML_DSA, "ML_KEM_512", *_ML_KEM})  # the specs moto does not know
 
@@ -85,11 +87,12 @@ class SimulatedMLKEM512:
         return self._stream(b"reject", blob, 32)  # implicit rejection: a pseudo-random value, no error
 
 
-class KeyPair:
+class KeyPair(AbstractPrivateKey):
     """The key pair of a KMS key whose spec moto does not know, made when first needed (moto's `private_key`
     protocol: `sign`, `verify`, `public_key`), plus `encapsulate`/`decapsulate` for ML-KEM keys."""
 
     __slots__ = ("key_spec", "_key")
+    _key: object  # the private key once made: its type depends on the spec
 
     def __init__(self, key_spec: str) -> None:
         self.key_spec, self._key = key_spec, None

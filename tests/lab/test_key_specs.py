@@ -91,6 +91,10 @@ def test_sm2_only_in_china_regions_and_ml_kem_not_there():
     with Lab(region="cn-north-1") as lab:
         kms = lab.admin("kms")
         assert kms.create_key(KeySpec="SM2", KeyUsage="KEY_AGREEMENT")["KeyMetadata"]["KeySpec"] == "SM2"
+        sm2 = kms.create_key(KeySpec="SM2", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
+        with pytest.raises(ClientError) as not_simulated:  # kmslab has no SM2: it says so (aws-references 10.7)
+            kms.sign(KeyId=sm2, Message=b"m", SigningAlgorithm="SM2DSA")
+        assert _code(not_simulated) == "UnsupportedOperationException"
         with pytest.raises(ClientError) as refused:
             kms.create_key(KeySpec="ML_KEM_768", KeyUsage="ENCAPSULATE_DECAPSULATE")
         assert _code(refused) == "ValidationException"

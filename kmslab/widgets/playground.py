@@ -87,7 +87,9 @@ class Playground(LiveWidget):
                   **{name: words.say("grp_level", level=words.say(name), n=len(self.groups[name]))
                      for name in levels.values()}}
         self.column_group = w.Dropdown(style=FULL_LABEL, description=words.say("pg_group"),
-                                       options=[(labels[g], g) for g in self.groups], value=None)
+                                       layout=w.Layout(width="auto"),
+                                       options=[(labels[g], g) for g in self.groups],
+                                       value="course" if tuple(self.actions) == self.groups["course"] else None)
         self.column_group.add_class("kmslab-column-group")
         self.columns_status = w.HTML()
         self.columns_status.add_class("kmslab-columns-status")
@@ -235,6 +237,7 @@ class Playground(LiveWidget):
 
     def _columns_typed(self, change: dict[str, Any]) -> None:
         if list(change["new"]) != [a.split(":", 1)[1] for a in self.actions]:  # not our own _show_columns
+            self.column_group.value = None  # the columns are the learner's own now: no group is chosen
             self.set_actions(change["new"])
 
     def _choose_group(self, group: str | None) -> None:
@@ -384,7 +387,8 @@ class Playground(LiveWidget):
                    layout=w.Layout(flex_flow="row wrap")),
             self.errors, self.status, self.table,
             w.HBox([self.column_group], layout=w.Layout(flex_flow="row wrap")),
-            w.HBox([w.Label(words.say("pg_columns")), self.columns], layout=w.Layout(align_items="center")),
+            w.HBox([w.HTML(f'<span style="white-space:nowrap">{html.escape(words.say("pg_columns"))}</span>',
+                           layout=w.Layout(flex="0 0 auto")), self.columns], layout=w.Layout(align_items="center")),
             self.columns_status,
             w.HTML(f"<b>{html.escape(words.say('pg_why'))}</b>"), w.HBox([self.explain_principal, self.explain_action],
                                           layout=w.Layout(flex_flow="row wrap")), self.explanation,

@@ -243,3 +243,19 @@ def test_explanation_sentence_and_context_experiment_in_japanese():
         exp.close()
     finally:
         lab.stop()
+
+
+def test_the_experiment_widgets_picker_reads_japanese():
+    lab = course.start("seed-without-root")
+    try:
+        kmslab.set_language("ja")
+        from kmslab.widgets.experiment import KeyPolicyExperiment
+
+        experiment = KeyPolicyExperiment(lab, "demo")
+        assert experiment.principal_select.description == "プリンシパル"
+        assert experiment.action_select.description == "アクション"
+        assert KANA.search(experiment.predict_toggle.tooltip)
+        assert "プリンシパルとアクションを選んでください" in repr(experiment.widget.children)
+        experiment.close()
+    finally:
+        lab.stop()

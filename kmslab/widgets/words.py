@@ -39,6 +39,7 @@ T: dict[str, str] = {
     # toggles: the state is in the label, not only in the shading
     "root_toggle": N_("Root statement: {state}"),
     "predict_toggle": N_("Predict first: {state}"),
+    "predict_toggle_tip": N_("On: a click on a control waits for your prediction"),
     "on": N_("ON"),
     "off": N_("OFF"),
     "root_toggle_tip": N_("Add or remove the key policy statement that allows the account "

@@ -138,6 +138,7 @@ def test_cross_account_2x2_in_japanese():
         table = course.cross_account_2x2(lab, "shared", "arn:aws:iam::444455556666:user/dev")
         assert table.index.name == "shared のキーポリシーがアカウント 444455556666 を許可？"
         assert table.columns.name == "dev の IAM ポリシーが kms:Encrypt を許可？"
+        # Yes/No as the flow picture's edges say them (はい/いいえ do not fit between its boxes)
         assert table.loc["Yes", "Yes"] == "✔ 許可" and table.loc["No", "Yes"] == "✘ 拒否"
     finally:
         lab.stop()
@@ -218,3 +219,43 @@ def test_a_language_chosen_by_the_folder_reaches_the_processes_it_starts(tmp_pat
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path,
                           timeout=120)
     assert proc.stdout.split() == ["en", "None"], proc.stderr
+
+
+def test_explanation_sentence_and_context_experiment_in_japanese():
+    import html
+
+    from kmslab.widgets.context import NO_SERVICE, RequestContextExperiment, context_text
+    from kmslab.widgets.explain import explain_html
+
+    lab = course.start("lesson-05-conditions")
+    try:
+        kmslab.set_language("ja")
+        outcome = lab.request("billing-app", "kms:Decrypt", "app-key")
+        panel = explain_html(outcome)
+        assert html.escape(outcome.reason) + "。" in panel and html.escape(outcome.reason) + "." not in panel
+        exp = RequestContextExperiment(lab, "app-key")
+        assert ("なし（直接呼び出し）", NO_SERVICE) in exp.service_select.options
+        assert exp.key_fields[0].description == "コンテキストキー 1"
+        assert exp.service_select.description == "経由するサービス"
+        assert "プリンシパルとアクションを選んでください" in repr(exp.widget.children)
+        assert context_text({"app": "billing"}, None) == \
+            "暗号化コンテキスト {app: billing} · 直接呼び出し（kms:ViaService なし）"
+        exp.close()
+    finally:
+        lab.stop()
+
+
+def test_the_experiment_widgets_picker_reads_japanese():
+    lab = course.start("seed-without-root")
+    try:
+        kmslab.set_language("ja")
+        from kmslab.widgets.experiment import KeyPolicyExperiment
+
+        experiment = KeyPolicyExperiment(lab, "demo")
+        assert experiment.principal_select.description == "プリンシパル"
+        assert experiment.action_select.description == "アクション"
+        assert KANA.search(experiment.predict_toggle.tooltip)
+        assert "プリンシパルとアクションを選んでください" in repr(experiment.widget.children)
+        experiment.close()
+    finally:
+        lab.stop()

@@ -31,7 +31,7 @@ def via_service_options(region: str) -> list[tuple[str, str]]:
     """The dropdown's choices: no service, or a few services that use KMS keys, in the lab's Region."""
     services = (("Amazon EC2 (EBS volumes)", "ec2"), ("Amazon RDS", "rds"), ("Amazon S3", "s3"),
                 ("AWS Secrets Manager", "secretsmanager"))
-    return [("none (called directly)", NO_SERVICE)] + [
+    return [(words.say("ctx_direct_option"), NO_SERVICE)] + [
         (f"{label}: {name}.{region}.amazonaws.com", f"{name}.{region}.amazonaws.com") for label, name in services]
 
 
@@ -39,10 +39,10 @@ def context_text(encryption_context: Mapping[str, str] | None, via_service: str 
     """One line describing a request context, e.g. `encryption context {app: billing} · not through a service`."""
     if encryption_context:
         pairs = ", ".join(f"{k}: {v}" for k, v in encryption_context.items())
-        ctx = f"encryption context {{{pairs}}}"
+        ctx = words.say("ctx_pairs", pairs=pairs)
     else:
-        ctx = "no encryption context"
-    via = f"through {via_service} (kms:ViaService)" if via_service else "called directly (no kms:ViaService)"
+        ctx = words.say("ctx_none")
+    via = words.say("ctx_through", service=via_service) if via_service else words.say("ctx_direct")
     return f"{ctx} · {via}"
 
 
@@ -66,25 +66,26 @@ class RequestContextExperiment(LiveWidget):
         self.key_fields: list[w.Text] = []
         self.value_fields: list[w.Text] = []
         for i in range(pairs):
-            k = w.Text(style=FULL_LABEL, description=f"Context key {i + 1}", placeholder="e.g. app",
+            k = w.Text(style=FULL_LABEL, description=words.say("ctx_key", n=i + 1),
+                       placeholder=words.say("ctx_key_example"), continuous_update=False)
+            v = w.Text(style=FULL_LABEL, description=words.say("ctx_value"), placeholder=words.say("ctx_value_example"),
                        continuous_update=False)
-            v = w.Text(style=FULL_LABEL, description="value", placeholder="e.g. billing", continuous_update=False)
             k.add_class(f"kmslab-context-key-{i}")
             v.add_class(f"kmslab-context-value-{i}")
             self.key_fields.append(k)
             self.value_fields.append(v)
         self.service_select = w.Dropdown(style=FULL_LABEL, options=list(services or via_service_options(lab.region)),
-                                         value=NO_SERVICE, description="Via service",
+                                         value=NO_SERVICE, description=words.say("ctx_via"),
                                          layout=w.Layout(width="auto"))
         self.service_select.add_class("kmslab-via-service")
         self.principal_select = w.Dropdown(style=FULL_LABEL, options=[(self.labels[p], p) for p in self.principals],
-                                           description="Principal")
+                                           description=words.say("pg_principal"))
         self.principal_select.add_class("kmslab-principal-select")
         self.action_select = w.Dropdown(style=FULL_LABEL, options=[(a.split(":", 1)[1], a) for a in self.actions],
-                                        description="Action")
+                                        description=words.say("pg_action"))
         self.action_select.add_class("kmslab-action-select")
         self.reset_button = w.Button(description=words.say("reset"), icon="undo",
-                                     tooltip="No encryption context, called directly (the table as at the start)",
+                                     tooltip=words.say("ctx_reset_tip"),
                                      layout=w.Layout(width="auto"))
         self.reset_button.add_class("kmslab-reset")
         self.context_view = w.HTML()
@@ -185,7 +186,7 @@ class RequestContextExperiment(LiveWidget):
         controls.add_class("kmslab-context-controls")
         box = w.VBox([
             controls, self.errors, self.context_view, self.status, self.table,
-            w.HTML("<b>Why?</b> Pick a principal and an action:"),
+            w.HTML(f"<b>{html.escape(words.say('pg_why'))}</b> {html.escape(words.say('pick_cell'))}"),
             w.HBox([self.principal_select, self.action_select]), self.explanation,
         ])
         box.add_class("kmslab-context-experiment")

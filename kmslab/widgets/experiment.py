@@ -109,7 +109,7 @@ class KeyPolicyExperiment(LiveWidget):
             box.observe(self._guard(functools.partial(self._on_attach, user, policy)), "value")
             self.attach_boxes[(user, policy)] = box
         self.predict_toggle = w.ToggleButton(value=predict, layout=w.Layout(width="auto"),
-                                             tooltip="On: a click on a control waits for your prediction")
+                                             tooltip=words.say("predict_toggle_tip"))
         self.predict_toggle.add_class("kmslab-predict-toggle")
         self.check_button = w.Button(description=words.say("check"), icon="check", button_style="primary",
                                      disabled=True, layout=w.Layout(width="auto", display="none",
@@ -123,10 +123,10 @@ class KeyPolicyExperiment(LiveWidget):
         self.score_view = w.HTML()
         self.score_view.add_class("kmslab-score-view")
         self.principal_select = w.Dropdown(style=FULL_LABEL, options=[(self.labels[p], p) for p in self.principals],
-                                           description="Principal")
+                                           description=words.say("pg_principal"))
         self.principal_select.add_class("kmslab-principal-select")
         self.action_select = w.Dropdown(style=FULL_LABEL, options=[(a.split(":", 1)[1], a) for a in self.actions],
-                                        description="Action")
+                                        description=words.say("pg_action"))
         self.action_select.add_class("kmslab-action-select")
         self.reset_button = w.Button(description=words.say("reset"), icon="undo", tooltip=words.say("reset_tip"),
                                      layout=w.Layout(width="auto"))
@@ -461,7 +461,9 @@ class KeyPolicyExperiment(LiveWidget):
         picker = w.HBox([self.principal_select, self.action_select], layout=w.Layout(flex_flow="row wrap"))
         box = w.VBox([
             controls, self.staged_view, self.check_button, self.errors, self.status, self.score_view,
-            self.table_area, policy, w.HTML("<b>Why?</b> Pick a principal and an action:"), picker, self.explanation,
+            self.table_area, policy,
+            w.HTML(f"<b>{html.escape(words.say('pg_why'))}</b> {html.escape(words.say('pick_cell'))}"), picker,
+            self.explanation,
         ], layout=w.Layout(max_width="100%"))
         box.add_class("kmslab-experiment")
         return box

@@ -20,6 +20,7 @@ from ..engine.policy import aws_principal_ids as _aws_principals
 from ..engine.policy import is_account_statement as is_root_statement
 from ..engine.policy import statement_list
 from ..lab.outcome import Outcome
+from . import words as widget_words
 from .flow import flow_svg
 from .labels import action_label, principal_label
 
@@ -54,7 +55,7 @@ def _sentence(text: str) -> str:
     if not text:
         return text
     text = text[0].upper() + text[1:]
-    return text if text.endswith((".", "!", "?")) else text + "."
+    return text if text.endswith((".", "!", "?", "。", "！", "？")) else text + widget_words.say("full_stop")
 
 
 def _statements_html(outcome: Outcome, decision: Decision | None) -> str:

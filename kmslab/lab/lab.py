@@ -213,6 +213,12 @@ class Lab:
             except Exception as exc:  # noqa: BLE001 - a listener must not break the request that changed the world
                 warnings.warn(f"kmslab: a lab.on_change callback failed: {exc!r}", RuntimeWarning, stacklevel=2)
 
+    def _world_mark(self) -> object:
+        """The same object for as long as no change has gone through the lab (a KMS, IAM or STS write, a lab
+        edit; a probe that undoes itself gives the old one back): what the decision memo relies on. A widget
+        may keep what it read under one mark instead of reading it again."""
+        return self._authorizer.checkpoint()
+
     @contextmanager
     def probe(self) -> Iterator[None]:
         """Changes made inside and undone before it ends are no change: `on_change` listeners hear nothing.

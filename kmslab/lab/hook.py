@@ -80,7 +80,12 @@ MANY_KEYS = {"CreateAlias", "UpdateAlias", "DeleteAlias", "CreateKey", "Replicat
 
 @dataclass(slots=True)
 class Event:
-    """One KMS request as the lab's CloudTrail-like log records it (strings only: the log may grow long)."""
+    """One KMS request as the lab's CloudTrail-like log records it.
+
+    Strings, and until its reason is first read the engine's Decision it is rendered from (~10 us a
+    request that most events never need; a Decision is ~0.4 KB of strings: 10,000 unread events hold
+    ~4 MB); reading `reason` renders it and lets the Decision go.
+    """
 
     time: float
     principal: str
@@ -89,7 +94,19 @@ class Event:
     outcome: str = "allowed"  # allowed | denied | error
     error: str | None = None
     message: str | None = None
-    reason: str = ""
+    text: str = ""  # the reason, once rendered or when given as text (use `reason`)
+    decision: Decision | None = field(default=None, repr=False, compare=False)  # the reason, not yet rendered
+
+    @property
+    def reason(self) -> str:
+        """Why the request ended as it did, in one sentence."""
+        if self.decision is not None:
+            self.text, self.decision = self.decision.reason, None
+        return self.text
+
+    @reason.setter
+    def reason(self, text: str) -> None:
+        self.text, self.decision = text, None
 
 
 @dataclass
@@ -289,7 +306,7 @@ class Authorizer:
                     decisions[memo] = decision
             if call is not None:
                 call.decisions.append(decision)
-            event.reason = decision.reason
+            event.decision = decision  # its reason is rendered when read (Event.reason)
             if not decision.allowed:  # refused by the engine: AccessDeniedException, or a key state's error
                 error = decision.error or "AccessDeniedException"
                 if error == "AccessDeniedException":

@@ -48,3 +48,61 @@ def test_moto_call_action_uses_the_patch_and_still_answers():
         lab.create_key("k")
         kms = lab.client("kms")
         assert kms.describe_key(KeyId=lab.key_arn("k"))["KeyMetadata"]["Arn"] == lab.key_arn("k")
+
+
+def _requests():
+    """AWSRequests of many shapes: bodies, URLs, headers (repeated, spaced), query strings, contexts."""
+    import io
+
+    from botocore.awsrequest import AWSRequest
+
+    urls = ["https://kms.ap-northeast-1.amazonaws.com/", "https://kms.us-east-1.amazonaws.com:8443/a b/?x=1&a=2",
+            "http://localhost:5000/", "https://[::1]:443/", "https://KMS.Example.com/path//x/../y"]
+    bodies = [b'{"KeyId": "k"}', b"", None, {"Action": "ListKeys", "b": "2"}, "text body", io.BytesIO(b"stream")]
+    for i, (url, body) in enumerate((u, b) for u in urls for b in bodies):
+        headers = {"X-Amz-Target": "TrentService.Decrypt", "Content-Type": "application/x-amz-json-1.1",
+                   "User-Agent": "Boto3/1.0", "X-Spaced": "  a   b  ", "Expect": "100-continue"}
+        request = AWSRequest(method="POST" if i % 3 else "GET", url=url, data=body, headers=headers,
+                             params={"q": "1 2"} if i % 4 == 0 else None)
+        if i % 5 == 0:
+            request.headers.add_header("X-Repeated", "one")
+            request.headers.add_header("x-repeated", "two")
+        if i % 6 == 1:
+            request.context["payload_signing_enabled"] = False
+        if i % 7 == 2:
+            request.headers["X-Amz-Content-SHA256"] = "UNSIGNED-PAYLOAD"
+        if i % 8 == 3:
+            request.context["checksum"] = {"request_algorithm": {"in": "trailer", "algorithm": "crc32"}}
+        yield request
+
+
+def test_the_faster_signer_signs_exactly_as_botocore(monkeypatch):
+    import datetime
+
+    import botocore.auth
+    from botocore.auth import SigV4Auth
+    from botocore.credentials import Credentials
+
+    monkeypatch.setattr(botocore.auth, "get_current_datetime",
+                        lambda: datetime.datetime(2026, 12, 4, 12, 0, 0))
+    compared = 0
+    for creds in (Credentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"),
+                  Credentials("ASIAEXAMPLE", "secret", token="session-token")):
+        for region, service in (("ap-northeast-1", "kms"), ("us-east-1", "sts")):
+            for plain, fast in zip(_requests(), _requests(), strict=True):
+                SigV4Auth(creds, service, region).add_auth(plain)
+                speedups.FasterSigV4Auth(creds, service, region).add_auth(fast)
+                assert dict(fast.headers.items()) == dict(plain.headers.items())
+                compared += 1
+    assert compared == 4 * 30
+
+
+def test_a_lab_client_signs_with_the_faster_signer(monkeypatch):
+    calls = []
+    original = speedups.FasterSigV4Auth.add_auth
+    monkeypatch.setattr(speedups.FasterSigV4Auth, "add_auth", lambda self, r: (calls.append(r), original(self, r)))
+    with Lab() as lab:
+        lab.create_key("k")
+        lab.client("kms").describe_key(KeyId=lab.key_arn("k"))
+        lab.client("iam").list_users()
+    assert len(calls) >= 3

@@ -106,3 +106,46 @@ def test_a_lab_client_signs_with_the_faster_signer(monkeypatch):
         lab.client("kms").describe_key(KeyId=lab.key_arn("k"))
         lab.client("iam").list_users()
     assert len(calls) >= 3
+
+
+URLS = ["https://kms.ap-northeast-1.amazonaws.com/", "https://iam.amazonaws.com/", "https://sts.amazonaws.com/",
+        "https://s3.amazonaws.com/bucket/key", "https://kms.cn-north-1.amazonaws.com.cn/", "https://example.com/",
+        "http://localhost:5000/", "https://kms.us-isob-east-1.sc2s.sgov.gov/", "https://ec2.us-east-1.amazonaws.com/"]
+
+
+@pytest.mark.parametrize("iso", ["false", "true"])
+def test_the_request_path_finds_what_moto_finds(monkeypatch, iso):
+    """The kept lookups answer as moto's loops do, for every URL and every setting they read."""
+    import re
+
+    import moto.backend_index as backend_index
+    import moto.backends as backends
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.core.base_backend import BackendDict
+
+    monkeypatch.setenv("MOTO_ENABLE_ISO_REGIONS", iso)
+    with Lab():
+        import moto.core.botocore_stubber as stubber
+
+        assert stubber.BotocoreStubber.process_request is speedups._process_request
+        for url in URLS:
+            expected = [(s, p) for s, p in backend_index.backend_url_patterns if p.match(url)]
+            assert speedups._matching_services(url) == expected
+            for service, _ in expected:
+                found = backends.get_backend(service)
+                if isinstance(found, BackendDict):
+                    accounts = found[DEFAULT_ACCOUNT_ID]
+                    backend = accounts["us-east-1"] if "us-east-1" in accounts else accounts["aws"]
+                else:
+                    backend = found["global"]
+                moto_own = next((m for u, m in backend.urls.items() if re.compile(u).match(url)), None)
+                assert speedups._handler(backend, url) == moto_own, (url, service)
+
+
+def test_another_moto_runs_its_own_request_path():
+    speedups.apply_speedups()
+    def process_request(self, request):  # not moto 5.2.5's source
+        return None
+
+    assert speedups._source_hash(process_request) != speedups._PROCESS_REQUEST_525
+    assert speedups._source_hash(speedups._ORIGINAL["process_request"]) == speedups._PROCESS_REQUEST_525

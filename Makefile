@@ -6,7 +6,7 @@
 #   make restore NB=02   notebook 02 as shipped back in workspace/ (your copy goes to workspace/backups/)
 #   make test   the whole test suite; KMSLAB_REQUIRE_BROWSER=1 (set by .ci/run) makes a
 #               missing Chromium an error instead of a skipped browser test
-#   make lint   ruff check + mypy (strict on kmslab/engine; see [tool.mypy] in pyproject.toml)
+#   make lint   ruff check + mypy (strict on all but kmslab/scenario and parts of kmslab/lab; see [tool.mypy] in pyproject.toml)
 #   make clean  remove .venv
 #
 # Installs are stamped: a re-run does nothing until requirements*.txt, pyproject.toml,
@@ -39,7 +39,7 @@ help:
 	@echo "            make lab KMSLAB_LANG=ja: the Japanese course, in a Japanese JupyterLab"
 	@echo "make restore NB=02   get notebook 02 as shipped back (your copy is kept in workspace/backups/)"
 	@echo "make test   run the whole test suite"
-	@echo "make lint   ruff check + mypy (strict on kmslab/engine)"
+	@echo "make lint   ruff check + mypy (strict on all but kmslab/scenario and parts of kmslab/lab)"
 	@echo "make clean  remove .venv"
 	@echo "make bench  run the benchmarks (~3 min); make bench-check compares them with the budget"
 

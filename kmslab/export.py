@@ -19,7 +19,19 @@ from typing import Any
 from .engine import STANDARD_ACTIONS
 from .lab import Lab
 from .lab.managed import is_aws_managed
-from .scenario import Account, GrantSpec, Group, KeySpec, RequestSpec, Role, Scenario, dump_scenario, parse_scenario
+from .scenario import (
+    KEY_STATES,
+    ORIGINS,
+    Account,
+    GrantSpec,
+    Group,
+    KeySpec,
+    RequestSpec,
+    Role,
+    Scenario,
+    dump_scenario,
+    parse_scenario,
+)
 
 _NAME = re.compile(r"[^a-z0-9-]+")
 
@@ -130,14 +142,27 @@ def _key(lab: Lab, name: str) -> KeySpec:
             grantee=g["GranteePrincipal"], operations=tuple(g["Operations"]),
             encryption_context_subset=constraints.get("EncryptionContextSubset"),
             encryption_context_equals=constraints.get("EncryptionContextEquals"),
-            retiring_principal=g.get("RetiringPrincipal") or None))
+            retiring_principal=g.get("RetiringPrincipal") or None, name=g.get("Name") or None))
     # A deleted creator: its CreateKey is history (the file could not name it), the policy stays.
     creator = info["created_by"] if info["created_by"] in lab.principals() else ""
     return KeySpec(
         account=info["account"], policy=lab.key_policy(name), created_by=creator,
         bypass_lockout_check=True,  # the policy as it is now: it was accepted once, perhaps with the bypass
         key_spec=meta.get("KeySpec"), key_usage=meta.get("KeyUsage"), enabled=meta["Enabled"],
-        aliases=tuple(a for a in aliases if a != name), tags=tags, grants=tuple(grants))
+        aliases=tuple(a for a in aliases if a != name), tags=tags, grants=tuple(grants),
+        state=meta.get("KeyState"), origin=meta.get("Origin", "AWS_KMS"), multi_region=bool(meta.get("MultiRegion")))
+
+
+def _unique_grant_names(keys: Mapping[str, KeySpec]) -> dict[str, KeySpec]:
+    """The keys with each grant name kept only where one grant has it (a file's grant names are unique:
+    a reference names one grant); a name AWS let two grants share is left out of both."""
+    seen: dict[str, int] = {}
+    for spec in keys.values():
+        for g in spec.grants:
+            if g.name:
+                seen[g.name] = seen.get(g.name, 0) + 1
+    return {k: replace(spec, grants=tuple(g if not g.name or seen[g.name] == 1 else replace(g, name=None)
+                                          for g in spec.grants)) for k, spec in keys.items()}
 
 
 def export_scenario(lab: Lab, *, name: str = "exported-lab", title: str | None = None,
@@ -147,16 +172,17 @@ def export_scenario(lab: Lab, *, name: str = "exported-lab", title: str | None =
     keys = {k: _key(lab, k) for k in lab.key_names()}
     requests = []
     for outcome in lab.access_matrix(actions=list(actions)):
+        # Each cell of a table asks what would happen on the world as it is: the lab undoes what it changed.
         requests.append(RequestSpec(
             principal=outcome.principal, action=outcome.action, key=outcome.key, expect=outcome.decision,
-            expect_error=outcome.error if outcome.decision == "error" else None))
+            expect_error=outcome.error if outcome.decision == "error" else None, undo=True))
     arns = {k: lab.key_arn(k) for k in keys}
     ids = {k: lab.key_id(k) for k in keys}
     accounts = {a: _account_refs(acct, arns, ids) for a, acct in accounts.items()}
-    keys = {k: replace(spec, policy=key_refs(spec.policy, arns, ids)) for k, spec in keys.items()}
+    keys = _unique_grant_names({k: replace(spec, policy=key_refs(spec.policy, arns, ids)) for k, spec in keys.items()})
     return Scenario(name=_NAME.sub("-", name.lower()).strip("-") or "exported-lab",
                     title=title or "Exported from a kmslab lab", region=lab.region, accounts=accounts, keys=keys,
-                    requests=tuple(requests))
+                    requests=tuple(requests), now=lab.clock)
 
 
 def _account_refs(account: Account, arns: Mapping[str, str], ids: Mapping[str, str]) -> Account:
@@ -285,12 +311,24 @@ def save_scenario(lab: Lab, path: str | Path, *, base: str | Path | None = None,
     for name in lab.key_names():
         info = lab._key(name)
         meta = lab.admin("kms", info["account"]).describe_key(KeyId=info["arn"])["KeyMetadata"]
-        if meta.get("KeyState") == "PendingDeletion":
-            # The scenario format has no "pending deletion": the file would replay this key as disabled
-            # (DisabledException where AWS answers KMSInvalidStateException), so nothing is written.
-            raise SaveError(f"Key {name!r} is pending deletion, which a scenario file cannot say yet: the file "
-                            f"would not replay to the same answers. Cancel the deletion first "
-                            f"(CancelKeyDeletion leaves the key disabled), then save.")
+        # What a scenario file cannot say (a key state it cannot reach, a custom key store, a replica key):
+        # the file would not replay to the same answers, so nothing is written.
+        if meta.get("KeyState") not in KEY_STATES:
+            raise SaveError(f"Key {name!r} is {meta.get('KeyState')}, a key state a scenario file cannot say "
+                            f"(it says {', '.join(KEY_STATES)}): the file would not replay to the same answers.")
+        if meta.get("Origin", "AWS_KMS") not in ORIGINS:
+            raise SaveError(f"Key {name!r} has origin {meta.get('Origin')} (a custom key store), which a scenario "
+                            f"file cannot say (origin: {' or '.join(ORIGINS)}): the file would not replay to the "
+                            f"same answers.")
+        regions = meta.get("MultiRegionConfiguration") or {}
+        if regions.get("MultiRegionKeyType") == "REPLICA":
+            raise SaveError(f"Key {name!r} is a multi-Region replica key, which a scenario file cannot say (it "
+                            f"says multi_region: true for a primary key): the file would not replay to the same "
+                            f"answers.")
+        if regions.get("ReplicaKeys"):
+            raise SaveError(f"Key {name!r} is a multi-Region primary key with replica keys, which a scenario file "
+                            f"cannot say (multi_region: true makes a primary key without replicas): the file would "
+                            f"not replay to the same answers.")
     text = dump_scenario(export_scenario(lab, **kwargs))
     parse_scenario(text, source=str(target))  # never write a file that would not load
     write_atomically(target, text, overwrite=overwrite)

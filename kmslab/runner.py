@@ -6,6 +6,7 @@ Knows the scenario format (kmslab.scenario) and the lab; nothing of widgets.
 from __future__ import annotations
 
 import copy
+import inspect
 import json
 import os
 import re
@@ -18,8 +19,12 @@ from botocore.exceptions import ClientError
 
 from .engine import STANDARD_ACTIONS, action_info
 from .engine.policy import aws_principal_ids, statement_list
-from .lab import Lab, Outcome
+from .lab import Lab, LabError, Outcome
 from .scenario import Scenario, load_scenario, substitute_key_refs
+
+# A grant id that names no grant: what a request's grant_ref sends when its grant was never made (the CreateGrant
+# request that would have made it was refused). AWS's grant ids are 64 hexadecimal digits.
+NO_GRANT_ID = "0" * 64
 
 
 class ScenarioBuildError(RuntimeError):
@@ -29,6 +34,45 @@ class ScenarioBuildError(RuntimeError):
         what = f"key {key!r}: AWS refused to create it" if key else "AWS refused to build the world"
         super().__init__(f"{source}: {what}: {code}: {message}")
         self.source, self.key, self.code, self.message = source, key, code, message
+
+
+@dataclass
+class WorldRefs:
+    """What the file's references stand for in a built world: each key's ARN and id, each named grant's id.
+
+    Grants named by CreateGrant requests join as those requests make them; a grant once named keeps its id
+    (after it is retired or revoked, a reference still names it, and AWS answers for a grant that is gone).
+    """
+
+    arns: dict[str, str]
+    ids: dict[str, str]
+    grants: dict[str, str]
+
+    @classmethod
+    def of(cls, lab: Lab, scenario: Scenario) -> WorldRefs:
+        refs = cls({}, {}, {})
+        refs.refresh(lab, scenario)
+        return refs
+
+    def refresh(self, lab: Lab, scenario: Scenario) -> None:
+        """Look the keys and named grants up in the lab (setup reads, not requests)."""
+        names = _grant_names(scenario)
+        for key in lab.key_names():
+            if key in scenario.keys:
+                self.arns[key], self.ids[key] = lab.key_arn(key), lab.key_id(key)
+            if names:
+                for grant in lab.grants(key):
+                    if grant.get("Name") in names:
+                        self.grants.setdefault(grant["Name"], grant["GrantId"])
+
+    def substitute(self, document: Any) -> Any:
+        return substitute_key_refs(document, self.arns, self.ids, self.grants)
+
+
+def _grant_names(scenario: Scenario) -> set[str]:
+    names = {g.name for k in scenario.keys.values() for g in k.grants if g.name}
+    names |= {r.grant.name for r in scenario.requests or () if r.grant is not None and r.grant.name}
+    return names
 
 
 @dataclass(frozen=True)
@@ -131,6 +175,7 @@ def _build(lab: Lab, scenario: Scenario, strict: bool) -> list[KeyBuild]:
                 enabled=True,
                 aliases=spec.aliases,
                 tags=spec.tags,
+                **_origin_options(lab, spec),
             )
         except ClientError as exc:
             error = exc.response["Error"]
@@ -144,11 +189,14 @@ def _build(lab: Lab, scenario: Scenario, strict: bool) -> list[KeyBuild]:
         if needs_later:
             deferred.append((name, policy))
         results.append(KeyBuild(name, expected_error=spec.expect_error))
-    for name, policy in deferred:
+
+    def put_deferred(name: str, policy: Any) -> None:
+        nonlocal results
         spec = scenario.keys[name]
         try:
             lab.put_key_policy(
-                name, substitute_key_refs(policy, arns, ids), bypass_lockout_check=spec.bypass_lockout_check
+                name, substitute_key_refs(policy, arns, ids, grant_ids),
+                bypass_lockout_check=spec.bypass_lockout_check,
             )
         except ClientError as exc:
             error = exc.response["Error"]
@@ -158,28 +206,73 @@ def _build(lab: Lab, scenario: Scenario, strict: bool) -> list[KeyBuild]:
                 raise ScenarioBuildError(
                     _source(scenario), name, error.get("Code", ""), error.get("Message", "")
                 ) from None
-    stand_ins.delete()  # AWS writes their unique ids into the key policies
-    # Identity policies that name keys, now that the keys exist.
-    for account_id, name, doc in late_policies:
-        lab.create_policy(name, substitute_key_refs(doc, arns, ids), account=account_id)
-    for arn, policy in late_attach:
-        lab.attach_policy(arn, policy)
-    for arn, pname, doc in late_inline:
-        lab.put_inline_policy(arn, pname, substitute_key_refs(doc, arns, ids))
+
+    grant_ids: dict[str, str] = {}
+    for name, policy in deferred:
+        if not _mentions_grants(policy):
+            put_deferred(name, policy)
+    # The keys' grants (as the setup administrator: grants name no key policy), then what names them.
     for name, spec in scenario.keys.items():
         if name not in arns:
             continue
         for grant in spec.grants:
-            lab.create_grant(
+            grant_id = lab.create_grant(
                 name,
                 grant.grantee,
                 grant.operations,
                 constraints=_constraints(grant),
                 retiring_principal=grant.retiring_principal,
+                name=grant.name,
             )
-        if not spec.enabled:
-            lab.admin("kms", spec.account).disable_key(KeyId=arns[name])
+            if grant.name:
+                grant_ids[grant.name] = grant_id
+    for name, policy in deferred:
+        if _mentions_grants(policy) and name in arns and not any(r.key == name and r.error for r in results):
+            put_deferred(name, policy)
+    stand_ins.delete()  # AWS writes their unique ids into the key policies
+    # Identity policies that name keys or grants, now that they exist.
+    for account_id, name, doc in late_policies:
+        lab.create_policy(name, substitute_key_refs(doc, arns, ids, grant_ids), account=account_id)
+    for arn, policy in late_attach:
+        lab.attach_policy(arn, policy)
+    for arn, pname, doc in late_inline:
+        lab.put_inline_policy(arn, pname, substitute_key_refs(doc, arns, ids, grant_ids))
+    # Each key reaches its state as AWS reaches it, once its aliases, tags, grants and policy are in place.
+    for name, spec in scenario.keys.items():
+        if name in arns and not any(r.key == name and r.error for r in results):
+            _reach_state(lab, name, spec, arns[name])
+    lab.set_clock(scenario.now)
     return results
+
+
+def _origin_options(lab: Lab, spec: Any) -> dict[str, Any]:
+    """create_key's options for a key's origin and multi-Region, given only when the file asks for them."""
+    options: dict[str, Any] = {}
+    if spec.origin != "AWS_KMS":
+        options["origin"] = spec.origin
+    if spec.multi_region:
+        options["multi_region"] = True
+    accepted = inspect.signature(lab.create_key).parameters
+    missing = [o for o in options if o not in accepted]
+    if missing:
+        raise LabError(f"This kmslab cannot create keys with {' or '.join(missing)} yet (Lab.create_key takes no "
+                       f"{', '.join(missing)}=).")
+    return options
+
+
+def _reach_state(lab: Lab, name: str, spec: Any, arn: str) -> None:
+    """Take a built key to the file's `state` the way AWS gets there (key states:
+    https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html): an EXTERNAL key gets its key
+    material unless it is to stay PendingImport; Disabled is DisableKey; PendingDeletion is ScheduleKeyDeletion
+    (AWS's default waiting period, 30 days)."""
+    state = spec.key_state
+    kms = lab.admin("kms", spec.account)
+    if spec.origin == "EXTERNAL" and state != "PendingImport":
+        lab.import_key_material(name)
+    if state == "Disabled":
+        kms.disable_key(KeyId=arn)
+    elif state == "PendingDeletion":
+        kms.schedule_key_deletion(KeyId=arn)
 
 
 # A principal's unique id: AIDA... for an IAM user, AROA... for a role (IAM User Guide, "Unique identifiers").
@@ -285,10 +378,14 @@ def _constraints(grant: Any) -> dict[str, dict[str, str]]:
 
 
 def _mentions_keys(document: Any) -> bool:
-    import json
-
+    """Whether a document holds a reference that can be resolved only once the keys (or grants) exist."""
     text = document if isinstance(document, str) else json.dumps(document)
-    return "${key:" in text or "${key_id:" in text
+    return "${key:" in text or "${key_id:" in text or "${grant_id:" in text
+
+
+def _mentions_grants(document: Any) -> bool:
+    text = document if isinstance(document, str) else json.dumps(document)
+    return "${grant_id:" in text
 
 
 def scenario_requests(lab: Lab, scenario: Scenario) -> list[dict[str, Any]]:
@@ -328,7 +425,38 @@ def _request_kwargs(r: Any) -> dict[str, Any]:
         "mfa": bool(r.mfa),
         "session_policy": r.session_policy,
         "session_tags": r.session_tags,
+        "parameters": _parameters(r),
+        # A file's requests run in order: what one changes, the next ones see (as in AWS), unless it says undo.
+        "keep": not r.undo,
     }
+
+
+def _parameters(r: Any) -> dict[str, Any] | None:
+    """The request's API parameters as the file gives them, references still unresolved (`resolve_request`):
+    its `parameters`, the grant its grant_ref names, the Name of the grant a CreateGrant makes."""
+    params = dict(r.parameters or {})
+    if r.grant_ref is not None:
+        params["GrantId"] = f"${{grant_id:{r.grant_ref}}}"
+    if r.grant is not None and r.grant.name and "Name" not in params:
+        params["Name"] = r.grant.name
+    return params or None
+
+
+def resolve_request(kwargs: dict[str, Any], refs: WorldRefs) -> dict[str, Any]:
+    """A request's keyword arguments with the file's references resolved in the world as it is now (a grant
+    made by an earlier request included); a parameters' Policy mapping becomes the JSON text AWS takes."""
+    out = dict(kwargs)
+    if out.get("session_policy") is not None:
+        out["session_policy"] = refs.substitute(out["session_policy"])
+    params = out.get("parameters")
+    if params:
+        params = refs.substitute(params)
+        if "GrantId" in params and params["GrantId"].startswith("${grant_id:"):
+            params["GrantId"] = NO_GRANT_ID  # its grant was never made
+        if isinstance(params.get("Policy"), Mapping):
+            params["Policy"] = json.dumps(params["Policy"])
+        out["parameters"] = params
+    return out
 
 
 def run_request(lab: Lab, failed_keys: set[str], **kwargs: Any) -> Outcome:
@@ -399,7 +527,12 @@ def run_scenario(source: str | Path | Scenario, *, lab: Lab | None = None, stric
         builds = build_world(lab, scenario, strict=strict)
         failed = {b.key for b in builds if b.error}
         requests = scenario_requests(lab, scenario)
-        outcomes = [run_request(lab, failed, **r) for r in requests]
+        refs = WorldRefs.of(lab, scenario)
+        outcomes = []
+        for r in requests:
+            outcomes.append(run_request(lab, failed, **resolve_request(r, refs)))
+            if r["action"] == "kms:CreateGrant" and outcomes[-1].decision == "allowed":
+                refs.refresh(lab, scenario)
     finally:
         if own:
             lab.stop()

@@ -36,10 +36,11 @@ UNIQUE_ID = re.compile(r"^(AIDA|AROA)[A-Z0-9]{17}$")
 
 
 def _answers(lab: Lab, scenario, failed: set[str]) -> list[tuple]:
-    """Each of the scenario's requests made in `lab`: who, what, on which key, and AWS's answer."""
+    """Each of the scenario's requests made in `lab` on the world as it is (each undone before the next: what
+    would happen): who, what, on which key, and AWS's answer."""
     out = []
     for kwargs in scenario_requests(lab, scenario):
-        o = run_request(lab, failed | (set(scenario.keys) - set(lab.key_names())), **kwargs)
+        o = run_request(lab, failed | (set(scenario.keys) - set(lab.key_names())), **{**kwargs, "keep": False})
         out.append((o.principal, o.action, o.key, o.decision, o.error))
     return out
 
@@ -252,3 +253,46 @@ def test_a_dry_run_that_cannot_finish_says_so(monkeypatch, tmp_path):
         assert _world(lab) == before
     finally:
         lab.stop()
+
+
+def test_states_origins_grant_names_and_the_clock_are_saved_and_replay(tmp_path):
+    """What the format says since it grew (state, origin, grant names, now) survives a save: the file replays
+    to the same answers, and its keys are in the same states."""
+    text = """\
+version: 1
+name: grown
+now: 2026-01-15T09:00:00Z
+accounts: {"111122223333": {users: {app: {}, auditor: {}}}}
+keys:
+  gone: {account: "111122223333", state: PendingDeletion}
+  off: {account: "111122223333", enabled: false}
+  pending: {account: "111122223333", origin: EXTERNAL}
+  used:
+    account: "111122223333"
+    grants:
+      - {name: app-use, grantee: "arn:aws:iam::111122223333:user/app", operations: [Decrypt],
+         retiring_principal: "arn:aws:iam::111122223333:user/auditor"}
+"""
+    from kmslab.scenario import parse_scenario
+
+    scenario = parse_scenario(text, source="grown.yaml")
+    lab = lab_from_scenario(scenario)
+    try:
+        before = sorted((o.principal, o.action, o.key, o.decision, o.error) for o in lab.access_matrix())
+        saved = save_scenario(lab, "grown.yaml", base=tmp_path)
+    finally:
+        lab.stop()
+    again = load_scenario(saved)
+    assert {k: s.key_state for k, s in again.keys.items()} == {
+        "gone": "PendingDeletion", "off": "Disabled", "pending": "PendingImport", "used": "Enabled"}
+    assert again.keys["pending"].origin == "EXTERNAL"
+    assert [g.name for g in again.keys["used"].grants] == ["app-use"]
+    assert again.now == "2026-01-15T09:00:00Z"
+    assert all(r.undo for r in again.requests)
+    replay = run_scenario(saved)
+    assert replay.checked() > 0 and replay.mismatches() == []
+    loaded = lab_from_scenario(saved)
+    try:
+        assert sorted((o.principal, o.action, o.key, o.decision, o.error) for o in loaded.access_matrix()) == before
+    finally:
+        loaded.stop()

@@ -171,20 +171,24 @@ def test_a_link_that_appears_after_the_check_is_replaced_not_followed(tmp_path):
     assert outside.read_text() == "keep\n" and not target.is_symlink() and target.read_text() == "mine\n"
 
 
-def test_a_lab_that_a_file_cannot_hold_is_not_saved(work):
+def test_a_lab_with_a_key_pending_deletion_is_saved_with_its_state_and_replays(work):
+    """The format's `state: PendingDeletion` holds what save once refused (the file said only disabled)."""
     folder, _, _ = work
     lab = Lab()
     try:
         lab.create_key("gone")
-        kms = lab.admin("kms")
-        kms.schedule_key_deletion(KeyId=lab.key_arn("gone"), PendingWindowInDays=7)
-        with pytest.raises(SaveError, match="pending deletion"):
-            save_scenario(lab, "pending.yaml")
-        assert _files(folder) == []
-        kms.cancel_key_deletion(KeyId=lab.key_arn("gone"))  # now disabled: that a file can say
-        from kmslab.runner import run_scenario
-
-        run = run_scenario(save_scenario(lab, "pending.yaml"))
-        assert run.checked() > 0 and run.mismatches() == []
+        lab.admin("kms").schedule_key_deletion(KeyId=lab.key_arn("gone"), PendingWindowInDays=7)
+        saved = save_scenario(lab, "pending.yaml")
+        table = {(o.principal, o.action): (o.decision, o.error) for o in lab.access_matrix()}
     finally:
         lab.stop()
+    assert _files(folder) == [str(saved)]
+    from kmslab.runner import run_scenario
+    from kmslab.scenario import load_scenario
+
+    assert load_scenario(saved).keys["gone"].key_state == "PendingDeletion"
+    run = run_scenario(saved)
+    assert run.checked() > 0 and run.mismatches() == []
+    # AWS's key state table: an authorized Decrypt of a key pending deletion is KMSInvalidStateException.
+    # https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html#key-state-table
+    assert table[("arn:aws:iam::111122223333:root", "kms:Decrypt")] == ("error", "KMSInvalidStateException")

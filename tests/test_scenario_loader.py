@@ -121,6 +121,7 @@ version: 1
 name: every-field
 title: Every field of the format
 region: eu-west-1
+now: 2026-01-15T18:00:00+09:00
 accounts:
   "111122223333":
     users:
@@ -168,7 +169,8 @@ keys:
     aliases: [billing-key, alias/other-alias]
     tags: {env: prod}
     grants:
-      - grantee: arn:aws:iam::111122223333:role/app
+      - name: app-billing
+        grantee: arn:aws:iam::111122223333:role/app
         operations: [Decrypt, kms:GenerateDataKey]
         constraints: {encryption_context_subset: {app: billing}}
         retiring_principal: arn:aws:iam::111122223333:user/bob
@@ -178,6 +180,11 @@ keys:
     expect_error: MalformedPolicyDocumentException
   other:
     account: "111122223333"
+  imported:
+    account: "111122223333"
+    origin: EXTERNAL
+    multi_region: true
+    state: PendingDeletion
 requests:
   - principal: arn:aws:sts::111122223333:assumed-role/app/my-session
     action: reencryptfrom
@@ -202,8 +209,15 @@ requests:
       operations: [Decrypt]
       constraints: {encryption_context_subset: {a: b}, encryption_context_equals: {c: d}}
       retiring_principal: arn:aws:iam::111122223333:root
+      name: later-grant
     expect: allowed
   - {principal: "arn:aws:iam::444455556666:root", action: ListKeys, expect: denied}
+  - {principal: "arn:aws:iam::111122223333:root", action: RetireGrant, grant_ref: later-grant,
+     parameters: {DryRun: false}}
+  - principal: arn:aws:iam::111122223333:user/alice
+    action: ScheduleKeyDeletion
+    parameters: {KeyId: "${key:other}", PendingWindowInDays: 7}
+    undo: true
 """
 
 
@@ -231,12 +245,19 @@ def test_every_field_is_read() -> None:
     assert demo.grants[0] == GrantSpec(
         grantee="arn:aws:iam::111122223333:role/app", operations=("Decrypt", "GenerateDataKey"),
         encryption_context_subset={"app": "billing"}, retiring_principal="arn:aws:iam::111122223333:user/bob",
+        name="app-billing",
     )
     assert demo.grants[1].encryption_context_equals == {"app": "billing"}
+    assert (demo.grants[0].name, demo.grants[1].name) == ("app-billing", None)
+    assert (demo.key_state, s.keys["other"].key_state) == ("Disabled", "Enabled")
+    imported = s.keys["imported"]
+    assert (imported.key_state, imported.origin, imported.multi_region, imported.enabled) == (
+        "PendingDeletion", "EXTERNAL", True, False)
+    assert s.now == "2026-01-15T09:00:00Z"  # UTC, to the second
     assert demo.expect_error == "MalformedPolicyDocumentException"
     assert s.keys["other"] == KeySpec(account="111122223333")
     assert s.keys["other"].created_by == "arn:aws:iam::111122223333:root"
-    r0, r1, r2 = s.requests
+    r0, r1, r2, r3, r4 = s.requests
     assert r0.action == "kms:ReEncryptFrom"
     assert (r0.key, r0.key_ref, r0.destination_key) == ("demo", "alias_arn", "other")
     assert (r0.encryption_context, r0.encryption_algorithm) == ({"app": "billing"}, "SYMMETRIC_DEFAULT")
@@ -245,8 +266,14 @@ def test_every_field_is_read() -> None:
     assert (r0.session_tags, r0.expect, r0.expect_error) == ({"project": "x"}, "error", "NotFoundException")
     assert r1.grant.encryption_context_equals == {"c": "d"} and r1.key_ref == "id"
     assert (r2.action, r2.key) == ("kms:ListKeys", None)
+    assert r1.grant.name == "later-grant"
+    # A RetireGrant names its grant; the key is the grant's own (the CreateGrant request's key).
+    assert (r3.action, r3.grant_ref, r3.key, r3.parameters) == ("kms:RetireGrant", "later-grant", "other",
+                                                                {"DryRun": False})
+    assert (r4.key, r4.parameters) == ("other", {"KeyId": "${key:other}", "PendingWindowInDays": 7})
+    assert r4.undo and not r3.undo
     starts = [i + 1 for i, line in enumerate(FULL.splitlines()) if line.startswith("  - ") and "principal" in line]
-    assert [r.line for r in s.requests] == starts == [63, 77, 87]
+    assert [r.line for r in s.requests] == starts == [70, 84, 95, 96, 98]
     assert s.principals() == (
         "arn:aws:iam::111122223333:root", "arn:aws:iam::111122223333:user/alice",
         "arn:aws:iam::111122223333:user/bob", "arn:aws:iam::111122223333:role/app",
@@ -377,6 +404,68 @@ def test_substitute_key_refs() -> None:
     assert s["Number"] == 3
 
 
+def test_substitute_grant_ids_and_leave_iam_policy_variables_alone() -> None:
+    doc = {"GrantId": "${grant_id:billing}", "Later": "${grant_id:not-made-yet}",
+           "Resource": "arn:aws:kms:*:${aws:PrincipalAccount}:key/${key_id:demo}",
+           "Condition": {"StringEquals": {"aws:username": "${aws:username}", "t": "${aws:PrincipalTag/team}"}}}
+    out = substitute_key_refs(doc, {}, {"demo": "k1"}, {"billing": "g" * 64})
+    assert out["GrantId"] == "g" * 64 and out["Later"] == "${grant_id:not-made-yet}"
+    assert out["Resource"] == "arn:aws:kms:*:${aws:PrincipalAccount}:key/k1"
+    assert out["Condition"] == doc["Condition"]
+
+
+def test_iam_policy_variables_load_untouched_and_are_not_references() -> None:
+    """${aws:username} and the like are AWS's to read: the loader neither checks nor changes them.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html"""
+    s = parse("""
+        version: 1
+        name: variables
+        accounts:
+          "111122223333":
+            users:
+              alice:
+                inline_policies:
+                  own-keys:
+                    Version: "2012-10-17"
+                    Statement:
+                      - Effect: Allow
+                        Action: kms:Decrypt
+                        Resource: "*"
+                        Condition: {StringEquals: {"aws:ResourceTag/owner": "${aws:username}"}}
+        requests:
+          - principal: arn:aws:iam::111122223333:user/alice
+            action: kms:CreateKey
+            parameters: {Tags: [{TagKey: owner, TagValue: "${aws:username}"}]}
+        """)
+    statement = s.accounts["111122223333"].users["alice"].inline_policies["own-keys"]["Statement"][0]
+    assert statement["Condition"] == {"StringEquals": {"aws:ResourceTag/owner": "${aws:username}"}}
+    assert s.requests[0].parameters == {"Tags": [{"TagKey": "owner", "TagValue": "${aws:username}"}]}
+
+
+@pytest.mark.parametrize(
+    ("lines", "state", "enabled"),
+    [
+        ([], "Enabled", True),
+        (["enabled: false"], "Disabled", False),
+        (["state: Disabled"], "Disabled", False),
+        (["state: PendingDeletion"], "PendingDeletion", False),
+        (["origin: EXTERNAL"], "PendingImport", False),  # no key material: PendingImport
+        (["origin: EXTERNAL", "enabled: true"], "Enabled", True),  # imported
+        (["origin: EXTERNAL", "state: Disabled"], "Disabled", False),
+        (["origin: EXTERNAL", "state: PendingImport"], "PendingImport", False),
+    ],
+)
+def test_key_states_of_the_file(lines: list[str], state: str, enabled: bool) -> None:
+    body = "".join(f"    {line}\n" for line in lines)
+    s = parse_scenario(f'version: 1\nname: s\naccounts: {{"111122223333": {{}}}}\nkeys:\n  k:\n'
+                       f'    account: "111122223333"\n{body}')
+    key = s.keys["k"]
+    assert (key.key_state, key.enabled) == (state, enabled)
+    assert parse_scenario(dump_scenario(s)) == s
+    if state == "Disabled":  # one key, however the file says it
+        assert key == dataclasses.replace(key, state=None, enabled=False)
+
+
 # --------------------------------------------------------------------------- errors
 
 HEAD = """\
@@ -454,6 +543,55 @@ REQ = '  - {principal: "arn:aws:iam::111122223333:user/alice", action: kms:Decry
           "    grant: {grantee: x}"], 3, "needs operations:"),
         (["  - just a string"], 0, "request #1 must be a mapping, not the string 'just a string'"),
         (['  - {principal: "arn:aws:iam::111122223333:root", key: demo}'], 0, "request #1 needs action:"),
+        # parameters: the API's own names (botocore's model), values of its types, the same key as key:
+        ([REQ.replace("kms:Decrypt", "ScheduleKeyDeletion") + ", parameters: {PendingWindowDays: 7}}"], 0,
+         "request #1: parameters: ScheduleKeyDeletion has no parameter 'PendingWindowDays'; "
+         "did you mean 'PendingWindowInDays'?"),
+        ([REQ.replace("kms:Decrypt", "ScheduleKeyDeletion") + ", parameters: {PendingWindowInDays: '7'}}"], 0,
+         "request #1: parameters: Invalid type for parameter PendingWindowInDays"),
+        ([REQ + ", parameters: {pendingWindowInDays: 7}}"], 0, "is not an API parameter name"),
+        ([REQ + ", parameters: {KeyId: 'alias/nope'}}"], 0,
+         "parameters: KeyId 'alias/nope' must name the same key as key: demo"),
+        ([REQ.replace(", key: demo", "") + ", parameters: {KeyId: '1234abcd-12ab-34cd-56ef-1234567890ab'}}"], 0,
+         "names no key of this file: write ${key:NAME}"),
+        ([REQ + ", parameters: {KeyId: '${key:dem}'}}"], 0, "${key:dem} names no key of this file; did you mean"),
+        ([REQ + ", key_ref: id, parameters: {KeyId: '${key_id:demo}'}}"], 0,
+         "key_ref and parameters: KeyId both say how the request names the key"),
+        ([REQ.replace("kms:Decrypt", "kms:TagResource") + ", parameters: {Tags: [{TagKey: a}]}}"], 0,
+         "Missing required parameter in Tags[0]: \"TagValue\""),
+        ([REQ.replace("kms:Decrypt", "kms:SynchronizeMultiRegionKey") + ", parameters: {KeyId: x}}"], 0,
+         "kms:SynchronizeMultiRegionKey is an IAM action with no API operation of its own"),
+        ([REQ.replace("kms:Decrypt", "kms:RetireGrant") + ", parameters: {GrantId: '${grant_id:nope}'}}"], 0,
+         "${grant_id:nope} names no grant of this file that exists by then"),
+        # grant_ref: a grant that exists by then, on a RetireGrant or RevokeGrant
+        ([REQ.replace("kms:Decrypt", "kms:RevokeGrant") + ", grant_ref: nope}"], 0,
+         "grant_ref 'nope' names no grant of this file that exists by then (grant names: none"),
+        ([REQ + ", grant_ref: g}"], 0, "grant_ref names the grant of a RetireGrant or RevokeGrant request, not of "
+                                       "kms:Decrypt"),
+        ([REQ.replace("kms:Decrypt", "kms:RevokeGrant") + ", grant_ref: later}",
+          REQ.replace("kms:Decrypt", "kms:CreateGrant") + ", grant: {name: later, grantee: "
+          "'arn:aws:iam::111122223333:user/bob', operations: [Decrypt]}}"], 0,
+         "grant_ref 'later' names no grant of this file that exists by then"),
+        ([REQ.replace("kms:Decrypt", "kms:CreateGrant") + ", grant: {name: g, grantee: "
+          "'arn:aws:iam::111122223333:user/bob', operations: [Decrypt]}}",
+          REQ.replace("kms:Decrypt", "kms:RetireGrant") + ", grant_ref: g, parameters: {GrantId: x}}"], 1,
+         "grant_ref and parameters: GrantId both name the grant"),
+        ([REQ.replace("kms:Decrypt", "kms:CreateGrant") + ", grant: {name: g, grantee: "
+          "'arn:aws:iam::111122223333:user/bob', operations: [Decrypt]}}",
+          REQ.replace("kms:Decrypt", "kms:CreateGrant") + ", grant: {name: g, grantee: "
+          "'arn:aws:iam::111122223333:user/bob', operations: [Decrypt]}}"], 1,
+         "the grant name 'g' is already used at line"),
+        ([REQ + ", grant: {name: g, grantee: 'arn:aws:iam::111122223333:user/bob', operations: [Decrypt]}}"], 0,
+         "grant: name: names the grant a CreateGrant request makes; kms:Decrypt makes none"),
+        ([REQ.replace("kms:Decrypt", "kms:CreateGrant") + ", grant: {name: 'a grant', grantee: "
+          "'arn:aws:iam::111122223333:user/bob', operations: [Decrypt]}}"], 0, "grant name 'a grant' is not valid"),
+        ([REQ.replace("kms:Decrypt", "kms:TagResource") + ", undo: true, parameters: {Tags: [{TagKey: a, "
+          "TagValue: b}]}}"], 0, "undo: the lab puts back only the tag, alias or grant it makes itself, not the one "
+                                 "parameters: Tags names"),
+        ([REQ.replace("kms:Decrypt", "kms:CreateGrant") + ", grant: {name: g, grantee: "
+          "'arn:aws:iam::111122223333:user/bob', operations: [Decrypt]}}",
+          REQ.replace("kms:Decrypt", "kms:RevokeGrant") + ", grant_ref: g, undo: true}"], 1,
+         "not the one grant_ref names"),
     ],
 )
 def test_request_errors_name_the_line(request_lines: list[str], line_offset: int, needle: str) -> None:
@@ -515,6 +653,15 @@ def test_request_errors_name_the_line(request_lines: list[str], line_offset: int
         ("version: 1\nname: x\naccounts:\n  '111122223333':\n    scps: {}\n", 5, "scps: lists no SCP"),
         ("version: 1\nname: x\naccounts:\n  '111122223333':\n    users:\n      alice:\n        tags: {on: true}\n",
          7, """the value of 'on' must be a string, not the boolean true (write it in quotes: on: "true")"""),
+        ("version: 1\nname: x\nnow: 2026-01-15 09:00\naccounts: {'111122223333': {}}\n", 3,
+         "now '2026-01-15 09:00' is not a time like 2026-01-15T09:00:00Z"),
+        ("version: 1\nname: x\nnow: 2026-02-30T09:00:00Z\naccounts: {'111122223333': {}}\n", 3,
+         "now: '2026-02-30T09:00:00Z' is not a time (day is out of range for month)"),
+        ("version: 1\nname: x\nnow: 1969-12-31T23:59:59Z\naccounts: {'111122223333': {}}\n", 3, "is before 1970"),
+        ("version: 1\nname: x\nnwo: 2026-01-15T09:00:00Z\naccounts: {'111122223333': {}}\n", 3,
+         "unknown field 'nwo' in the scenario; did you mean 'now'?"),
+        ("version: 1\nname: x\naccounts:\n  '111122223333':\n    policies:\n      P:\n        Statement:\n"
+         "          - Resource: '${grant_id:g}'\n", 8, "${grant_id:g} names no grant of this file that exists by then"),
     ],
 )
 def test_file_errors_name_the_line(text: str, line: int, needle: str) -> None:
@@ -568,6 +715,24 @@ keys:
         (["  demo-2:", "    account: '111122223333'", "    aliases: [demo]"], 13,
          "alias/demo is already the alias of key 'demo'"),
         (["  demo/2: {account: '111122223333'}"], 11, "key name 'demo/2' is not valid"),
+        # state, origin, multi_region
+        (["    state: PendingDeletion"], None, None),
+        (["    state: Disabled", "    enabled: false"], None, None),
+        (["    state: PendingDeletoin"], 11, "state 'PendingDeletoin' is not a key state the file can ask for; "
+                                              "did you mean 'PendingDeletion'?"),
+        (["    state: PendingReplicaDeletion"], 11, "(Enabled, Disabled, PendingDeletion, PendingImport)"),
+        (["    state: PendingDeletion", "    enabled: false"], 12,
+         "enabled: false is the shorthand for state: Disabled, but state: is PendingDeletion: leave enabled: out"),
+        (["    state: Enabled", "    enabled: false"], 12,
+         "enabled: false says state: Disabled, but state: is Enabled"),
+        (["    state: PendingImport"], 11, "PendingImport is the state of a key with origin EXTERNAL whose key "
+                                            "material is not imported: add origin: EXTERNAL"),
+        (["    origin: EXTERNL"], 11, "origin 'EXTERNL' is not one of AWS_KMS or EXTERNAL; did you mean 'EXTERNAL'?"),
+        (["    origin: AWS_CLOUDHSM"], 11, "origin 'AWS_CLOUDHSM' is not one of AWS_KMS or EXTERNAL"),
+        (["    multi_region: 'yes'"], 11, "multi_region must be true or false"),
+        (["    grants:", "      - {name: g, grantee: 'arn:aws:iam::111122223333:role/app', operations: [Decrypt]}",
+          "      - {name: g, grantee: 'arn:aws:iam::111122223333:role/app', operations: [Encrypt]}"], 13,
+         "key 'demo': grant #2: the grant name 'g' is already used at line 12"),
     ],
 )
 def test_key_errors_name_the_line(key_lines: list[str], line: int | None, needle: str | None) -> None:
@@ -737,3 +902,32 @@ def test_fuzz_mutated_scenarios(text: str) -> None:
 @given(replaced_fields())
 def test_fuzz_replaced_values(text: str) -> None:
     _load_or_scenario_error(text)
+
+
+def test_every_kms_operation_can_be_written_as_a_request_with_its_own_parameters() -> None:
+    """Every operation of botocore's KMS model is a request a file can make, each parameter under the API's
+    name: the format never stands between a workshop author and an operation."""
+    import botocore.session
+
+    from kmslab.engine.catalog import action_info
+
+    model = botocore.session.get_session().get_service_model("kms")
+    lines = []
+    for operation in model.operation_names:
+        action = "kms:ReEncryptFrom" if operation == "ReEncrypt" else f"kms:{operation}"
+        members = [m for m in model.operation_model(operation).input_shape.members if m != "KeyId"]
+        shape = model.operation_model(operation).input_shape.members
+        string = [m for m in members if shape[m].type_name == "string" and m != "Policy"]
+        value = "x" * max(1, shape[string[0]].metadata.get("min", 1)) if string else ""
+        params = f", parameters: {{{string[0]}: {value}}}" if string else ""
+        key = ", key: demo" if action_info(action).takes_key else ""
+        lines.append(f'  - {{principal: "arn:aws:iam::111122223333:root", action: {action}{key}{params}}}')
+    s = parse_scenario(HEAD + "\n".join(lines) + "\n", source="every.yaml")
+    assert len(s.requests) == len(model.operation_names) >= 56
+
+
+def test_the_loader_and_the_lab_agree_on_what_undo_cannot_put_back() -> None:
+    from kmslab.lab.calls import UNDONE_BY_NAME as lab_side
+    from kmslab.scenario.model import UNDONE_BY_NAME as file_side
+
+    assert file_side == lab_side

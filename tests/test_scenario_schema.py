@@ -23,6 +23,7 @@ from kmslab.scenario import (
     GrantSpec,
     KeySpec,
     RequestSpec,
+    Scenario,
     ScenarioError,
     User,
     parse_scenario,
@@ -140,7 +141,8 @@ def test_the_schema_and_the_model_have_the_same_fields() -> None:
     def fields(cls: type) -> set[str]:
         return {f.name for f in dataclasses.fields(cls)} - {"line", "path"}
 
-    assert _properties(schema) == {"version", "name", "title", "region", "accounts", "keys", "requests"}
+    assert _properties(schema) == {"version", "name", "title", "region", "now", "accounts", "keys", "requests"}
+    assert _properties(schema) == fields(Scenario)
     assert _properties(defs["user"]) == fields(User)
     assert _properties(defs["key"]) == fields(KeySpec)
     assert _properties(defs["request"]) == fields(RequestSpec)

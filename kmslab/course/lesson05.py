@@ -8,7 +8,7 @@ from typing import Any
 from ..engine.policy import has_account_statement
 from ..engine.words import N_
 from ..exercises import Cell, Exercise, Words, allowed, denied, expand_cells, flips, goal, say, verdict_question
-from ..lab import Lab
+from ..lab import Lab, Outcome
 from ..widgets.context import RequestContextExperiment
 
 T: dict[str, str] = {
@@ -115,7 +115,7 @@ def exercise_caller_account(lab: Lab, key: str = "app-key",
 
 
 def requests_with(lab: Lab, key: str, principals: list[str], actions: list[str] | None = None,
-                  **request: Any) -> list:
+                  **request: Any) -> list[Outcome]:
     """Every principal x action on `key` as real requests with the same request options
     (`encryption_context=`, `via_service=`): a table of its own, the learner's widget untouched."""
     from ..widgets.context import CONTEXT_ACTIONS

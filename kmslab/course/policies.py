@@ -36,7 +36,8 @@ def unique_id(lab: Lab, user: str, account: str | None = None) -> str:
 
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids
     """
-    return lab.admin("iam", account).get_user(UserName=user)["User"]["UserId"]
+    unique: str = lab.admin("iam", account).get_user(UserName=user)["User"]["UserId"]
+    return unique
 
 
 def key_policy_principals(lab: Lab, key: str) -> list[str]:

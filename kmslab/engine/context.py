@@ -23,12 +23,25 @@ DEFAULT_REGION = "us-east-1"
 DEFAULT_SOURCE_IP = "192.0.2.10"  # TEST-NET-1 (RFC 5737): a lab request's aws:SourceIp unless told otherwise
 
 _NOW: tuple[int, tuple[str, str]] = (-1, ("", ""))
+_FIXED_CLOCK: int | None = None  # set_clock's second, or None: the real clock
+
+
+def set_clock(epoch_seconds: int | None) -> None:
+    """Fix the time aws:CurrentTime and aws:EpochTime read, in seconds since 1970 (a scenario file's `now`);
+    None: the real clock again. A lab sets it for its world and forgets kept decisions when it does."""
+    global _FIXED_CLOCK
+    _FIXED_CLOCK = None if epoch_seconds is None else int(epoch_seconds)
+
+
+def fixed_clock() -> int | None:
+    """The second set_clock fixed, or None (the real clock)."""
+    return _FIXED_CLOCK
 
 
 def _now_strings() -> tuple[str, str]:
     """aws:CurrentTime and aws:EpochTime, formatted once per second (their precision)."""
     global _NOW
-    second = int(time.time())
+    second = int(time.time()) if _FIXED_CLOCK is None else _FIXED_CLOCK
     if _NOW[0] != second:
         now = datetime.fromtimestamp(second, UTC)
         _NOW = (second, (now.strftime("%Y-%m-%dT%H:%M:%SZ"), str(second)))
@@ -138,6 +151,12 @@ def request_keys(operation: str, params: Mapping[str, Any], source_ip: str | Non
         ctx["kms:KeyUsage"] = params.get("KeyUsage") or "ENCRYPT_DECRYPT"
         ctx["kms:KeyOrigin"] = params.get("Origin") or "AWS_KMS"
         ctx["kms:MultiRegion"] = "true" if params.get("MultiRegion") else "false"
+    if operation == "ImportKeyMaterial" and params.get("ValidTo") is not None:
+        # "kms:ValidTo | Timestamp | ImportKeyMaterial ... The value is expressed in Unix time." (the page's example
+        # compares "1546257599.0" with NumericLessThanEquals; Date operators read epoch seconds too). Absent when
+        # the request has no ValidTo (KEY_MATERIAL_DOES_NOT_EXPIRE).
+        # https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-valid-to
+        ctx["kms:ValidTo"] = _epoch_text(params["ValidTo"])
     if operation == "CreateGrant":
         ctx.update(_grant_keys(params, via))
     tags = params.get("Tags")
@@ -179,6 +198,14 @@ def _parameter_keys(operation: str, params: Mapping[str, Any]) -> dict[str, Any]
             if value is not None:
                 out[name] = str(value)
     return out
+
+
+def _epoch_text(value: Any) -> str:
+    """A request timestamp as Unix time text ("1546257599.0"): JSON requests carry epoch seconds."""
+    try:
+        return str(float(value))
+    except (TypeError, ValueError):
+        return str(value)
 
 
 def _grant_keys(params: Mapping[str, Any], via: str | None) -> dict[str, Any]:

@@ -28,6 +28,22 @@ class CallPlan:
     undo: list[Callable[[], None]] = field(default_factory=list)
 
 
+# Actions whose plan's undo only removes what the preparation made (a scratch key, a probe alias, tag or grant),
+# never what the request itself changed: a request whose effect is kept (`Lab.request(keep=True)`, a scenario
+# file's requests) still runs their undo; the others' undo (put back a policy, a state, tags...) is skipped.
+PREPARATION_ONLY_UNDO = frozenset({
+    "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:RevokeGrant", "kms:RetireGrant", "kms:UpdateAlias",
+    "kms:DeleteAlias", "kms:UntagResource",
+})
+# The parameter that names what an action's undo puts back (the probe's own tag, alias or grant): when the caller
+# gives it, the lab cannot undo the request (`Lab.request` refuses unless keep=True).
+UNDONE_BY_NAME = {
+    "kms:TagResource": "Tags", "kms:UntagResource": "TagKeys", "kms:CreateAlias": "AliasName",
+    "kms:UpdateAlias": "AliasName", "kms:DeleteAlias": "AliasName", "kms:RetireGrant": "GrantId",
+    "kms:RevokeGrant": "GrantId",
+}
+
+
 class KeyStore(Protocol):
     """The keys of one account and region, prepared and restored outside authorization."""
 
@@ -47,6 +63,7 @@ class KeyStore(Protocol):
     def add_alias(self, key_id: str, alias: str) -> None: ...
     def tag(self, key_id: str, tags: dict[str, str]) -> None: ...
     def add_retirable_grant(self, key_id: str, grantee: str, retiring: str, name: str) -> str: ...
+    def import_request(self, key_id: str) -> tuple[bytes, bytes]: ...
 
 
 @dataclass
@@ -359,6 +376,45 @@ def _create_key(inp: CallInput) -> CallPlan:
     return CallPlan("create_key", {"Description": "kmslab probe"})
 
 
+# ---------------------------------------------------------------- imported key material
+
+# The wrapping key the GetParametersForImport cell asks for: the pair of AWS's own examples
+# (https://docs.aws.amazon.com/kms/latest/developerguide/importing-keys-get-public-key-and-token.html).
+IMPORT_WRAPPING = {"WrappingAlgorithm": "RSAES_OAEP_SHA_256", "WrappingKeySpec": "RSA_2048"}
+
+
+def _get_parameters_for_import(inp: CallInput) -> CallPlan:
+    # On a key whose origin is not EXTERNAL AWS answers UnsupportedOperationException (key state table [9]).
+    return CallPlan("get_parameters_for_import", {"KeyId": inp.key_ref, **IMPORT_WRAPPING},
+                    [inp.store.saved(inp.key_id, "import")])
+
+
+def _import_key_material(inp: CallInput) -> CallPlan:
+    """ImportKeyMaterial of the key's own material (or new material, if it never had any), wrapped under a
+    wrapping key made outside authorization; the material does not expire (no ValidTo needed)."""
+    undo = inp.store.saved(inp.key_id, "import")
+    token, wrapped = inp.store.import_request(inp.key_id)
+    return CallPlan("import_key_material", {"KeyId": inp.key_ref, "ImportToken": token,
+                                            "EncryptedKeyMaterial": wrapped,
+                                            "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"}, [undo])
+
+
+def _delete_imported_key_material(inp: CallInput) -> CallPlan:
+    return CallPlan("delete_imported_key_material", {"KeyId": inp.key_ref}, [inp.store.saved(inp.key_id, "import")])
+
+
+# ---------------------------------------------------------------- custom key stores
+
+# The lab's account has no custom key store and no CloudHSM cluster (moto_adapter/operations/custom_key_stores.py):
+# an authorized caller gets AWS's answer for that account, e.g. CustomKeyStoreNotFoundException. The ids are in the
+# form of AWS's examples (API_ConnectCustomKeyStore: cks-1234567890abcdef0; CloudHsmClusterId's pattern
+# cluster-[2-7a-zA-Z]{11,16}).
+PROBE_KEY_STORE = {"CustomKeyStoreId": "cks-1234567890abcdef0"}
+PROBE_CLOUDHSM_STORE = {"CustomKeyStoreName": "kmslab-probe", "CloudHsmClusterId": "cluster-234a5b6cdef",
+                        "TrustAnchorCertificate": "kmslab: the cluster's customerCA.crt",
+                        "KeyStorePassword": "kmslab-probe-password"}
+
+
 PLANS: dict[str, Callable[[CallInput], CallPlan]] = {
     "kms:Encrypt": _encrypt,
     "kms:Decrypt": _decrypt,
@@ -366,6 +422,11 @@ PLANS: dict[str, Callable[[CallInput], CallPlan]] = {
     "kms:ReEncryptTo": _reencrypt_to,
     "kms:GenerateDataKey": _with_context("generate_data_key", KeySpec="AES_256"),
     "kms:GenerateDataKeyWithoutPlaintext": _with_context("generate_data_key_without_plaintext", KeySpec="AES_256"),
+    # A data key pair of AWS's recommended signing spec (API_GenerateDataKeyPair: "KMS recommends that you use ECC
+    # key pairs for signing"); quick to make, unlike RSA.
+    "kms:GenerateDataKeyPair": _with_context("generate_data_key_pair", KeyPairSpec="ECC_NIST_P256"),
+    "kms:GenerateDataKeyPairWithoutPlaintext": _with_context("generate_data_key_pair_without_plaintext",
+                                                             KeyPairSpec="ECC_NIST_P256"),
     "kms:DescribeKey": _simple("describe_key"),
     "kms:GetKeyPolicy": _simple("get_key_policy", PolicyName="default"),
     "kms:PutKeyPolicy": _put_key_policy,
@@ -400,4 +461,14 @@ PLANS: dict[str, Callable[[CallInput], CallPlan]] = {
     "kms:ListRetirableGrants": _list_retirable_grants,
     "kms:RotateKeyOnDemand": _rotate_on_demand,
     "kms:ListKeyRotations": _simple("list_key_rotations"),
+    "kms:GetParametersForImport": _get_parameters_for_import,
+    "kms:ImportKeyMaterial": _import_key_material,
+    "kms:DeleteImportedKeyMaterial": _delete_imported_key_material,
+    "kms:DescribeCustomKeyStores": _keyless("describe_custom_key_stores"),
+    "kms:CreateCustomKeyStore": _keyless("create_custom_key_store", **PROBE_CLOUDHSM_STORE),
+    "kms:ConnectCustomKeyStore": _keyless("connect_custom_key_store", **PROBE_KEY_STORE),
+    "kms:DisconnectCustomKeyStore": _keyless("disconnect_custom_key_store", **PROBE_KEY_STORE),
+    "kms:DeleteCustomKeyStore": _keyless("delete_custom_key_store", **PROBE_KEY_STORE),
+    "kms:UpdateCustomKeyStore": _keyless("update_custom_key_store", NewCustomKeyStoreName="kmslab-probe",
+                                         **PROBE_KEY_STORE),
 }

@@ -370,8 +370,8 @@ class Authorizer:
         event: Event | None = response.note
         operation = event.action[4:] if event is not None else response.operation
         if status < 400 and operation not in READ_ONLY:  # a refused request changed nothing
-            one_key = event is not None and operation not in MANY_KEYS and ":key/" in (event.key or "")
-            self.changed("kms", event.key.rsplit("/", 1)[1] if one_key and event.key else None)
+            key = event.key if event is not None and operation not in MANY_KEYS else None
+            self.changed("kms", key.rsplit("/", 1)[1] if key is not None and ":key/" in key else None)
         if event is None:
             return
         if status >= 400 and event.outcome == "allowed":

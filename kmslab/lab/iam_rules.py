@@ -71,8 +71,9 @@ def policy_size(text: str) -> int:
     return len(_SPACE.sub("", text))
 
 
-def check_identity_policy(text: object) -> None:
-    """An identity policy document (inline or managed) as IAM validates it, through the engine's parser."""
+def check_identity_policy(text: object) -> str:
+    """An identity policy document (inline or managed) as IAM validates it, through the engine's parser;
+    the document's text when IAM would take it."""
     if not isinstance(text, str):
         raise IamRefusal("MalformedPolicyDocument", "The policy document must be a JSON string.")
     try:
@@ -87,6 +88,7 @@ def check_identity_policy(text: object) -> None:
         Policy.parse(text, name="identity policy", kind="identity")
     except PolicyError as exc:
         raise IamRefusal("MalformedPolicyDocument", exc.message) from exc
+    return text
 
 
 def check_inline_size(kind: str, entity: str, existing: Mapping[str, str], name: str, text: str) -> None:

@@ -28,10 +28,11 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from ..engine import DEFAULT_REGION, STANDARD_ACTIONS, Decision, action_info, normalize_action, words
+from ..engine import context as engine_context
 from . import hook, kms_input, managed, moto_adapter, safety
-from .calls import PLANS, CallInput
+from .calls import PLANS, PREPARATION_ONLY_UNDO, UNDONE_BY_NAME, CallInput
 from .hook import Authorizer, Event
-from .outcome import Outcome
+from .outcome import Outcome, Verdict
 from .registry import CredentialRecord, Registry
 
 DEFAULT_ACCOUNT = "111122223333"
@@ -147,6 +148,8 @@ class Lab:
         self._headers = threading.local()
         self._role_sessions: dict[tuple[Any, ...], CredentialRecord] = {}
         self._mfa_records: dict[str, CredentialRecord] = {}
+        self._clock: str | None = None
+        engine_context.set_clock(None)  # a new world runs on the real clock
         for acct in [self.account, *self._extra_accounts]:
             self.add_account(acct)
         Lab._current = self
@@ -166,13 +169,39 @@ class Lab:
             self._restore_environment()
         if Lab._current is self:
             Lab._current = None
+            engine_context.set_clock(None)
         # A stopped lab may outlive its notebook (a variable holding one of its clients keeps it alive):
         # let go of what only a running lab needs. The event log stays readable.
         self._clients, self._ciphertexts = {}, {}
 
     def reset(self) -> Lab:
-        """Back to a clean, empty world (same accounts and region)."""
+        """Back to a clean, empty world (same accounts and region), on the real clock."""
         return self.start()
+
+    @property
+    def clock(self) -> str | None:
+        """The time aws:CurrentTime sees when fixed by `set_clock` ("2026-01-15T09:00:00Z"), else None."""
+        return self._clock
+
+    def set_clock(self, now: str | None) -> None:
+        """Fix the time every request's aws:CurrentTime and aws:EpochTime see (ISO 8601, e.g.
+        "2026-01-15T09:00:00Z": a scenario file's `now`); None: the real clock. Until `reset` or `stop`."""
+        from datetime import UTC, datetime
+
+        self._require_active()
+        if now is None:
+            second = None
+        else:
+            try:
+                when = datetime.fromisoformat(now)
+            except (TypeError, ValueError):
+                raise LabError(f"now must be a time such as '2026-01-15T09:00:00Z', not {now!r}.") from None
+            when = when if when.tzinfo else when.replace(tzinfo=UTC)
+            second = int(when.timestamp())
+            now = datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        engine_context.set_clock(second)
+        self._clock = now
+        hook.world_changed()  # no decision made on the other clock may be reused
 
     def __enter__(self) -> Lab:
         return self
@@ -338,7 +367,7 @@ class Lab:
         kwargs: dict[str, Any] = {"UserName": name}
         if tags:
             kwargs["Tags"] = [{"Key": k, "Value": v} for k, v in tags.items()]
-        arn = iam.create_user(**kwargs)["User"]["Arn"]
+        arn: str = iam.create_user(**kwargs)["User"]["Arn"]
         key = iam.create_access_key(UserName=name)["AccessKey"]
         self.registry.add(CredentialRecord(arn, acct, "user", key["AccessKeyId"], key["SecretAccessKey"],
                                            user_name=name))
@@ -352,7 +381,7 @@ class Lab:
     def create_group(self, name: str, *, account: str | None = None, managed_policies: Iterable[str] = (),
                      inline_policies: Mapping[str, Any] | None = None) -> str:
         acct = account or self.account
-        arn = self.admin("iam", acct).create_group(GroupName=name)["Group"]["Arn"]
+        arn: str = self.admin("iam", acct).create_group(GroupName=name)["Group"]["Arn"]
         self._give_policies(arn, managed_policies, inline_policies)
         return arn
 
@@ -366,7 +395,7 @@ class Lab:
         kwargs: dict[str, Any] = {"RoleName": name, "AssumeRolePolicyDocument": json.dumps(trust)}
         if tags:
             kwargs["Tags"] = [{"Key": k, "Value": v} for k, v in tags.items()]
-        arn = self.admin("iam", acct).create_role(**kwargs)["Role"]["Arn"]
+        arn: str = self.admin("iam", acct).create_role(**kwargs)["Role"]["Arn"]
         self._give_policies(arn, managed_policies, inline_policies)
         if permissions_boundary:
             self.set_permissions_boundary(arn, permissions_boundary)
@@ -382,8 +411,9 @@ class Lab:
     def create_policy(self, name: str, document: Mapping[str, Any] | str, *, account: str | None = None) -> str:
         """Create a customer managed policy; returns its ARN."""
         text = document if isinstance(document, str) else json.dumps(document)
-        return self.admin("iam", account or self.account).create_policy(
+        arn: str = self.admin("iam", account or self.account).create_policy(
             PolicyName=name, PolicyDocument=text)["Policy"]["Arn"]
+        return arn
 
     def policy_arn(self, policy: str, account: str | None = None) -> str:
         """A policy name -> its ARN: an AWS managed policy, or a customer managed one in the account."""
@@ -589,8 +619,11 @@ class Lab:
                    created_by: str | None = None, bypass_lockout_check: bool = False,
                    key_spec: str = "SYMMETRIC_DEFAULT", key_usage: str = "ENCRYPT_DECRYPT", enabled: bool = True,
                    aliases: Iterable[str] = (), tags: Mapping[str, str] | None = None,
-                   description: str | None = None) -> str:
+                   description: str | None = None, origin: str = "AWS_KMS") -> str:
         """Create a key (CreateKey runs as `created_by`, default the root user) and alias/NAME.
+
+        `origin="EXTERNAL"` makes a key for imported key material, without material: its state is PendingImport
+        until `import_key_material(name)`.
 
         Raises botocore ClientError as AWS would (MalformedPolicyDocumentException, ...), LabError for a
         name already used or one no alias can have. A failed create_key changes nothing: no key, no alias,
@@ -620,6 +653,13 @@ class Lab:
             kwargs["BypassPolicyLockoutSafetyCheck"] = True
         if tags:
             kwargs["Tags"] = [{"TagKey": k, "TagValue": v} for k, v in tags.items()]
+        if origin != "AWS_KMS":
+            if origin == "EXTERNAL" and not enabled:
+                # Key state table [5]: DisableKey of a key pending import is KMSInvalidStateException.
+                raise LabError(f"Key {name!r}: a key with origin EXTERNAL is PendingImport until its key material "
+                               "is imported, and AWS cannot disable it then: import the material first "
+                               "(lab.import_key_material), then disable it.")
+            kwargs["Origin"] = origin
         acting = self.principal_arn(created_by, acct) if created_by else f"arn:aws:iam::{acct}:root"
         with self._with_headers({hook.H_ACTING_AS: acting}):
             meta = kms.create_key(**kwargs)["KeyMetadata"]
@@ -634,7 +674,22 @@ class Lab:
             raise
         self._keys[name] = {"name": name, "arn": meta["Arn"], "id": meta["KeyId"], "account": acct,
                             "created_by": acting}
-        return meta["Arn"]
+        arn: str = meta["Arn"]
+        return arn
+
+    def import_key_material(self, key: str, *, valid_to: float | None = None) -> None:
+        """Import key material into a key with origin EXTERNAL, as the setup administrator (GetParametersForImport's
+        wrapping key and the material are made outside authorization; ImportKeyMaterial itself is a boto3 call).
+        The material is the key's own if it had some (a reimport must bring the same), else new. `valid_to` (Unix
+        time) makes it KEY_MATERIAL_EXPIRES, else KEY_MATERIAL_DOES_NOT_EXPIRE. Raises ClientError as AWS would.
+        https://docs.aws.amazon.com/kms/latest/APIReference/API_ImportKeyMaterial.html
+        """
+        info = self._key(key)
+        token, wrapped = moto_adapter.key_store(info["account"], self.region).import_request(info["id"])
+        expiry: dict[str, Any] = ({"ExpirationModel": "KEY_MATERIAL_EXPIRES", "ValidTo": valid_to}
+                                  if valid_to is not None else {"ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"})
+        self.admin("kms", info["account"]).import_key_material(
+            KeyId=info["arn"], ImportToken=token, EncryptedKeyMaterial=wrapped, **expiry)
 
     def key_arn(self, key: str) -> str:
         return self._key(key)["arn"]
@@ -658,7 +713,9 @@ class Lab:
     def key_policy(self, key: str) -> dict[str, Any]:
         """The key policy as GetKeyPolicy returns it (read as the setup administrator)."""
         info = self._key(key)
-        return json.loads(self.admin("kms", info["account"]).get_key_policy(KeyId=info["arn"])["Policy"])
+        text = self.admin("kms", info["account"]).get_key_policy(KeyId=info["arn"])["Policy"]
+        policy: dict[str, Any] = json.loads(text)
+        return policy
 
     def put_key_policy(self, key: str, policy: Mapping[str, Any] | str, *, as_: str | None = None,
                        bypass_lockout_check: bool = False) -> None:
@@ -692,11 +749,13 @@ class Lab:
             mapping = {"encryption_context_equals": "EncryptionContextEquals",
                        "encryption_context_subset": "EncryptionContextSubset"}
             kwargs["Constraints"] = {mapping.get(k, k): dict(v) for k, v in constraints.items()}
-        return self.admin("kms", info["account"]).create_grant(**kwargs)["GrantId"]
+        grant_id: str = self.admin("kms", info["account"]).create_grant(**kwargs)["GrantId"]
+        return grant_id
 
     def grants(self, key: str) -> list[dict[str, Any]]:
         info = self._key(key)
-        return self.admin("kms", info["account"]).list_grants(KeyId=info["arn"])["Grants"]
+        grants: list[dict[str, Any]] = self.admin("kms", info["account"]).list_grants(KeyId=info["arn"])["Grants"]
+        return grants
 
     # ------------------------------------------------------------ requests
 
@@ -705,8 +764,15 @@ class Lab:
                 encryption_context: Mapping[str, str] | None = None, encryption_algorithm: str | None = None,
                 grant: Mapping[str, Any] | None = None, via_service: str | None = None,
                 source_ip: str | None = None, mfa: bool = False, session_policy: Any = None,
-                session_tags: Mapping[str, str] | None = None) -> Outcome:
-        """Make one real boto3 request as `principal` and say how it ended and why."""
+                session_tags: Mapping[str, str] | None = None, parameters: Mapping[str, Any] | None = None,
+                keep: bool = False) -> Outcome:
+        """Make one real boto3 request as `principal` and say how it ended and why.
+
+        `parameters` (API parameter names -> values, e.g. {"PendingWindowInDays": 7}) are sent as given,
+        over what the lab fills in. The request's effect is undone afterwards (a table's probe) unless `keep`:
+        then it stays, as in AWS (a scenario file's requests each see what the ones before them did), and
+        only what the lab prepared for it (a scratch key, a probe alias, tag or grant) is removed.
+        """
         if not isinstance(action, str):
             raise LabError(f"An action is a string such as 'kms:Decrypt', not {action!r}.")
         action = normalize_action(action)
@@ -736,9 +802,18 @@ class Lab:
             encryption_algorithm=encryption_algorithm,
             grant={**grant, "grantee": self.principal_arn(grant["grantee"])} if grant else None,
         )
+        if parameters is not None and not (isinstance(parameters, Mapping) and all(
+                isinstance(k, str) for k in parameters)):
+            raise LabError(f"parameters must map API parameter names to values, e.g. {{'PendingWindowInDays': 7}}, "
+                           f"not {parameters!r}.")
+        named = UNDONE_BY_NAME.get(action)
+        if parameters and not keep and named in parameters:
+            raise LabError(f"The lab cannot undo a {action} request whose {named} you give (it puts back only the "
+                           f"tag, alias or grant it made itself): pass keep=True, or leave {named} to the lab.")
         with self.batch():
             return self._perform(record, self.principal_arn(principal), action, plan_for, inp,
-                                 info["name"] if info else None, via_service, source_ip)
+                                 info["name"] if info else None, via_service, source_ip,
+                                 parameters=parameters, keep=keep)
 
     def _check_request_options(self, encryption_context: Any, encryption_algorithm: Any, grant: Any,
                                source_ip: Any, via_service: Any) -> None:
@@ -788,7 +863,8 @@ class Lab:
         return plan_for
 
     def _perform(self, record: CredentialRecord, row: str, action: str, plan_for: Any, inp: CallInput,
-                 key_name: str | None, via_service: str | None = None, source_ip: str | None = None) -> Outcome:
+                 key_name: str | None, via_service: str | None = None, source_ip: str | None = None, *,
+                 parameters: Mapping[str, Any] | None = None, keep: bool = False) -> Outcome:
         """The request itself: prepare, call as `record`, undo, and explain (`row`: the table's principal).
 
         Under the moto adapter's request lock, which every KMS request of the process takes too: a
@@ -796,17 +872,25 @@ class Lab:
         seen by a request on another thread.
         """
         with moto_adapter.request_lock():
-            return self._perform_locked(record, row, action, plan_for, inp, key_name, via_service, source_ip)
+            return self._perform_locked(record, row, action, plan_for, inp, key_name, via_service, source_ip,
+                                        parameters, keep)
 
     def _perform_locked(self, record: CredentialRecord, row: str, action: str, plan_for: Any, inp: CallInput,
-                        key_name: str | None, via_service: str | None, source_ip: str | None) -> Outcome:
+                        key_name: str | None, via_service: str | None, source_ip: str | None,
+                        parameters: Mapping[str, Any] | None = None, keep: bool = False) -> Outcome:
+        moto_adapter.expire_imported_material()  # before the probe saves what it will undo
         checkpoint, dirty = self._authorizer.checkpoint(), self._dirty
         plan = plan_for(inp)
+        if parameters:
+            plan.params.update(parameters)
+        if keep and action not in PREPARATION_ONLY_UNDO:
+            plan.undo = []  # what the request changed stays
         if plan.undo:
             hook.world_changed("kms", inp.key_id)  # the preparation may have edited this key in moto directly
         call = hook.LabCall(via_service, source_ip)
         client = self._client(record, "kms")
         error = message = None
+        verdict: Verdict
         try:
             hook.begin_call(call)
             try:
@@ -825,7 +909,9 @@ class Lab:
                     undo()
                 except Exception:  # noqa: BLE001 - the world may differ now: keep no decision
                     undone = False
-            if plan.undo and undone:
+            if keep:
+                hook.world_changed()  # the request's effect stays: no decision from before it is kept
+            elif plan.undo and undone:
                 # The undo put the world back exactly as it was before this request: so are the decisions.
                 self._authorizer.restore(checkpoint)
                 self._dirty = dirty  # nor is it a change for on_change's listeners

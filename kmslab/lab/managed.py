@@ -33,7 +33,8 @@ COURSE_POLICIES = (
 def shipped_policies() -> dict[str, dict[str, Any]]:
     """name -> moto's record (Document, Path, DefaultVersionId, CreateDate, UpdateDate)."""
     text = resources.files("kmslab").joinpath("data/aws_managed_policies.json").read_text("utf-8")
-    return json.loads(text)
+    policies: dict[str, dict[str, Any]] = json.loads(text)
+    return policies
 
 
 def is_aws_managed(name_or_arn: str) -> bool:

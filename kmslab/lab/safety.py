@@ -114,4 +114,4 @@ def install() -> None:
         moto_adapter.load()  # moto's stubber: clients made from now on are answered in-process
         moto_adapter.on_new_access_key(remember)  # keys a learner makes inside a lab stay in too
         _ORIGINAL_SEND = Endpoint._send
-        Endpoint._send = _guarded_send  # type: ignore[method-assign]
+        Endpoint._send = _guarded_send

@@ -26,19 +26,21 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .build import KEY_REF, Builder, check_size
+from .build import REF, Builder, api_operation, check_size
 from .dump import dump_scenario, scenario_to_dict
 from .model import (
     DEFAULT_REGION,
     DEFAULT_SOURCE_IP,
     EXPECTATIONS,
     KEY_REFS,
+    KEY_STATES,
     MAX_ALIASES,
     MAX_DEPTH,
     MAX_FILE_BYTES,
     MAX_REQUESTS,
     MAX_SETUP_OBJECTS,
     MAX_VALUES,
+    ORIGINS,
     VERSION,
     Account,
     GrantSpec,
@@ -57,6 +59,7 @@ __all__ = [
     "DEFAULT_REGION",
     "DEFAULT_SOURCE_IP",
     "KEY_REFS",
+    "KEY_STATES",
     "EXPECTATIONS",
     "MAX_ALIASES",
     "MAX_DEPTH",
@@ -64,6 +67,7 @@ __all__ = [
     "MAX_REQUESTS",
     "MAX_SETUP_OBJECTS",
     "MAX_VALUES",
+    "ORIGINS",
     "Account",
     "GrantSpec",
     "Group",
@@ -74,6 +78,7 @@ __all__ = [
     "ScenarioError",
     "User",
     "VERSION",
+    "api_operation",
     "dump_scenario",
     "load_scenario",
     "parse_scenario",
@@ -120,18 +125,20 @@ def shipped_scenarios() -> dict[str, Path]:
     }
 
 
-def substitute_key_refs(document: Any, arns: Mapping[str, str], ids: Mapping[str, str]) -> Any:
-    """A copy of `document` with `${key:NAME}` -> arns[NAME] and `${key_id:NAME}` -> ids[NAME]
-    in every string (mapping names included). A NAME missing from the mapping (a key that
-    failed to build) is left as written; other `${...}` (IAM policy variables) are untouched."""
+def substitute_key_refs(document: Any, arns: Mapping[str, str], ids: Mapping[str, str],
+                        grant_ids: Mapping[str, str] | None = None) -> Any:
+    """A copy of `document` with `${key:NAME}` -> arns[NAME], `${key_id:NAME}` -> ids[NAME] and
+    `${grant_id:NAME}` -> grant_ids[NAME] in every string (mapping names included). A NAME missing
+    from its mapping (a key that failed to build, a grant not made yet) is left as written; other
+    `${...}` (IAM policy variables such as `${aws:username}`) are untouched: AWS reads those."""
+    tables = {"key": arns, "key_id": ids, "grant_id": grant_ids or {}}
 
     def replace(match: re.Match[str]) -> str:
-        table = arns if match.group(1) == "key" else ids
-        return table.get(match.group(2), match.group(0))
+        return tables[match.group(1)].get(match.group(2), match.group(0))
 
     def walk(value: Any) -> Any:
         if isinstance(value, str):
-            return KEY_REF.sub(replace, value) if "${key" in value else value
+            return REF.sub(replace, value) if ("${key" in value or "${grant_id" in value) else value
         if isinstance(value, Mapping):
             return {walk(k): walk(v) for k, v in value.items()}
         if isinstance(value, (list, tuple)):

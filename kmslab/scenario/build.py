@@ -8,6 +8,7 @@ import ipaddress
 import json
 import math
 import re
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, NoReturn
 
@@ -16,9 +17,11 @@ from kmslab.engine.catalog import STANDARD_ACTIONS, UnknownActionError, action_i
 from .model import (
     DEFAULT_REGION,
     DEFAULT_SOURCE_IP,
+    KEY_STATES,
     MAX_DEPTH,
     MAX_REQUESTS,
     MAX_SETUP_OBJECTS,
+    UNDONE_BY_NAME,
     VERSION,
     Account,
     Document,
@@ -38,6 +41,10 @@ from .schema import did_you_mean, kind_of, short
 _PRINCIPAL_ARN = re.compile(r"^arn:aws[a-z-]*:(iam|sts)::([^:]*):(.*)$")
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 KEY_REF = re.compile(r"\$\{(key|key_id):([^}]*)\}")
+# The format's references: a key's ARN or id, a grant's id. Any other ${...} (an IAM policy variable such as
+# ${aws:username}) is not the format's and passes through untouched.
+REF = re.compile(r"\$\{(key|key_id|grant_id):([^}]*)\}")
+_ALIAS_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[^:]*:[^:]*:(alias/.+)$")
 
 @lru_cache(maxsize=1)
 def _grant_operations() -> tuple[str, ...]:
@@ -45,6 +52,21 @@ def _grant_operations() -> tuple[str, ...]:
     import botocore.session
 
     return tuple(botocore.session.get_session().get_service_model("kms").shape_for("GrantOperation").enum)
+
+
+@lru_cache(maxsize=1)
+def _kms_model() -> Any:
+    import botocore.session
+
+    return botocore.session.get_session().get_service_model("kms")
+
+
+def api_operation(action: str) -> str | None:
+    """The KMS API operation an IAM action names (kms:ReEncryptFrom -> ReEncrypt); None for an IAM action with
+    no operation of its own (kms:SynchronizeMultiRegionKey)."""
+    name = action.removeprefix("kms:")
+    name = "ReEncrypt" if name in ("ReEncryptFrom", "ReEncryptTo") else name
+    return name if name in _kms_model().operation_names else None
 
 
 def _strings(value: Any) -> tuple[str, ...]:
@@ -69,6 +91,24 @@ class Builder:
         self.data = data
         self.key_names: set[str] = set(data.get("keys") or ())
         self.accounts: dict[str, Account] = {}
+        self.keys: dict[str, KeySpec] = {}
+        # Grant name -> the key it is on. The keys' grants exist at setup, so policy documents may name them;
+        # a grant named by a CreateGrant request joins when that request is read (later requests may name it).
+        self.grants: dict[str, str | None] = {}
+        self.grant_lines: dict[str, int] = {}
+        for key_name, raw in (data.get("keys") or {}).items():
+            grants = raw.get("grants") if isinstance(raw, LineMap) else None
+            for i, g in enumerate(grants or ()):
+                if isinstance(g, LineMap) and isinstance(g.get("name"), str):
+                    self.add_grant_name(g["name"], key_name, g.value_line("name"), f"key {key_name!r}: grant #{i + 1}")
+
+    def add_grant_name(self, name: str, key: str | None, line: int, where: str) -> None:
+        """A grant's name, unique in the file (a reference names the grant alone, not its key)."""
+        if name in self.grants:
+            self.fail(line, f"{where}: the grant name {name!r} is already used at line {self.grant_lines[name]} "
+                            "(grant names are unique in a file: grant_ref and ${grant_id:NAME} name one grant)")
+        self.grants[name] = key
+        self.grant_lines[name] = line
 
     def fail(self, line: int | None, message: str) -> NoReturn:
         raise ScenarioError(self.source, line, message)
@@ -136,14 +176,24 @@ class Builder:
         elif isinstance(value, list):
             for v in value:
                 self.check_refs(v, where, line)
-        elif isinstance(value, str) and "${key" in value:
-            for match in KEY_REF.finditer(value):
-                if match.group(2) not in self.key_names:
+        elif isinstance(value, str) and ("${key" in value or "${grant_id" in value):
+            for match in REF.finditer(value):
+                kind, name = match.groups()
+                if kind == "grant_id":
+                    if name not in self.grants:
+                        known = ", ".join(sorted(self.grants)) or "none"
+                        self.fail(
+                            line,
+                            f"{where}: {short(match.group(0))} names no grant of this file that exists by then"
+                            f"{did_you_mean(name, self.grants)} (grant names: {known}; a grant is named by the "
+                            "`name:` of a key's grant, or of an earlier CreateGrant request's grant:)",
+                        )
+                elif name not in self.key_names:
                     known = ", ".join(sorted(self.key_names)) or "none"
                     self.fail(
                         line,
                         f"{where}: {short(match.group(0))} names no key of this file"
-                        f"{did_you_mean(match.group(2), self.key_names)} (keys: {known})",
+                        f"{did_you_mean(name, self.key_names)} (keys: {known})",
                     )
 
     def documents(self, m: LineMap, key: str, where: str) -> dict[str, Document | None]:
@@ -167,6 +217,7 @@ class Builder:
         keys_raw = self.mapping(data, "keys")
         keys = {k: self.key(k, raw, keys_raw.key_line(k)) for k, raw in keys_raw.items()}
         self.check_aliases(keys, keys_raw)
+        self.keys = keys
         requests = None
         if data.get("requests") is not None:
             raw_requests: LineSeq = data["requests"]
@@ -179,7 +230,20 @@ class Builder:
             accounts=self.accounts,
             keys=keys,
             requests=requests,
+            now=self.now(data.get("now"), data.value_line("now")),
         )
+
+    def now(self, value: str | None, line: int) -> str | None:
+        """`now:` as UTC to the second (aws:CurrentTime's precision), e.g. 2026-01-15T09:00:00Z."""
+        if value is None:
+            return None
+        try:
+            when = datetime.fromisoformat(value)
+        except ValueError as exc:
+            self.fail(line, f"now: {short(value)!r} is not a time ({exc})")
+        if not datetime(1970, 1, 1, tzinfo=UTC) <= when <= datetime(9999, 12, 31, tzinfo=UTC):
+            self.fail(line, f"now: {value!r} is before 1970 (aws:EpochTime counts seconds from 1970-01-01)")
+        return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def account(self, account_id: str, m: LineMap) -> Account:
         where = f'account "{account_id}"'
@@ -306,6 +370,21 @@ class Builder:
         if created_by is not None:
             self.principal(created_by, m.value_line("created_by"), f"{where}: created_by", account=account)
         grants = m.get("grants") or ()
+        origin = m.get("origin") or "AWS_KMS"
+        state, enabled = m.get("state"), m.get("enabled")
+        if state is not None and enabled is not None and state != ("Enabled" if enabled else "Disabled"):
+            if enabled is False and state == "Enabled":
+                self.fail(m.value_line("enabled"), f"{where}: enabled: false says state: Disabled, but state: is "
+                                                   "Enabled: keep one of them")
+            self.fail(m.value_line("enabled"), f"{where}: enabled: {str(enabled).lower()} is the shorthand for "
+                      f"state: {'Enabled' if enabled else 'Disabled'}, but state: is {state}: leave enabled: out")
+        if state is None:
+            state = ("Enabled" if enabled is not False else "Disabled") if (
+                origin != "EXTERNAL" or enabled is not None) else "PendingImport"
+        if state == "PendingImport" and origin != "EXTERNAL":
+            self.fail(m.value_line("state"), f"{where}: PendingImport is the state of a key with origin EXTERNAL "
+                                             "whose key material is not imported: add origin: EXTERNAL")
+        assert state in KEY_STATES  # the schema's enum
         return KeySpec(
             account=account,
             policy=self.document(m.get("policy"), f"{where}: policy", m.value_line("policy")),
@@ -313,7 +392,10 @@ class Builder:
             bypass_lockout_check=bool(m.get("bypass_lockout_check")),
             key_spec=m.get("key_spec"),
             key_usage=m.get("key_usage"),
-            enabled=m.get("enabled") is not False,
+            enabled=state == "Enabled",
+            state=state,
+            origin=origin,
+            multi_region=bool(m.get("multi_region")),
             aliases=tuple(a.removeprefix("alias/") for a in _strings(m.get("aliases"))),
             tags=dict(m.get("tags") or {}),
             grants=tuple(
@@ -366,6 +448,7 @@ class Builder:
             encryption_context_subset=dict(subset) if subset is not None else None,
             encryption_context_equals=dict(equals) if equals is not None else None,
             retiring_principal=m.get("retiring_principal"),
+            name=m.get("name"),
         )
 
     def grant_principal(self, arn: str, line: int, where: str) -> None:
@@ -391,7 +474,13 @@ class Builder:
             info = action_info(m["action"])
         except UnknownActionError as exc:
             self.fail(m.value_line("action"), f"{where}: {exc}")
+        parameters = self.parameters(m, info.name, where)
         key = self.key_ref_name(m, "key", where)
+        grant_ref = self.grant_ref(m, info.name, where, parameters)
+        if info.takes_key:
+            key = self.key_of_parameters(m, key, parameters, where)
+            if key is None and grant_ref is not None:
+                key = self.grants[grant_ref]
         destination = self.key_ref_name(m, "destination_key", where)
         if info.takes_key and key is None:
             self.fail(
@@ -434,7 +523,18 @@ class Builder:
                 m.value_line("expect_error"),
                 f"{where}: AccessDeniedException is a denial: write expect: denied instead",
             )
+        named = UNDONE_BY_NAME.get(info.name)
+        if m.get("undo") and named is not None and (named in (parameters or {}) or grant_ref is not None):
+            given = "grant_ref" if grant_ref is not None else f"parameters: {named}"
+            self.fail(m.value_line("undo"), f"{where}: undo: the lab puts back only the tag, alias or grant it makes "
+                                            f"itself, not the one {given} names: remove undo: (or {given})")
         grant = m.get("grant")
+        grant_spec = self.grant(grant, m.value_line("grant"), f"{where}: grant", strict=False) if grant else None
+        if grant_spec is not None and grant_spec.name is not None:
+            if info.name != "kms:CreateGrant":
+                self.fail(grant.value_line("name"), f"{where}: grant: name: names the grant a CreateGrant request "
+                                                    f"makes; {info.name} makes none")
+            self.add_grant_name(grant_spec.name, key, grant.value_line("name"), f"{where}: grant")
         context = m.get("encryption_context")
         return RequestSpec(
             principal=principal,
@@ -444,7 +544,7 @@ class Builder:
             destination_key=destination,
             encryption_context=dict(context) if context is not None else None,
             encryption_algorithm=m.get("encryption_algorithm"),
-            grant=self.grant(grant, m.value_line("grant"), f"{where}: grant", strict=False) if grant else None,
+            grant=grant_spec,
             via_service=m.get("via_service"),
             source_ip=source_ip,
             mfa=bool(m.get("mfa")),
@@ -452,8 +552,102 @@ class Builder:
             session_tags=dict(m.get("session_tags") or {}),
             expect=expect,
             expect_error=expect_error,
+            grant_ref=grant_ref,
+            parameters=parameters,
+            undo=bool(m.get("undo")),
             line=line,
         )
+
+    def parameters(self, m: LineMap, action: str, where: str) -> Document | None:
+        """`parameters:`: names of the operation's input (botocore's KMS model), values of the types it takes,
+        references to keys and grants that exist by then. Required parameters may be left to the lab."""
+        raw = m.get("parameters")
+        if raw is None:
+            return None
+        line = m.value_line("parameters")
+        operation = api_operation(action)
+        if operation is None:
+            self.fail(line, f"{where}: {action} is an IAM action with no API operation of its own: remove parameters:")
+        shape = _kms_model().operation_model(operation).input_shape
+        members = list(shape.members) if shape is not None else []
+        for name in raw:
+            if name not in members:
+                self.fail(
+                    raw.key_line(name),
+                    f"{where}: parameters: {operation} has no parameter {short(str(name))!r}"
+                    f"{did_you_mean(name, members)} (its parameters: {', '.join(members) or 'none'})",
+                )
+        params = self.plain(raw, f"{where}: parameters", line)
+        if "Policy" in params and isinstance(params["Policy"], str):
+            self.document(params["Policy"], f"{where}: parameters: Policy", raw.value_line("Policy"))
+        if isinstance(params.get("Policy"), dict):
+            checked = {**params, "Policy": json.dumps(params["Policy"])}  # the lab sends the JSON text
+        else:
+            checked = params
+        self.check_parameter_types(checked, shape, raw, where)
+        return params
+
+    def check_parameter_types(self, params: Document, shape: Any, raw: LineMap, where: str) -> None:
+        """botocore's own check of the values (types, lengths), before the lab sends them."""
+        from botocore.validate import ParamValidator
+
+        report = ParamValidator().validate(params, shape)
+        for error in getattr(report, "_errors", ()):
+            kind, name = error[0], error[1]
+            if kind == "missing required field" and not name:
+                continue  # the lab fills in what the request needs
+            top = name.lstrip(".").split(".")[0].split("[")[0]
+            text = report._format_error(error)  # botocore's words: "Invalid type for parameter ..."
+            self.fail(raw.value_line(top) if top in raw else raw.line, f"{where}: parameters: {text}")
+
+    def grant_ref(self, m: LineMap, action: str, where: str, parameters: Document | None) -> str | None:
+        """`grant_ref:`: a grant of the file that exists when the request runs (a key's, or an earlier request's)."""
+        grant_ref = m.get("grant_ref")
+        if grant_ref is None:
+            return None
+        line = m.value_line("grant_ref")
+        if action not in ("kms:RetireGrant", "kms:RevokeGrant"):
+            self.fail(line, f"{where}: grant_ref names the grant of a RetireGrant or RevokeGrant request, "
+                            f"not of {action}")
+        if grant_ref not in self.grants:
+            known = ", ".join(sorted(self.grants)) or "none"
+            self.fail(line, f"{where}: grant_ref {short(grant_ref)!r} names no grant of this file that exists by then"
+                            f"{did_you_mean(grant_ref, self.grants)} (grant names: {known}; a grant is named by "
+                            "the `name:` of a key's grant, or of an earlier CreateGrant request's grant:)")
+        if parameters is not None and "GrantId" in parameters:
+            self.fail(line, f"{where}: grant_ref and parameters: GrantId both name the grant: keep one")
+        return grant_ref
+
+    def key_of_parameters(self, m: LineMap, key: str | None, parameters: Document | None, where: str) -> str | None:
+        """The request's key, also when `parameters: KeyId` names it: both must name the same key of the file."""
+        key_id = parameters.get("KeyId") if parameters is not None else None
+        if not isinstance(key_id, str):
+            return key
+        line = m["parameters"].value_line("KeyId")
+        named = self.keys_named_by(key_id)
+        if "key_ref" in m:
+            self.fail(m.value_line("key_ref"), f"{where}: key_ref and parameters: KeyId both say how the request "
+                                               "names the key: keep one")
+        if key is not None and key not in named:
+            self.fail(line, f"{where}: parameters: KeyId {short(key_id)!r} must name the same key as key: {key} "
+                            f"(write ${{key:{key}}}, ${{key_id:{key}}} or alias/{key}, or leave KeyId out)")
+        if key is None and len(named) != 1:
+            known = ", ".join(sorted(self.key_names)) or "none"
+            which = "several keys" if named else "no key of this file"
+            self.fail(line, f"{where}: parameters: KeyId {short(key_id)!r} names {which}: write ${{key:NAME}}, "
+                            f"${{key_id:NAME}} or alias/NAME, or add key: (keys: {known})")
+        return key if key is not None else next(iter(named))
+
+    def keys_named_by(self, value: str) -> set[str]:
+        """The keys of the file a KeyId value names: ${key:NAME}, ${key_id:NAME}, an alias or an alias ARN."""
+        match = REF.fullmatch(value)
+        if match and match.group(1) in ("key", "key_id"):
+            return {match.group(2)} & self.key_names
+        arn = _ALIAS_ARN.match(value)
+        alias = (arn.group(1) if arn else value).removeprefix("alias/")
+        if not (arn or value.startswith("alias/")):
+            return set()
+        return {name for name, spec in self.keys.items() if alias == name or alias in spec.aliases}
 
     def key_ref_name(self, m: LineMap, field_name: str, where: str) -> str | None:
         name = m.get(field_name)

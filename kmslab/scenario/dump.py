@@ -39,7 +39,8 @@ def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
 def _flow_requests(data: dict[str, Any]) -> dict[str, Any]:
     """Requests without a policy document read best on one line each."""
     if data.get("requests"):
-        data = {**data, "requests": [r if "session_policy" in r else _Flow(r) for r in data["requests"]]}
+        data = {**data, "requests": [r if "session_policy" in r or "parameters" in r else _Flow(r)
+                                         for r in data["requests"]]}
     return data
 
 
@@ -80,11 +81,23 @@ def _fields(obj: Any) -> dict[str, Any]:
         default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
         if f.name not in ("line", "path") and (f.name in _ALWAYS or value != default):
             out[f.name] = _data(value)
-    if isinstance(obj, KeySpec) and obj.created_by == root_arn(obj.account):
-        del out["created_by"]
+    if isinstance(obj, KeySpec):
+        if obj.created_by == root_arn(obj.account):
+            del out["created_by"]
+        if obj.state is not None or obj.origin == "EXTERNAL":
+            # state: says it all (enabled: false beside it would read as Disabled); an EXTERNAL key without it
+            # would read as PendingImport
+            out.pop("enabled", None)
+            out["state"] = obj.key_state
+        if "expect_error" in out:  # last, as in the format's description
+            out["expect_error"] = out.pop("expect_error")
+    if isinstance(obj, Scenario) and "now" in out:  # the file's settings first, then its world
+        out = {k: out[k] for k in ("version", "name", "title", "region", "now") if k in out} | out
     if isinstance(obj, RequestSpec) and obj.key is None:
         out.pop("key_ref", None)
     if isinstance(obj, GrantSpec):  # the file nests the two context constraints, before retiring_principal
+        if "name" in out:
+            out = {"name": out.pop("name"), **out}
         constraints = {n: out.pop(n) for n in ("encryption_context_subset", "encryption_context_equals") if n in out}
         retiring = out.pop("retiring_principal", None)
         if constraints:

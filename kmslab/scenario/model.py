@@ -12,6 +12,17 @@ from kmslab.engine.context import DEFAULT_REGION, DEFAULT_SOURCE_IP  # one place
 VERSION = 1
 KEY_REFS = ("arn", "id", "alias", "alias_arn")
 EXPECTATIONS = ("allowed", "denied", "error")
+# The key states a file can ask for, each reached as AWS reaches it (DisableKey, ScheduleKeyDeletion, a key
+# with origin EXTERNAL whose material is not imported): https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html
+KEY_STATES = ("Enabled", "Disabled", "PendingDeletion", "PendingImport")
+ORIGINS = ("AWS_KMS", "EXTERNAL")  # CreateKey's Origin for a key outside a custom key store
+# A request with `undo: true` may not name what it creates or removes by name (the lab puts back only the tag,
+# alias or grant it made itself): action -> the parameter (the lab's kmslab.lab.calls.UNDONE_BY_NAME).
+UNDONE_BY_NAME = {
+    "kms:TagResource": "Tags", "kms:UntagResource": "TagKeys", "kms:CreateAlias": "AliasName",
+    "kms:UpdateAlias": "AliasName", "kms:DeleteAlias": "AliasName", "kms:RetireGrant": "GrantId",
+    "kms:RevokeGrant": "GrantId",
+}
 
 Document = dict[str, Any]  # a policy document, as plain JSON-compatible data
 
@@ -110,11 +121,16 @@ class GrantSpec:
     encryption_context_subset: dict[str, str] | None = None
     encryption_context_equals: dict[str, str] | None = None
     retiring_principal: str | None = None
+    name: str | None = None  # the file's name for the grant (grant_ref, ${grant_id:NAME}); also CreateGrant's Name
 
 
 @dataclass(frozen=True)
 class KeySpec:
-    """A KMS key to build. `policy` None: the default key policy AWS applies."""
+    """A KMS key to build. `policy` None: the default key policy AWS applies.
+
+    Its state is `state`, or (None) Enabled / Disabled as `enabled` says: the file's `enabled: false` and
+    `state: Disabled` are one key, kept as `enabled=False, state=None`, so both load to equal KeySpecs.
+    """
 
     account: str
     policy: Document | None = None
@@ -127,10 +143,23 @@ class KeySpec:
     tags: dict[str, str] = field(default_factory=dict)
     grants: tuple[GrantSpec, ...] = ()
     expect_error: str | None = None  # building the key must fail with this AWS error code
+    state: str | None = None  # PendingDeletion, PendingImport; None: Enabled or Disabled, as `enabled` says
+    origin: str = "AWS_KMS"  # EXTERNAL: a key for imported key material
+    multi_region: bool = False  # a multi-Region primary key
 
     def __post_init__(self) -> None:
         if not self.created_by:
             object.__setattr__(self, "created_by", root_arn(self.account))
+        if self.state in ("Enabled", "Disabled"):  # one way to say each: enabled=True/False, state None
+            object.__setattr__(self, "enabled", self.state == "Enabled")
+            object.__setattr__(self, "state", None)
+        elif self.state is not None:
+            object.__setattr__(self, "enabled", False)
+
+    @property
+    def key_state(self) -> str:
+        """The state the key reaches before any request runs: Enabled, Disabled, PendingDeletion, PendingImport."""
+        return self.state or ("Enabled" if self.enabled else "Disabled")
 
 
 @dataclass(frozen=True)
@@ -152,6 +181,9 @@ class RequestSpec:
     session_tags: dict[str, str] = field(default_factory=dict)
     expect: str | None = None
     expect_error: str | None = None
+    grant_ref: str | None = None  # the file's name of the grant a RetireGrant / RevokeGrant names (GrantId)
+    parameters: Document | None = None  # more API parameters, under the API's names; they win over the lab's
+    undo: bool = False  # the lab puts back what the request changed before the next one (a table's what-if)
     line: int = field(default=0, compare=False)
 
 
@@ -168,6 +200,7 @@ class Scenario:
     accounts: dict[str, Account] = field(default_factory=dict)
     keys: dict[str, KeySpec] = field(default_factory=dict)
     requests: tuple[RequestSpec, ...] | None = None
+    now: str | None = None  # the time aws:CurrentTime sees, "YYYY-MM-DDTHH:MM:SSZ"; None: the real clock
     path: str | None = field(default=None, compare=False)
 
     def principals(self) -> tuple[str, ...]:

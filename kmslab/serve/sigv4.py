@@ -101,7 +101,7 @@ _MISMATCH = ("The request signature we calculated does not match the signature y
              "Secret Access Key and signing method. Consult the service documentation for details.")
 
 
-class _Signer(SigV4Auth):
+class _Signer(SigV4Auth):  # type: ignore[misc]  # botocore ships no type information: SigV4Auth is Any
     """botocore's SigV4 signer over exactly the headers the client signed."""
 
     def __init__(self, credentials: Credentials, service: str, region: str, signed: tuple[str, ...]) -> None:

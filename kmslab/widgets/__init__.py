@@ -5,7 +5,8 @@ string or an HTML string; they never call the engine or moto, so an interactive
 controller can re-render them on every change.
 """
 
-from .explain import cli_error_line, explain_html, is_root_statement, policy_html
+from ..engine.policy import is_account_statement as is_root_statement
+from .explain import cli_error_line, explain_html, policy_html
 from .flow import decision_path, flow_svg
 from .labels import principal_label, principal_labels
 from .table import access_table, flipped, outcomes_frame

@@ -134,8 +134,8 @@ class LiveWidget:
         """The instance currently shown for this lab and key, if any."""
         return LiveWidget._open.get((cls, id(lab), key))
 
-    def _guard(self, handler: Callable[[Any], None]) -> Callable[[Any], None]:
-        """Run a callback so that any error shows in the Output widget, never lost."""
+    def _guard(self, handler: Callable[[Any], object]) -> Callable[[Any], None]:
+        """Run a callback so that any error shows in the Output widget, never lost (its result is dropped)."""
         def run(change: Any) -> None:
             if self._busy:
                 return

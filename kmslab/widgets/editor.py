@@ -144,6 +144,7 @@ class PolicyEditor:
         """The policy in force now, read back through the lab."""
         if self.key is not None:
             return self.lab.key_policy(self.key)
+        assert self.principal is not None  # __init__ takes a principal whenever it takes no key
         account, kind, name = self.lab._split(self.lab.principal_arn(self.principal))
         iam = self.lab.admin("iam", account)
         try:
@@ -151,7 +152,8 @@ class PolicyEditor:
                                                          "PolicyName": self.policy_name})["PolicyDocument"]
         except ClientError:
             return {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": [], "Resource": "*"}]}
-        return json.loads(doc) if isinstance(doc, str) else doc
+        policy: dict[str, Any] = json.loads(doc) if isinstance(doc, str) else doc
+        return policy
 
     def apply(self, text: str | None = None) -> bool:
         """Apply the editor's text (or `text`); True when AWS accepted it.
@@ -192,6 +194,7 @@ class PolicyEditor:
                 if self.key is not None:
                     self.lab.put_key_policy(self.key, raw, as_=self.as_)
                 else:
+                    assert self.principal is not None  # __init__ takes a principal whenever it takes no key
                     self.lab.put_inline_policy(self.principal, self.policy_name, raw)
         except ClientError as exc:
             error = exc.response.get("Error", {})

@@ -16,7 +16,7 @@ import html
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import ipywidgets as w
 from botocore.exceptions import ClientError
@@ -48,13 +48,26 @@ def aws_error_html(exc: ClientError) -> str:
 
 
 @dataclass(frozen=True)
-class Change:
-    """One change the experiment can make: the root statement on or off, or a policy attached or detached."""
+class RootChange:
+    """The root statement added to the key policy (`on`) or removed from it."""
 
-    kind: str  # "root" | "attach"
     on: bool
-    user: str | None = None
-    policy: str | None = None
+    kind: Literal["root"] = "root"
+    user: None = None  # no principal and no policy: a key policy change touches every row
+    policy: None = None
+
+
+@dataclass(frozen=True)
+class AttachChange:
+    """The managed policy `policy` attached to the principal `user` (an ARN) (`on`) or detached from it."""
+
+    on: bool
+    user: str
+    policy: str
+    kind: Literal["attach"] = "attach"
+
+
+Change = RootChange | AttachChange  # one change the experiment can make; `kind` tells which
 
 
 class KeyPolicyExperiment(LiveWidget):
@@ -159,18 +172,18 @@ class KeyPolicyExperiment(LiveWidget):
         In predict mode, a change of the toggle only stages the change; this method always makes it.
         """
         self._unstage()
-        self._apply(Change("root", on))
+        self._apply(RootChange(on))
 
     def set_attached(self, user: str, policy: str, attached: bool) -> None:
         """Attach or detach a managed policy (AttachUserPolicy / DetachUserPolicy), at once."""
         self._unstage()
-        self._apply(Change("attach", attached, self.lab.principal_arn(user), policy))
+        self._apply(AttachChange(attached, self.lab.principal_arn(user), policy))
 
     def _on_root(self, change: Any) -> None:
-        self._control_changed(Change("root", bool(change["new"])))
+        self._control_changed(RootChange(bool(change["new"])))
 
     def _on_attach(self, user: str, policy: str, change: Any) -> None:
-        self._control_changed(Change("attach", bool(change["new"]), user, policy))
+        self._control_changed(AttachChange(bool(change["new"]), user, policy))
 
     def _control_changed(self, change: Change) -> None:
         if self.predict_mode:
@@ -249,10 +262,10 @@ class KeyPolicyExperiment(LiveWidget):
             raise ValueError("say which change to predict: root_statement=True/False, attach=(user, policy) "
                              "or detach=(user, policy)")
         if root_statement is not None:
-            change = Change("root", bool(root_statement))
+            change: Change = RootChange(bool(root_statement))
         else:
-            user, policy = attach if attach is not None else detach  # type: ignore[misc]
-            change = Change("attach", attach is not None, self.lab.principal_arn(user), policy)
+            user, policy = next(pair for pair in (attach, detach) if pair is not None)
+            change = AttachChange(attach is not None, self.lab.principal_arn(user), policy)
             if (change.user, policy) not in self.attach_boxes:
                 raise ValueError(f"this experiment attaches {', '.join(self.attachable)} to "
                                  f"{', '.join(self.labels.get(u, u) for u in self.users)}")
@@ -433,7 +446,7 @@ class KeyPolicyExperiment(LiveWidget):
         staged = self.staged is not None
         self.check_button.disabled = not staged
         self.check_button.layout.display = None if staged else "none"
-        if staged:
+        if self.staged is not None:
             self.staged_view.value = ('<div class="kmslab-staged-box" style="border:2px dashed #0072b2;'
                                       'padding:4px 8px;line-height:1.5;overflow-wrap:anywhere">'
                                       + words.say("predict_staged", change=html.escape(self._describe(self.staged)))

@@ -124,10 +124,10 @@ class Playground(LiveWidget):
             else self.iam_editor
         if editor is None:
             return
-        call = (words.say("call_put_key_policy", key=editor.key) if editor.key is not None else
-                words.say("call_put_inline", principal=principal_labels([editor.principal])[editor.principal],
+        call = (words.say("call_put_inline", principal=principal_labels([editor.principal])[editor.principal],
                           name=editor.policy_name,
-                          kind="Role" if ":role/" in editor.principal else "User"))
+                          kind="Role" if ":role/" in editor.principal else "User")
+                if editor.principal is not None else words.say("call_put_key_policy", key=editor.key))
         self._say(call, touched=[editor.principal] if editor.principal else [])
 
     def _refresh_from_code(self) -> None:

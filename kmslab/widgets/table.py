@@ -15,6 +15,7 @@ import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 from uuid import uuid4
 
 import pandas as pd
@@ -50,7 +51,7 @@ COLOURS = {
     "error": ("#e3e3e3", "#2b2b2b", "#6b6b6b"),
 }
 
-_TABLE_STYLES: list[dict] = [
+_TABLE_STYLES: list[dict[str, Any]] = [
     {"selector": "", "props": [("border-collapse", "collapse"), ("font-size", "12px"),
                                ("font-family", "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif")]},
     {"selector": "caption", "props": [("caption-side", "top"), ("text-align", "left"), ("padding", "4px 0 6px"),
@@ -74,16 +75,17 @@ for _name, (_bg, _fg, _accent) in COLOURS.items():
     _TABLE_STYLES.append({"selector": f"td.kmslab-{_name}", "props": [("border-left", f"3px solid {_accent}")]})
 
 
-class AccessTable(Styler):
+class AccessTable(Styler):  # type: ignore[misc]  # pandas ships no type information (no pandas-stubs): Styler is Any
     """A pandas Styler whose HTML puts the title and legend above the table (see the module docstring)."""
 
     head_html: str = ""
 
-    def to_html(self, buf: object = None, **kwargs: object) -> str | None:  # type: ignore[override]
+    def to_html(self, buf: object = None, **kwargs: object) -> str | None:
         """The table's HTML, after its title and legend (a buffer gets the bare table, as pandas writes it)."""
         if buf is not None:
-            return super().to_html(buf, **kwargs)  # type: ignore[arg-type]
-        table = super().to_html(**kwargs)  # type: ignore[arg-type]
+            written: str | None = super().to_html(buf, **kwargs)  # pandas: None, having written to buf
+            return written
+        table: str = super().to_html(**kwargs)
         return (f'<div class="kmslab-access">{self.head_html}'
                 f'<div class="kmslab-table-scroll" style="overflow-x:auto;max-width:100%">{table}</div></div>')
 
@@ -215,8 +217,8 @@ def _grid(outcomes: Sequence[Outcome], previous: Sequence[Outcome] | None,
           principal_labels: Mapping[str, str] | None, title: str | None,
           predicted: Iterable[Pair] | None) -> _Grid:
     cells: dict[CellKey, Outcome] = {}
-    for o in outcomes:
-        cells[_key(o)] = o  # a repeated request: the last answer counts
+    for outcome in outcomes:
+        cells[_key(outcome)] = outcome  # a repeated request: the last answer counts
     labels = _labels.principal_labels((p for p, _, _ in cells), principal_labels)
     rows = list(dict.fromkeys(p for p, _, _ in cells))
     keys = list(dict.fromkeys(k for _, _, k in cells))

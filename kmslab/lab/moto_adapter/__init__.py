@@ -34,6 +34,11 @@ naming the missing ones):
   `aliases`, `key_state`, `enabled`, `deletion_date`, `description`, `key_rotation_status`,
   `key_spec`, `key_usage`, `origin`, `multi_region`; `generate_private_key` (made lazy).
 - `moto.kms.utils._deserialize_ciphertext_blob` (moto's ciphertext starts with the key id).
+- `operations/` (operations moto lacks, and CreateKey/DescribeKey wrapped): `KmsResponse.kms_backend`, moto's
+  `create_key`/`describe_key` response methods, `KmsBackend.describe_key`, `Key.to_dict`, a `Key`'s
+  `key_material` (what moto encrypts and MACs with) and `private_key` (moto.kms.utils `RSAPrivateKey` /
+  `ECDSAPrivateKey`, whose `private_key`, `key_size` and `valid_signing_algorithms` an import sets); the import
+  state is kmslab's own attribute on the Key (`_kmslab_import`).
 - `moto.core.exceptions.JsonRESTError` (an error boto3 receives as AWS's JSON error).
 - `moto.core.base_backend.AccountSpecificBackend.get_session` (regions), `moto.core.utils.create_loader`
   (service models; called by `get_service_model` when moto parses a request).
@@ -61,6 +66,7 @@ from .hooks import (
     Handler,
     KmsRequest,
     aws_unique_id,
+    expire_imported_material,
     handler,
     on_new_access_key,
     request_lock,
@@ -96,7 +102,8 @@ __all__ = [
     "CHECKED_VERSIONS", "AwsError", "Handler", "KeyHandle", "KeyStore", "KmsRequest", "Server",
     "Answer", "ServeRequest", "role_trust_policy",
     "add_managed_policies", "aws_managed_policy_records", "aws_unique_id", "credentials_of", "engine_caller",
-    "engine_key", "find_key", "forget_key", "handler", "key_id_in_ciphertext", "key_owner", "key_store", "load",
+    "engine_key", "expire_imported_material", "find_key", "forget_key", "handler", "key_id_in_ciphertext",
+    "key_owner", "key_store", "load",
     "missing_internals", "new_access_key", "on_new_access_key", "principal_exists", "request_lock", "role_arns",
     "seed_ids", "set_handler",
     "share_session", "sign_faster", "start_mock", "stop_mock", "user_arns",
@@ -152,6 +159,16 @@ INTERNALS: tuple[tuple[str, str], ...] = (
     ("moto.kms.models", "KmsBackend.get_alias_name"),
     ("moto.kms.models", "KmsBackend.get_key_id_from_alias"),
     ("moto.kms.utils", "_deserialize_ciphertext_blob"),
+    # operations/import_material.py: imported material becomes the key material / key pair moto uses.
+    ("moto.kms.utils", "RSAPrivateKey"),
+    ("moto.kms.utils", "ECDSAPrivateKey"),
+    ("moto.kms.models", "KmsBackend.describe_key"),
+    ("moto.kms.models", "Key.to_dict"),
+    ("moto.kms.responses", "KmsResponse.kms_backend"),
+    ("moto.kms.responses", "KmsResponse.create_key"),
+    ("moto.kms.responses", "KmsResponse.describe_key"),
+    # operations/data_key_pairs.py, key_specs.py, key_agreement.py: a KeyId's key (moto's NotFoundException).
+    ("moto.kms.responses", "KmsResponse._validate_key_id"),
     ("moto.core.base_backend", "AccountSpecificBackend.get_session"),
     ("moto.core.utils", "create_loader"),
     ("moto.moto_api._internal", "mock_random"),
@@ -167,7 +184,7 @@ INTERNALS: tuple[tuple[str, str], ...] = (
 INSTANCE_ATTRIBUTES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("moto.kms.models", "Key", ("id", "arn", "account_id", "region", "policy", "grants", "aliases", "key_state",
                                 "enabled", "deletion_date", "description", "key_rotation_status", "key_spec",
-                                "key_usage", "origin", "multi_region", "private_key")),
+                                "key_usage", "origin", "multi_region", "private_key", "key_material")),
     ("moto.kms.models", "Grant", ("id", "grantee_principal", "retiring_principal", "operations", "constraints",
                                   "name")),
     ("moto.kms.models", "KmsBackend", ("keys",)),

@@ -115,8 +115,18 @@ def handler() -> Handler | None:
 def _kms_authorize(self: KmsResponse, resource: str = "*") -> None:
     if _HANDLER is None:
         return _ORIGINAL["auth"](self, resource)
+    expire_imported_material()  # imported key material whose ValidTo has passed goes first
     _HANDLER.authorize_request(KmsRequest(self))
     return None
+
+
+def expire_imported_material() -> None:
+    """Delete imported key material whose ValidTo has passed (operations/import_material.expire_due), telling the
+    handler which keys changed. Before every KMS request, and before a lab probe saves what it will undo."""
+    expire = _ORIGINAL.get("expire_due")
+    for key_id in expire() if expire is not None else ():
+        if _HANDLER is not None:
+            _HANDLER.changed("kms", key_id)
 
 
 def _kms_validate_key_policy(self: KmsResponse, key_id: str, action: str) -> None:
@@ -187,11 +197,12 @@ def _create_user(self: IAMBackend, *args: Any, **kwargs: Any) -> Any:
     return result
 
 
-# IAM writes checked as IAM does (kmslab.lab.iam_rules) before moto runs them: what each names.
-_IAM_CHECKED = {
-    "create_user": ("userName", "user_name", None, None),
-    "create_role": ("roleName", "role_name", None, None),
-    "create_group": ("groupName", "group_name", None, None),
+# IAM writes checked as IAM does (kmslab.lab.iam_rules) before moto runs them: what each names
+# (IAM's name parameter, moto's name argument, moto's policy document argument, whose: an entity or "managed").
+_IAM_CHECKED: dict[str, tuple[str | None, str | None, str | None, str]] = {
+    "create_user": ("userName", "user_name", None, "user"),
+    "create_role": ("roleName", "role_name", None, "role"),
+    "create_group": ("groupName", "group_name", None, "group"),
     "put_user_policy": ("policyName", "policy_name", "policy_json", "user"),
     "put_role_policy": ("policyName", "policy_name", "policy_json", "role"),
     "put_group_policy": ("policyName", "policy_name", "policy_json", "group"),
@@ -208,12 +219,12 @@ def _check_iam(method: str, backend: IAMBackend, args: tuple[Any, ...], kwargs: 
 
     param, name_arg, doc_arg, kind = _IAM_CHECKED[method]
     bound = inspect.signature(_ORIGINAL[method]).bind(backend, *args, **kwargs).arguments
+    name = bound.get(name_arg) if name_arg is not None else None
     try:
         if param is not None:
-            check_name(param, bound.get(name_arg))
+            check_name(param, name)
         if doc_arg is not None:
-            text = bound.get(doc_arg)
-            check_identity_policy(text)
+            text = check_identity_policy(bound.get(doc_arg))
             if kind == "managed":
                 check_managed_size(text)
             else:
@@ -221,7 +232,7 @@ def _check_iam(method: str, backend: IAMBackend, args: tuple[Any, ...], kwargs: 
                 owner = getattr(backend, f"{kind}s", {}).get(entity) if kind != "role" else next(
                     (r for r in backend.roles.values() if r.name == entity), None)
                 existing = getattr(owner, "policies", {}) if owner is not None else {}
-                check_inline_size(kind, str(entity), existing, str(bound.get(name_arg)), text)
+                check_inline_size(kind, str(entity), existing, str(name), text)
     except IamRefusal as refusal:
         raise IAMException(refusal.code, refusal.message) from None
 
@@ -260,17 +271,20 @@ def _patch() -> None:
     from . import operations  # the operations moto lacks (imports this module's AwsError)
 
     operations.install()
+    _ORIGINAL["expire_due"] = operations.import_material.expire_due
     _ORIGINAL["auth"] = KmsResponse._authenticate_and_authorize_normal_action
     _ORIGINAL["call_action"] = KmsResponse.call_action
     _ORIGINAL["validate_key_policy"] = KmsResponse._validate_key_policy
     _ORIGINAL["create_user"] = IAMBackend.create_user
     _ORIGINAL["delete_user"] = IAMBackend.delete_user
     _ORIGINAL["delete_role"] = IAMBackend.delete_role
+    # moto's methods replaced in place (mypy's method-assign); KmsResponse's two inherited ones take the
+    # subclass they are patched onto, narrower than the base class's declared self (assignment).
     IamResponse.call_action = _iam_sts_call_action(IamResponse.call_action)  # type: ignore[method-assign]
     TokenResponse.call_action = _iam_sts_call_action(TokenResponse.call_action)  # type: ignore[method-assign]
     KmsResponse._validate_key_policy = _kms_validate_key_policy  # type: ignore[method-assign]
-    KmsResponse._authenticate_and_authorize_normal_action = _kms_authorize  # type: ignore[method-assign]
-    KmsResponse.call_action = _kms_call_action  # type: ignore[method-assign]
+    KmsResponse._authenticate_and_authorize_normal_action = _kms_authorize  # type: ignore[method-assign, assignment]
+    KmsResponse.call_action = _kms_call_action  # type: ignore[method-assign, assignment]
     IAMBackend.create_user = _create_user  # type: ignore[method-assign]
     for method in _IAM_CHECKED:
         if method != "create_user":

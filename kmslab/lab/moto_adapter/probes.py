@@ -18,16 +18,20 @@ ASPECTS: dict[str, tuple[str, ...]] = {
     "policy": ("policy",),
     "state": ("key_state", "enabled", "deletion_date"),
     "rotation": ("key_rotation_status",),
+    # Imported key material (operations/import_material.py): the state, the material and what it was imported into.
+    "import": ("key_state", "enabled", "deletion_date", "key_material", "private_key", "_kmslab_import"),
 }
 
 
 class KeyStore:
     """The keys of one moto KMS backend (one account and region), as a probe prepares and restores them."""
 
-    __slots__ = ("_backend",)
+    __slots__ = ("_backend", "_importer")
 
-    def __init__(self, backend: Any) -> None:
-        self._backend = backend
+    def __init__(self, backend: Any, importer: Callable[[Any], tuple[bytes, bytes]] | None = None) -> None:
+        """`importer(moto_key)` prepares an import of key material (operations/import_material.prepared_import,
+        handed in by world.key_store: this module imports nothing from kmslab)."""
+        self._backend, self._importer = backend, importer
 
     def encrypt(self, key_id: str, plaintext: bytes, context: Mapping[str, str] | None) -> bytes:
         """A ciphertext under the key (what Encrypt would return), made without a request."""
@@ -56,7 +60,7 @@ class KeyStore:
                     del key.grants[grant_id]
             return undo_grants
         names = ASPECTS[aspect]
-        values = tuple(getattr(key, name) for name in names)
+        values = tuple(getattr(key, name, None) for name in names)
 
         def undo() -> None:
             for name, value in zip(names, values, strict=True):
@@ -109,11 +113,19 @@ class KeyStore:
         grant_id, _token = self._backend.create_grant(key_id, grantee, ["Decrypt"], name, {}, retiring)
         return grant_id
 
+    def import_request(self, key_id: str) -> tuple[bytes, bytes]:
+        """(import token, wrapped key material) for an ImportKeyMaterial of the key, made without a request: the
+        material the key had (a reimport must bring the same) or new material. On a key whose origin is not
+        EXTERNAL, placeholder bytes: AWS refuses such a key before it reads them."""
+        if self._importer is None:
+            raise NotImplementedError("this KeyStore was made without an importer")
+        return self._importer(self._backend.keys[key_id])
+
     def of_account(self, account: str) -> KeyStore:
         """The keys of `account` in this store's region (a probe's helper key lives in the caller's account)."""
         from moto.kms.models import kms_backends
 
-        return KeyStore(kms_backends[account][self._backend.region_name])
+        return KeyStore(kms_backends[account][self._backend.region_name], self._importer)
 
     def scratch_key(self, policy: str, description: str) -> tuple[str, str]:
         """A symmetric encryption key made without a request: (key id, ARN). moto's random ids are left as

@@ -33,6 +33,7 @@ MAX_BODY = 1 << 20  # bytes: far above any KMS, IAM or STS request (a key policy
 CLOSED = ("moto_api", "instance_metadata")  # moto's own endpoints: never served
 REQUEST_DEADLINE = 30.0  # seconds to receive one whole request (line, headers and body)
 MAX_CONNECTIONS = 64  # open connections served at once; far above a workshop's clients on one machine
+_Request = socket.socket | tuple[bytes, socket.socket]  # what socketserver hands process_request (TCP: a socket)
 
 
 class _DeadlineSocketIO(socket.SocketIO):
@@ -153,7 +154,7 @@ _REASONS = {400: "Bad Request", 403: "Forbidden", 404: "Not Found", 413: "Reques
 def _handler_class() -> type:
     from moto.moto_server.werkzeug_app import MotoRequestHandler
 
-    class Handler(MotoRequestHandler):  # type: ignore[misc,valid-type]
+    class Handler(MotoRequestHandler):
         """moto's request handler, with a socket timeout: an idle or stalled connection is closed."""
 
         timeout = IDLE_TIMEOUT
@@ -196,27 +197,31 @@ class Server:
     """moto's HTTP server on `host:port` behind `gate`; binds at construction (OSError if it cannot)."""
 
     def __init__(self, host: str, port: int, gate: Gate | None = None) -> None:
-        from werkzeug.serving import make_server
+        from werkzeug.serving import ThreadedWSGIServer, make_server
 
         if not 0 <= port < 65536:
             raise OSError(f"port {port} is not a TCP port (1-65535)")
         # Bound here, not by werkzeug: werkzeug prints a busy port's error and calls sys.exit(1).
         with socket.create_server((host, port)) as listening:
-            self._server = make_server(host, port, _GatedApp(gate), threaded=True,
-                                       request_handler=_handler_class(), fd=listening.fileno())
+            server = make_server(host, port, _GatedApp(gate), threaded=True,
+                                 request_handler=_handler_class(), fd=listening.fileno())
+        if not isinstance(server, ThreadedWSGIServer):  # what threaded=True makes; the slots below need it
+            raise TypeError(f"werkzeug made a {type(server).__name__}, not a ThreadedWSGIServer")
+        self._server = server
         self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        # Per-instance overrides (make_server builds the server, so it cannot be a subclass of ours).
         self._server.process_request = self._process_request  # type: ignore[method-assign]
         self._server.process_request_thread = self._process_request_thread  # type: ignore[method-assign]
         self._thread: threading.Thread | None = None
 
-    def _process_request(self, request: socket.socket, client_address: Any) -> None:
+    def _process_request(self, request: _Request, client_address: Any) -> None:
         """Start a thread for the connection if a slot is free; otherwise close it at once."""
         if not self._slots.acquire(blocking=False):
             self._server.shutdown_request(request)
             return
         type(self._server).process_request(self._server, request, client_address)  # a thread per connection
 
-    def _process_request_thread(self, request: socket.socket, client_address: Any) -> None:
+    def _process_request_thread(self, request: _Request, client_address: Any) -> None:
         try:
             type(self._server).process_request_thread(self._server, request, client_address)  # handles, closes
         finally:

@@ -117,7 +117,8 @@ def apply_speedups() -> None:
     original = getattr(moto_core_responses, "method_names_from_class", None)
     if "method_names_from_class" not in _ORIGINAL and original is not None:  # a moto without it: nothing to do
         _ORIGINAL["method_names_from_class"] = original
-        moto_core_responses.method_names_from_class = _method_names_from_class
+        # A Sequence where moto declares a list: moto's call_action only asks `in` of it (see FunctionNames).
+        moto_core_responses.method_names_from_class = _method_names_from_class  # type: ignore[assignment]
 
 
 @cache
@@ -149,7 +150,8 @@ def share_session(session: Any) -> None:
     if "create_loader" not in _ORIGINAL:
         _ORIGINAL["create_loader"] = moto_core_utils.create_loader
         _ORIGINAL["get_session"] = AccountSpecificBackend.get_session
-    moto_core_utils.create_loader = lambda: shared  # type: ignore[assignment]
+    # Duck-typed: moto asks its Loader for load_service_model alone, which _SharedLoader answers.
+    moto_core_utils.create_loader = lambda: shared  # type: ignore[assignment, return-value]
     AccountSpecificBackend.get_session = classmethod(lambda cls: session)  # type: ignore[assignment,method-assign]
 
 

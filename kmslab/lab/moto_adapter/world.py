@@ -17,7 +17,7 @@ from moto.kms.utils import _deserialize_ciphertext_blob
 from moto.sts.models import sts_backends
 
 from ...engine import Caller, Grant, Key, Policy
-from ...engine.policy import statement_list
+from ...engine.policy import PolicyKind, statement_list
 from .probes import KeyStore
 from .speedups import apply_speedups
 
@@ -28,9 +28,12 @@ PARTITION = "aws"  # IAM and STS backends are keyed by partition since moto 5.0.
 
 def start_mock() -> Any:
     """Start moto's mock with empty backends (`mock_aws().start()` resets them); returns the mock to stop."""
+    from .operations.import_material import forget_expiring
+
     apply_speedups()
     _KMS.clear()
     _STORES.clear()
+    forget_expiring()
     mock = mock_aws()
     mock.start()
     return mock
@@ -70,7 +73,9 @@ def key_store(account: str, region: str) -> KeyStore:
     """The keys of an account and region, for a probe's preparation and undoing."""
     found = _STORES.get((account, region))
     if found is None:
-        found = _STORES[(account, region)] = KeyStore(_kms(account, region))
+        from .operations.import_material import prepared_import
+
+        found = _STORES[(account, region)] = KeyStore(_kms(account, region), prepared_import)
     return found
 
 
@@ -79,7 +84,9 @@ def key_store(account: str, region: str) -> KeyStore:
 
 def new_access_key(account: str) -> tuple[str, str]:
     """An access key of no user that moto routes to `account` (IAM and STS calls); (id, secret)."""
-    key = AccessKey(user_name=None, prefix="AKIA", account_id=account)
+    # moto marks CloudFormationModel.is_created abstract but without ABCMeta, and AccessKey never defines it:
+    # moto makes AccessKeys itself (create_access_key), so instantiating one is as moto does.
+    key = AccessKey(user_name=None, prefix="AKIA", account_id=account)  # type: ignore[abstract]
     _iam(account).access_keys[key.access_key_id] = key
     return key.access_key_id, key.secret_access_key
 
@@ -249,7 +256,7 @@ def _doc(policy: Any) -> str:
     return next(v.document for v in policy.versions if v.is_default)
 
 
-def _policy(document: Any, name: str, kind: str) -> Policy:
+def _policy(document: Any, name: str, kind: PolicyKind) -> Policy:
     return Policy.parse(document if isinstance(document, str) else json.dumps(document), name=name, kind=kind)
 
 

@@ -9,6 +9,10 @@ one moto has (when a moto upgrade implements an operation, moto answers it: chec
 
 A method reads the request with `params(self)` and returns the JSON text of AWS's response, or raises
 `hooks.AwsError` with AWS's error code and message (each operation's API Reference page, Errors).
+
+Where moto implements an operation but misses part of AWS's answer (CreateKey with Origin EXTERNAL makes a key
+with material), `@around("CreateKey")` registers a function `(response, moto_method) -> str` that runs in its
+place and may call moto's method; `install()` wraps moto's method once.
 """
 
 from __future__ import annotations
@@ -21,9 +25,13 @@ from typing import Any
 from moto.kms.responses import KmsResponse
 
 Method = Callable[[KmsResponse], str]
+Around = Callable[[KmsResponse, Method], str]
 
 # snake_case method name -> method; filled by the family modules imported at the end of this file.
 OPERATIONS: dict[str, Method] = {}
+# snake_case method name -> the functions wrapped around moto's own method (outermost last).
+AROUND: dict[str, list[Around]] = {}
+_WRAPPED: dict[str, Method] = {}  # snake_case name -> moto's own method, once wrapped
 
 
 def _snake(operation_name: str) -> str:
@@ -35,6 +43,14 @@ def operation(name: str) -> Callable[[Method], Method]:
     def register(method: Method) -> Method:
         OPERATIONS[_snake(name)] = method
         return method
+    return register
+
+
+def around(name: str) -> Callable[[Around], Around]:
+    """Register `function(response, moto_method)` to answer the KMS operation `name` that moto implements."""
+    def register(function: Around) -> Around:
+        AROUND.setdefault(_snake(name), []).append(function)
+        return function
     return register
 
 
@@ -54,6 +70,20 @@ def install() -> None:
     for name, method in OPERATIONS.items():
         if not hasattr(KmsResponse, name):
             setattr(KmsResponse, name, method)
+    for name, functions in AROUND.items():
+        if name in _WRAPPED or not hasattr(KmsResponse, name):
+            continue
+        wrapped = _WRAPPED[name] = getattr(KmsResponse, name)
+        for function in functions:
+            wrapped = _wrap(function, wrapped)
+        setattr(KmsResponse, name, wrapped)
+
+
+def _wrap(function: Around, inner: Method) -> Method:
+    def method(self: KmsResponse) -> str:
+        return function(self, inner)
+    method.__name__ = inner.__name__
+    return method
 
 
 # Family modules: each registers its operations on import. Add yours here (one line).

@@ -1,3 +1,7 @@
 """Imports every family module of `operations`, so that their `@operation` registrations run."""
 
 # One import line per family module, e.g. `from . import import_family` with a noqa F401 comment.
+# ruff: noqa: I001 - one line per family (several helpers add theirs), in the order they were added
+from . import import_material  # noqa: F401
+from . import custom_key_stores  # noqa: F401
+from . import data_key_pairs  # noqa: F401

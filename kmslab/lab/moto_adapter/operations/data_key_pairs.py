@@ -1,0 +1,85 @@
+"""GenerateDataKeyPair and GenerateDataKeyPairWithoutPlaintext (moto implements neither).
+
+AWS's pages:
+- https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateDataKeyPair.html
+- https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateDataKeyPairWithoutPlaintext.html
+
+"This operation returns a plaintext public key, a plaintext private key, and a copy of the private key that is
+encrypted under the symmetric encryption KMS key you specify." The pair is a real, new key pair of the KeyPairSpec
+(`key_pairs.data_key_pair`: RSA, NIST and SECG curves, Ed25519, ML-KEM-768/1024 with `cryptography`; ML_KEM_512 is
+simulated and labelled so there). The private key is encrypted with the lab's own encryption of the KMS key (moto's
+`KmsBackend.encrypt`, with the request's encryption context), so Decrypt with the same key and encryption context
+returns it, as on AWS ("use the Decrypt operation to decrypt the encrypted private key").
+Not simulated: SM2 (China Regions only; kmslab has no SM2), the Recipient parameter (Nitro attestation documents),
+DryRun, GrantTokens (docs/aws-references.md 10.7).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from moto.kms.responses import KmsResponse
+
+from ....engine.key_specs import is_china_region, key_pair_spec_refusal
+from ..hooks import AwsError
+from . import operation, params
+from .key_pairs import data_key_pair
+
+
+def find_key(response: KmsResponse, key_id: str) -> Any:
+    """The moto key a KeyId names (key id, key ARN, alias name or alias ARN); moto's NotFoundException if none."""
+    response._validate_key_id(key_id)
+    return response.kms_backend.describe_key(key_id)
+
+
+def no_recipient(request: dict[str, Any]) -> None:
+    """Refuse a Recipient (an attestation document): the lab has no Nitro enclave and cannot check one."""
+    if request.get("Recipient"):
+        raise AwsError("ValidationException", "kmslab cannot check a Nitro Enclaves or NitroTPM attestation document: "
+                                              "make the request without the Recipient parameter.")
+
+
+def invalid_key_usage(key: Any, operation_name: str) -> AwsError:
+    # The engine's wording (engine/key_usage.py): AWS documents the error, not its message.
+    return AwsError("InvalidKeyUsageException", f"{key.arn} key usage is {key.key_usage} which is not valid for "
+                                                f"{operation_name}.")
+
+
+def _generate(response: KmsResponse, operation_name: str, plaintext: bool) -> str:
+    request = params(response)
+    spec = str(request.get("KeyPairSpec", ""))
+    refused = key_pair_spec_refusal(spec, response.region)
+    if refused:
+        raise AwsError(*refused)
+    key = find_key(response, request.get("KeyId", ""))
+    # "To generate a data key pair, you must specify a symmetric encryption KMS key to encrypt the private key in a
+    # data key pair. You cannot use an asymmetric KMS key" (the engine refuses first for an authorized caller).
+    if key.key_spec != "SYMMETRIC_DEFAULT" or key.key_usage != "ENCRYPT_DECRYPT":
+        raise invalid_key_usage(key, operation_name)
+    if spec == "SM2" and is_china_region(response.region):
+        raise AwsError("UnsupportedOperationException", "SM2 data key pairs are available in AWS, not in kmslab.")
+    if plaintext:
+        no_recipient(request)
+    private, public = data_key_pair(spec)
+    blob, arn = response.kms_backend.encrypt(key_id=key.id, plaintext=private,
+                                             encryption_context=request.get("EncryptionContext") or {})
+    answer = {"PrivateKeyCiphertextBlob": base64.b64encode(blob).decode(),
+              "PublicKey": base64.b64encode(public).decode(), "KeyId": arn, "KeyPairSpec": spec}
+    if plaintext:
+        answer["PrivateKeyPlaintext"] = base64.b64encode(private).decode()
+    return json.dumps(answer)
+
+
+@operation("GenerateDataKeyPair")
+def generate_data_key_pair(response: KmsResponse) -> str:
+    """A new key pair: the public key, the private key, and the private key encrypted under the KMS key."""
+    return _generate(response, "GenerateDataKeyPair", plaintext=True)
+
+
+@operation("GenerateDataKeyPairWithoutPlaintext")
+def generate_data_key_pair_without_plaintext(response: KmsResponse) -> str:
+    """"GenerateDataKeyPairWithoutPlaintext returns a plaintext public key and an encrypted private key, but omits the
+    plaintext private key"."""
+    return _generate(response, "GenerateDataKeyPairWithoutPlaintext", plaintext=False)

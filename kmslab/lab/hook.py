@@ -122,6 +122,7 @@ class _Memo:
     keys: dict[str, Key] = field(default_factory=dict)
     decisions: dict[tuple[Any, ...], Decision] = field(default_factory=dict)
     second: int = 0  # the second the kept decisions were made in: older ones can never be asked for again
+    located: dict[tuple[str, str, str], tuple[str, KeyHandle | None]] = field(default_factory=dict)  # locate()
 
 
 class Authorizer:
@@ -187,15 +188,22 @@ class Authorizer:
     # -- keys
 
     def locate(self, ref: str | None, default_account: str, region: str) -> tuple[str, KeyHandle | None]:
-        """(owner account, the key or None) for a KeyId in any form."""
+        """(owner account, the key or None) for a KeyId in any form; looked up once per state of the world
+        (keys and aliases are KMS state: a change to them starts a new memo)."""
         if not ref:
             return default_account, None
-        account = default_account
-        if ref.startswith("arn:"):
-            parts = ref.split(":")
-            if len(parts) >= 6:
-                region, account = parts[3] or region, parts[4] or account
-        return account, moto_adapter.find_key(ref, account, region)
+        located = self._memo.located
+        found = located.get((ref, default_account, region))
+        if found is None:
+            account, where = default_account, region
+            if ref.startswith("arn:"):
+                parts = ref.split(":")
+                if len(parts) >= 6:
+                    where, account = parts[3] or region, parts[4] or account
+            if len(located) >= MEMO_MAX:
+                located.clear()
+            found = located[(ref, default_account, region)] = (account, moto_adapter.find_key(ref, account, where))
+        return found
 
     # -- the hook body
 

@@ -329,7 +329,8 @@ class KeyPolicyExperiment(LiveWidget):
         seen = self._policy_seen
         if seen is not None and seen[0] is self.lab._world_mark():
             return seen[1]
-        return self.lab.key_policy(self.key)
+        policy: dict[str, Any] = self.lab.key_policy(self.key)
+        return policy
 
     def _nothing_root(self) -> str | None:
         if self._flip_cells():

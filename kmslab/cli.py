@@ -6,13 +6,15 @@ Errors in a file are printed as one line naming the file (and line), never as a 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from . import __version__
 from .engine import UnknownActionError
+from .engine.words import N_, _
 from .lab import LabError
 from .lab.errors import aws_cli_error_line
 from .scenario import ScenarioError
@@ -22,6 +24,70 @@ if TYPE_CHECKING:
 
 EXIT_MISMATCH = 1
 EXIT_ERROR = 2
+
+# The CLI's own words: `--help` of kmslab and its commands, and the lines it prints about itself.
+HELP: dict[str, str] = {
+    "description": N_("Replay kmslab scenario files in a mocked AWS."),
+    "version": N_("show kmslab's version number and exit"),
+    "commands": N_("commands"),
+    "run": N_("replay the requests of scenario files and show AWS's answers"),
+    "run.json": N_("print JSON (one array, or an object per file)"),
+    "files": N_("scenario files (.yaml or .json)"),
+    "file": N_("a scenario file (.yaml or .json)"),
+    "check": N_("compare every expect/expect_error with AWS's answers"),
+    "explain": N_("the full decision path of one request"),
+    "explain.principal": N_("who makes the request: a name of the scenario (e.g. kms-test-2) or an ARN"),
+    "explain.action": N_("the IAM action, e.g. kms:Decrypt"),
+    "explain.key": N_("the key, by its name in the scenario (none for an action that takes no key)"),
+    "serve": N_("serve the scenario's world on 127.0.0.1 for any AWS client"),
+    "serve.port": N_("the port on 127.0.0.1 (default: 5000)"),
+    "interrupted": N_("kmslab: interrupted; nothing was served."),
+    "no-such-file": N_("kmslab: {file}: no such file"),
+}
+
+# argparse's own words, as Python 3.11+ writes them (argparse translates them with gettext's `_`);
+# `_argparse_words` passes them through kmslab's catalog while the CLI parses. Any other argparse
+# message stays English.
+ARGPARSE: tuple[str, ...] = (
+    N_("usage: "),
+    N_("positional arguments"),
+    N_("options"),
+    N_("show this help message and exit"),
+    N_("%(prog)s: error: %(message)s\n"),
+    N_("argument %(argument_name)s: %(message)s"),
+    N_("the following arguments are required: %s"),
+    N_("unrecognized arguments: %s"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("invalid %(type)s value: %(value)r"),
+    N_("expected one argument"),
+    N_("ambiguous option: %(option)s could match %(matches)s"),
+)
+
+
+def say(name: str, /, **values: object) -> str:
+    """One of the CLI's own lines, in the language kmslab speaks."""
+    return _(HELP[name]).format(**values) if values else _(HELP[name])
+
+
+def every_template() -> Iterator[tuple[str, str]]:
+    """(id, English template) of the CLI's own words, argparse's included (for the message catalogs)."""
+    yield from ((f"help.{k}", v) for k, v in HELP.items())
+    yield from ((f"argparse.{text.strip()}", text) for text in ARGPARSE)
+
+
+@contextlib.contextmanager
+def _argparse_words() -> Iterator[None]:
+    """argparse's own words ("usage:", "options", its errors) through kmslab's catalog, for this parse only.
+
+    argparse looks its words up through the module's `_` (gettext's) when it builds a parser and when it
+    prints help or an error; the original is put back afterwards, so other argparse users see no change.
+    """
+    original = argparse._  # type: ignore[attr-defined]
+    argparse._ = lambda text: _(text) if text in ARGPARSE else original(text)  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        argparse._ = original  # type: ignore[attr-defined]
 
 
 TABLE_COLUMNS = ("principal", "action", "key", "decision", "error", "reason")
@@ -138,30 +204,31 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"kmslab: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:  # Ctrl-C before the server started (while the world was being built)
-        print("kmslab: interrupted; nothing was served.", file=sys.stderr)
+        print(say("interrupted"), file=sys.stderr)
         return 130
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="kmslab", description="Replay kmslab scenario files in a mocked AWS.")
-    parser.add_argument("--version", action="version", version=f"kmslab {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="replay the requests of scenario files and show AWS's answers")
-    run.add_argument("files", nargs="+")
-    run.add_argument("--json", action="store_true", help="print JSON (one array, or an object per file)")
+    """The CLI's parser, its help in the language kmslab speaks (argparse's own words too, see `main`)."""
+    parser = argparse.ArgumentParser(prog="kmslab", description=say("description"))
+    parser.add_argument("--version", action="version", version=f"kmslab {__version__}", help=say("version"))
+    sub = parser.add_subparsers(dest="command", required=True, title=say("commands"))
+    run = sub.add_parser("run", help=say("run"), description=say("run"))
+    run.add_argument("files", nargs="+", help=say("files"))
+    run.add_argument("--json", action="store_true", help=say("run.json"))
     run.set_defaults(func=cmd_run)
-    check = sub.add_parser("check", help="compare every expect/expect_error with AWS's answers")
-    check.add_argument("files", nargs="+")
+    check = sub.add_parser("check", help=say("check"), description=say("check"))
+    check.add_argument("files", nargs="+", help=say("files"))
     check.set_defaults(func=cmd_check)
-    explain = sub.add_parser("explain", help="the full decision path of one request")
-    explain.add_argument("file")
-    explain.add_argument("--principal", required=True)
-    explain.add_argument("--action", required=True)
-    explain.add_argument("--key")
+    explain = sub.add_parser("explain", help=say("explain"), description=say("explain"))
+    explain.add_argument("file", help=say("file"))
+    explain.add_argument("--principal", required=True, help=say("explain.principal"))
+    explain.add_argument("--action", required=True, help=say("explain.action"))
+    explain.add_argument("--key", help=say("explain.key"))
     explain.set_defaults(func=cmd_explain)
-    serve = sub.add_parser("serve", help="serve the scenario's world on 127.0.0.1 for any AWS client")
-    serve.add_argument("file")
-    serve.add_argument("--port", type=int, default=5000)
+    serve = sub.add_parser("serve", help=say("serve"), description=say("serve"))
+    serve.add_argument("file", help=say("file"))
+    serve.add_argument("--port", type=int, default=5000, help=say("serve.port"))
     serve.add_argument("--seconds", type=float, default=0, help=argparse.SUPPRESS)  # tests: stop after N s
     serve.set_defaults(func=cmd_serve)
     from .course.workspace import add_commands  # prepare / restore / status: the learner's workspace/ (stdlib only)
@@ -174,14 +241,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `kmslab` and `python -m kmslab`; returns the exit status."""
     from .runner import ScenarioBuildError
 
-    args = build_parser().parse_args(argv)
+    with _argparse_words():
+        args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
     except (ScenarioError, ScenarioBuildError, UnknownActionError, LabError) as exc:
         print(f"kmslab: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except FileNotFoundError as exc:
-        print(f"kmslab: {exc.filename}: no such file", file=sys.stderr)
+        print(say("no-such-file", file=exc.filename), file=sys.stderr)
         return EXIT_ERROR
     except OSError as exc:
         print(f"kmslab: {exc}", file=sys.stderr)

@@ -106,11 +106,17 @@ def language_for(environ: os._Environ[str] | dict[str, str] | None = None, cwd: 
 
 
 def apply_default() -> str:
-    """Choose the language from the environment and the working directory (done at `import kmslab`)."""
+    """Choose the language from the environment and the working directory (done at `import kmslab`).
+
+    A language chosen by the folder is also put in `KMSLAB_LANG`, so what the process starts speaks it too: a
+    Japanese notebook's `subprocess.run([sys.executable, "-m", "kmslab", "check", ...], cwd=elsewhere)`.
+    """
     try:
         wanted = language_for()
     except ValueError:
         return language()  # an unknown KMSLAB_LANG: stay in English rather than fail on import
+    if wanted != "en" and not os.environ.get(ENV, "").strip():
+        os.environ[ENV] = wanted
     return set_language(wanted) if wanted != language() else wanted
 
 

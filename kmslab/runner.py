@@ -356,12 +356,13 @@ class _StandIns:
 
 
 def _usage(key_spec: str | None) -> str:
-    """AWS's default KeyUsage for a key spec."""
-    if key_spec and key_spec.startswith("HMAC"):
-        return "GENERATE_VERIFY_MAC"
-    if key_spec and key_spec.startswith("ECC_SECG") or (key_spec or "").startswith("ML_DSA"):
-        return "SIGN_VERIFY"
-    return "ENCRYPT_DECRYPT"
+    """The KeyUsage a file's key gets when it names only a key spec: the first usage AWS allows for the spec
+    (engine.key_specs.KEY_USAGES; AWS's own default, ENCRYPT_DECRYPT, is refused for ECC, ML-DSA, ML-KEM
+    and HMAC specs). An unknown spec keeps AWS's default, and CreateKey refuses the spec as AWS does."""
+    from .engine.key_specs import DEFAULT_KEY_USAGE, KEY_USAGES
+
+    allowed = KEY_USAGES.get(key_spec or "SYMMETRIC_DEFAULT")
+    return allowed[0] if allowed else DEFAULT_KEY_USAGE
 
 
 def _source(scenario: Scenario) -> str:

@@ -38,8 +38,12 @@ UNIQUE_ID = re.compile(r"^(AIDA|AROA)[A-Z0-9]{17}$")
 def _answers(lab: Lab, scenario, failed: set[str]) -> list[tuple]:
     """Each of the scenario's requests made in `lab` on the world as it is (each undone before the next: what
     would happen): who, what, on which key, and AWS's answer."""
+    from kmslab.lab.calls import UNDONE_BY_NAME
+
     out = []
     for kwargs in scenario_requests(lab, scenario):
+        if UNDONE_BY_NAME.get(kwargs["action"]) in (kwargs.get("parameters") or {}):
+            continue  # it changes a grant, alias or tag it names itself: no what-if the lab could undo
         o = run_request(lab, failed | (set(scenario.keys) - set(lab.key_names())), **{**kwargs, "keep": False})
         out.append((o.principal, o.action, o.key, o.decision, o.error))
     return out

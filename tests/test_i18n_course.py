@@ -38,7 +38,7 @@ def test_exercise_and_lesson_templates_are_extracted():
     for key in exercises.T:
         assert ("kmslab.exercises", f"exercises.{key}") in extracted
     lessons = {key.split(".")[0] for module, key in extracted if module == "kmslab.course"}
-    assert lessons == set(course.LESSONS)
+    assert lessons == {"setup", "workspace", *course.LESSONS}
 
 
 def test_a_prediction_renders_in_japanese_then_english_again(seed_lab):

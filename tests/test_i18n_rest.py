@@ -102,3 +102,119 @@ def test_lab_reason_for_an_aws_error_in_japanese():
     kmslab.set_language("ja")
     assert words.lab_text("aws-answered-message", code="NotFoundException", message="Key 'x' does not exist") \
         == "AWS の応答は NotFoundException: Key 'x' does not exist"
+
+
+# -- the course's helper tables, the policy editor's explanations, the CLI's help (issue 16, the last English)
+
+
+def test_course_helper_tables_and_lines_in_japanese():
+    lab = course.start("lesson-07-grants")
+    try:
+        kmslab.set_language("ja")
+        cast = course.cast(lab)
+        assert list(cast.columns) == ["プリンシパル", "種類", "アタッチされた IAM ポリシー",
+                                      "キーポリシーで指定されているキー"]
+        assert "ルートユーザー" in set(cast["種類"])
+        grants = course.grants_frame(lab, "app-key")
+        assert list(grants.columns) == ["付与 ID", "被付与者プリンシパル", "オペレーション", "制約", "廃止プリンシパル"]
+        grid = course.context_grid(lab, "app-key", ["reports"], "kms:Decrypt", [None])
+        assert grid.index.name == "Decrypt の暗号化コンテキスト"
+        assert list(grid.index) == ["（暗号化コンテキストなし）"] and grid.iloc[0, 0] == "✘ 拒否"
+        assert course.show_error(lambda: None) == "呼び出しは成功しました。"
+        line = course.outcome_line(lab.request("app", "kms:Decrypt", "app-key"))
+        assert line == "app · Decrypt · app-key: 拒否 (AccessDeniedException)"  # AWS's error code stays AWS's
+        kmslab.set_language("en")
+        assert list(course.cast(lab).columns)[2] == "attached IAM policies"
+        assert course.outcome_line(lab.request("app", "kms:Decrypt", "app-key")).endswith(": denied "
+                                                                                          "(AccessDeniedException)")
+    finally:
+        lab.stop()
+
+
+def test_cross_account_2x2_in_japanese():
+    lab = course.start("lesson-06-cross-account")
+    try:
+        kmslab.set_language("ja")
+        table = course.cross_account_2x2(lab, "shared", "arn:aws:iam::444455556666:user/dev")
+        assert table.index.name == "shared のキーポリシーがアカウント 444455556666 を許可？"
+        assert table.columns.name == "dev の IAM ポリシーが kms:Encrypt を許可？"
+        assert table.loc["Yes", "Yes"] == "✔ 許可" and table.loc["No", "Yes"] == "✘ 拒否"
+    finally:
+        lab.stop()
+
+
+def test_editor_keeps_aws_words_and_explains_beside_them_in_japanese():
+    from kmslab.widgets.editor import PolicyEditor, policy_text_problem
+
+    kmslab.set_language("ja")
+    long = policy_text_problem("a" * 131073)
+    assert long.message.endswith("Member must have length less than or equal to 131072")  # AWS's English
+    assert long.explanation == "このテキストは 131,073 文字です。API が受け付けるポリシーは最大 131,072 文字です。"
+    cyrillic = policy_text_problem('{"Sid": "\u0430lice"}')
+    assert "Member must satisfy regular expression pattern" in cyrillic.message
+    assert "1 行目 10 列目" in cyrillic.explanation and "U+0430" in cyrillic.explanation
+    lab = course.start("seed-without-root")
+    try:
+        editor = PolicyEditor(lab, key="demo")
+        assert editor.apply('{"Version": "2012-10-17", "Statement": [}') is False
+        status = editor.status.value
+        assert "MalformedPolicyDocumentException: The policy is not valid JSON: Expecting value at line 1" in status
+        assert "1 行目 41 列目: 値が必要です" in status and "demo のキーポリシー" in status
+        typo = json_policy_with_action("kms:Decryt")
+        assert editor.apply(typo) is False
+        said = "&#x27;kms:Decryt&#x27; は KMS のアクションではありません。kms:Decrypt のことですか？"
+        assert said in editor.status.value
+        kmslab.set_language("en")
+        assert editor.apply(typo) is False and "Did you mean kms:Decrypt?" in editor.status.value
+    finally:
+        lab.stop()
+
+
+def json_policy_with_action(action: str) -> str:
+    import json
+
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"},
+        {"Effect": "Allow", "Principal": {"AWS": USER2}, "Action": action, "Resource": "*"}]})
+
+
+def test_cli_help_and_argparse_words_in_japanese():
+    top = _kmslab_ja("--help")
+    assert top.returncode == 0 and top.stdout.startswith("使い方: kmslab ")
+    assert "オプション:" in top.stdout and "このヘルプを表示して終了します" in top.stdout
+    assert "シナリオファイルのリクエストを再生し" in top.stdout and "show this help" not in top.stdout
+    sub = _kmslab_ja("explain", "--help")
+    assert "位置引数:" in sub.stdout and "IAM アクション。例: kms:Decrypt" in sub.stdout
+    restore = _kmslab_ja("restore", "--help")
+    assert "コースの版" in restore.stdout
+    missing = _kmslab_ja("explain")
+    assert missing.returncode == 2 and "kmslab explain: エラー: 次の引数が必要です: file, --principal" in missing.stderr
+    english = subprocess.run([sys.executable, "-m", "kmslab", "--help"], capture_output=True, text=True,
+                             env={k: v for k, v in os.environ.items() if k != "KMSLAB_LANG"}, cwd=REPO, timeout=120)
+    assert english.stdout.startswith("usage: kmslab ") and "show this help message and exit" in english.stdout
+
+
+def test_argparse_words_are_kmslabs_only_while_the_cli_parses():
+    import argparse
+
+    from kmslab import cli
+
+    before = argparse._  # type: ignore[attr-defined]
+    kmslab.set_language("ja")
+    with cli._argparse_words():
+        assert argparse._("options") == "オプション"  # type: ignore[attr-defined]
+        assert argparse._("not kmslab's") == "not kmslab's"  # type: ignore[attr-defined]
+    assert argparse._ is before  # type: ignore[attr-defined]
+
+
+def test_a_language_chosen_by_the_folder_reaches_the_processes_it_starts(tmp_path):
+    folder = tmp_path / "notebooks" / "ja"
+    folder.mkdir(parents=True)
+    env = {k: v for k, v in os.environ.items() if k != "KMSLAB_LANG"}
+    code = "import os, kmslab; print(kmslab.i18n.language(), os.environ.get('KMSLAB_LANG'))"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=folder,
+                          timeout=120)
+    assert proc.stdout.split() == ["ja", "ja"], proc.stderr
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path,
+                          timeout=120)
+    assert proc.stdout.split() == ["en", "None"], proc.stderr

@@ -21,7 +21,9 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+FOLDER = Path(__file__).resolve().parents[1] / "notebooks"
+NOTEBOOKS = sorted(FOLDER.glob("*.ipynb"))
+EDITIONS = {"en": FOLDER, "ja": FOLDER / "ja"}  # the Japanese edition: same file names (tests/test_notebooks_ja.py)
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
@@ -86,9 +88,30 @@ class Run:
     probes: dict[str, str]  # probe name -> its output text
 
 
+class Words:
+    """The words a notebook of one edition shows, from kmslab's own catalog: `words("The call succeeded.")`.
+
+    English templates in, the edition's rendering out (Japanese from the committed catalog), so one check
+    holds the English and the Japanese notebooks to the same sentences.
+    """
+
+    def __init__(self, edition: str) -> None:
+        from kmslab.i18n import load_catalog
+
+        self.catalog = load_catalog(edition)[0] if edition != "en" else {}
+
+    def __call__(self, template: str, **values: Any) -> str:
+        return self.catalog.get(template, template).format(**values)
+
+    def head(self, template: str) -> str:
+        """The words before the template's first placeholder."""
+        return self.catalog.get(template, template).split("{", 1)[0]
+
+
 @cache
-def executed(name: str) -> Run:
-    path = next(p for p in NOTEBOOKS if p.name == name)
+def executed(name: str, edition: str = "en") -> Run:
+    """Run notebooks/<name> (or notebooks/ja/<name>) top to bottom with its probes; the kernel's cwd is its folder."""
+    path = EDITIONS[edition] / name
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
     probes: dict[str, str] = {}
@@ -193,8 +216,9 @@ def test_every_question_is_displayed_where_it_is_asked_and_no_answer_is_prefille
 # ---------------------------------------------------------------- notebooks 0-2
 
 
-def test_notebook_0_predict_the_root_user_before_the_table():
-    run = executed("00-welcome.ipynb")
+def test_notebook_0_predict_the_root_user_before_the_table(edition: str = "en"):
+    say = Words(edition)
+    run = executed("00-welcome.ipynb", edition)
     out = "\n".join(texts(run.nb))
     for name in ("kms-test-1", "kms-test-2", "manabusakai", "arn:aws:iam::111122223333:root"):
         assert name in out
@@ -206,29 +230,32 @@ def test_notebook_0_predict_the_root_user_before_the_table():
     first_table = next(i for i, s in enumerate(sources) if "access_table" in s)
     assert question < first_table  # the prediction comes before the table that answers it
     answers = run.probes["answers"]
-    assert "✘ Not yet." in answers and "✔ Correct! The lab agrees" in answers
-    assert "Hint 1/2:" in answers
+    assert say("✘ Not yet. ").strip() in answers and say("✔ Correct! ") + say.head("The lab agrees: {why}") in answers
+    assert say.head("Hint {i}/{n}: {text}") + "1/2" in answers
     events = next(t for t in texts(run.nb) if "kmslab-events" in t)
     assert "…" not in events and "..." not in events  # the reasons are shown in full
 
 
-def test_notebook_1_default_key_policy_lets_iam_decide():
-    run = executed("01-default-key-policy.ipynb")
+def test_notebook_1_default_key_policy_lets_iam_decide(edition: str = "en"):
+    say = Words(edition)
+    run = executed("01-default-key-policy.ipynb", edition)
     table = tables(run.nb)[0]
     assert cell_state(table, "kms-test-2", "Decrypt") == "allowed"  # AdministratorAccess counts
     assert cell_state(table, "kms-test-3", "Decrypt") == "denied"  # no IAM policy
     assert cell_state(table, "root", "Decrypt") == "allowed"
     detached = run.probes["detach"]
     assert "('kms-test-2', 'kms:Decrypt')" in detached and "kms-test-1" not in detached
-    assert "✔ Correct!" in run.probes["right answer"]
+    assert say("✔ Correct! ").strip() in run.probes["right answer"]
 
 
-def test_notebook_2_administrator_access_counts_only_with_the_root_statement():
-    run = executed("02-without-the-root-statement.ipynb")
+def test_notebook_2_administrator_access_counts_only_with_the_root_statement(edition: str = "en"):
+    say = Words(edition)
+    run = executed("02-without-the-root-statement.ipynb", edition)
     out = "\n".join(texts(run.nb))
     assert ("An error occurred (AccessDeniedException) when calling the Decrypt operation: User: "
             "arn:aws:iam::111122223333:user/kms-test-2 is not authorized to perform: kms:Decrypt") in out
-    assert "the account&#x27;s root user is denied" in out or "the account's root user is denied" in out
+    root_denied = say("the key policy has no statement for the account, so even the account's root user is denied")
+    assert html.escape(root_denied) in out or root_denied in out
     table = tables(run.nb)[0]
     assert cell_state(table, "kms-test-1", "Decrypt") == "allowed"
     assert cell_state(table, "kms-test-2", "Decrypt") == "denied"
@@ -237,7 +264,7 @@ def test_notebook_2_administrator_access_counts_only_with_the_root_statement():
     iam = run.probes["iam without the root statement"]
     assert "detach flips: 0" in iam and "attach flips: 0" in iam
     words = iam[iam.index("words:"):iam.index("attach flips")]
-    assert "DetachUserPolicy" in words and "No cell changed" in words
+    assert "DetachUserPolicy" in words and say("No cell changed") in words
     predicted = run.probes["predict the root statement"]
     lines = predicted.splitlines()
     assert lines[0] == "True"  # the whole rows of kms-test-2 and root, predicted by name
@@ -247,7 +274,7 @@ def test_notebook_2_administrator_access_counts_only_with_the_root_statement():
     assert flipped_cells(predicted) == 16
     assert cell_state(predicted, "kms-test-2", "Decrypt") == "allowed"
     answers = run.probes["answers"]
-    assert "✘ Not yet." in answers and "✔ Correct!" in answers
+    assert say("✘ Not yet. ").strip() in answers and say("✔ Correct! ").strip() in answers
 
 
 # ---------------------------------------------------------------- notebooks 3-8
@@ -267,8 +294,9 @@ def frame_rows(frame_html: str) -> dict[str, list[str]]:
     return {html.unescape(head): re.findall(r"<td>([^<]*)</td>", cells) for head, cells in rows}
 
 
-def test_notebook_3_nobody_can_manage_a_key_whose_administrators_are_gone():
-    nb = executed("03-an-unmanageable-key.ipynb").nb
+def test_notebook_3_nobody_can_manage_a_key_whose_administrators_are_gone(edition: str = "en"):
+    say = Words(edition)
+    nb = executed("03-an-unmanageable-key.ipynb", edition).nb
     out = "\n".join(texts(nb))
     before, after_deletion, with_root, alice_only = tables(nb)
     assert key_cell_state(before, "it-admin", "GetKeyPolicy", "admins-only") == "denied"
@@ -279,7 +307,8 @@ def test_notebook_3_nobody_can_manage_a_key_whose_administrators_are_gone():
         assert cell_state(after_deletion, who, "GetKeyPolicy") == "denied"
     assert ("An error occurred (AccessDeniedException) when calling the PutKeyPolicy operation: User: "
             "arn:aws:iam::111122223333:user/it-admin is not authorized to perform: kms:PutKeyPolicy") in out
-    assert "even the account&#x27;s root user is denied" in out or "even the account's root user is denied" in out
+    root_denied = say("the key policy has no statement for the account, so even the account's root user is denied")
+    assert html.escape(root_denied) in out or root_denied in out
     # The new alice is another principal: the key policy holds the old unique ids.
     new_id = re.search(r"the new alice's unique id: (AIDA[A-Z0-9]{17})", out).group(1)
     policy_after = next(t for t in texts(nb) if "Allow access for Key Administrators" in t and "AIDA" in t)
@@ -298,8 +327,9 @@ def test_notebook_3_nobody_can_manage_a_key_whose_administrators_are_gone():
     assert cell_state(alice_only, "root", "PutKeyPolicy") == "denied"
 
 
-def test_notebook_4_iam_policies_count_and_explicit_deny_wins():
-    nb = executed("04-iam-policies-take-effect.ipynb").nb
+def test_notebook_4_iam_policies_count_and_explicit_deny_wins(edition: str = "en"):
+    say = Words(edition)
+    nb = executed("04-iam-policies-take-effect.ipynb", edition).nb
     out = "\n".join(texts(nb))
     table, after = tables(nb)[0], tables(nb)[-1]
     expected = {
@@ -311,10 +341,11 @@ def test_notebook_4_iam_policies_count_and_explicit_deny_wins():
     }
     for (who, action), state in expected.items():
         assert cell_state(table, who, action) == state, (who, action)
-    assert "app · Decrypt · other-key: denied (AccessDeniedException)" in out
-    assert "it-admin · Decrypt · other-key: allowed" in out
-    assert ("called directly: app-user · CreateGrant · app-key: denied (AccessDeniedException)\n"
-            "through Amazon EC2: app-user · CreateGrant · app-key: allowed") in out
+    allowed, denied = say("allowed"), say("denied")
+    assert f"app · Decrypt · other-key: {denied} (AccessDeniedException)" in out
+    assert f"it-admin · Decrypt · other-key: {allowed}" in out
+    assert (f"called directly: app-user · CreateGrant · app-key: {denied} (AccessDeniedException)\n"
+            f"through Amazon EC2: app-user · CreateGrant · app-key: {allowed}") in out
     assert ("when calling the Decrypt operation: User: arn:aws:iam::111122223333:user/app-user is not authorized to "
             "perform: kms:Decrypt") in out
     assert "with an explicit deny in an identity-based policy" in out
@@ -326,13 +357,16 @@ def test_notebook_4_iam_policies_count_and_explicit_deny_wins():
     assert "◆" in after
 
 
-def test_notebook_5_conditions_follow_the_request():
-    run = executed("05-conditions.ipynb")
+def test_notebook_5_conditions_follow_the_request(edition: str = "en"):
+    say = Words(edition)
+    run = executed("05-conditions.ipynb", edition)
     out = "\n".join(texts(run.nb))
-    for line in ("anyone · DescribeKey · app-key: allowed", "role/batch · DescribeKey · app-key: allowed",
-                 "outsider · DescribeKey · app-key: denied (AccessDeniedException)",
-                 "role/reports-reader · Decrypt · app-key: allowed",
-                 "role/batch · Decrypt · app-key: denied (AccessDeniedException)",
+    allowed, denied = say("allowed"), say("denied")
+    for line in (f"anyone · DescribeKey · app-key: {allowed}", f"role/batch · DescribeKey · app-key: {allowed}",
+                 f"outsider · DescribeKey · app-key: {denied} (AccessDeniedException)",
+                 f"role/reports-reader · Decrypt · app-key: {allowed}",
+                 f"role/batch · Decrypt · app-key: {denied} (AccessDeniedException)",
+                 # the notebook's own code prints Outcome.decision, the API's value (the same in every edition)
                  "billing-app Decrypt with an extra pair: allowed", "billing-app Decrypt with app=payroll: denied"):
         assert line in out
     with_context, through_ec2 = tables(run.nb)
@@ -345,15 +379,19 @@ def test_notebook_5_conditions_follow_the_request():
     assert "◆" in with_context and "◆" in through_ec2
     assert "Only through Amazon EC2" in out  # the decision path names the statement
     answers = run.probes["answers"]
-    assert "✘ Not yet." in answers and "✔ Correct! Exactly these 2 cells flip." in answers
+    assert say("✘ Not yet. ").strip() in answers
+    assert say("✔ Correct! ") + say("Exactly these {n} cells flip.", n=2) in answers
 
 
-def test_notebook_6_cross_account_needs_both_sides():
-    run = executed("06-cross-account.ipynb")
+def test_notebook_6_cross_account_needs_both_sides(edition: str = "en"):
+    say = Words(edition)
+    run = executed("06-cross-account.ipynb", edition)
     nb = run.nb
     out = "\n".join(texts(nb))
-    two_by_two = next(t for t in texts(nb) if "IAM policy of dev allows kms:Encrypt?" in t)
-    assert frame_rows(two_by_two) == {"yes": ["✔ allowed", "✘ denied"], "no": ["✘ denied", "✘ denied"]}
+    head = say("IAM policy of {principal} allows {action}?", principal="dev", action="kms:Encrypt")
+    two_by_two = next(t for t in texts(nb) if html.escape(head) in t)
+    yes, no, allowed, denied = say("yes"), say("no"), say("✔ allowed"), say("✘ denied")
+    assert frame_rows(two_by_two) == {yes: [allowed, denied], no: [denied, denied]}
     assert "because no identity-based policy allows the kms:Encrypt action" in out
     assert "because no resource-based policy allows the kms:Encrypt action" in out
     table = tables(nb)[0]
@@ -361,16 +399,17 @@ def test_notebook_6_cross_account_needs_both_sides():
     assert cell_state(table, "dev", "GetKeyPolicy") == "denied"  # not a cross-account operation
     assert cell_state(table, "intern", "Encrypt") == "denied"
     assert cell_state(table, "root", "Decrypt") == "allowed"
-    assert "key ARN: The call succeeded." in out
+    assert "key ARN: " + say("The call succeeded.") in out
     assert ("key id:  An error occurred (NotFoundException) when calling the Encrypt operation: "
             "Key 'arn:aws:kms:us-east-1:444455556666:key/") in out
     answers = run.probes["answers"].splitlines()
-    assert answers[0].startswith("✘ Not yet.") and answers[1].startswith("✔ Correct!")
-    assert answers[2].startswith("✔ Correct!")
+    assert answers[0].startswith(say("✘ Not yet. ").strip()) and answers[1].startswith(say("✔ Correct! ").strip())
+    assert answers[2].startswith(say("✔ Correct! ").strip())
 
 
-def test_notebook_7_grants_allow_retire_and_revoke():
-    nb = executed("07-grants.ipynb").nb
+def test_notebook_7_grants_allow_retire_and_revoke(edition: str = "en"):
+    say = Words(edition)
+    nb = executed("07-grants.ipynb", edition).nb
     out = "\n".join(texts(nb))
     before, after = tables(nb)
     assert cell_state(before, "app", "Decrypt") == "denied"
@@ -380,26 +419,30 @@ def test_notebook_7_grants_allow_retire_and_revoke():
     assert cell_state(after, "app", "DescribeKey") == "denied"
     assert "◆" in after
     assert "EncryptionContextSubset" in out and "EncryptionContextEquals" in out
-    grid = frame_rows(next(t for t in texts(nb) if "Decrypt with encryption context" in t))
-    assert grid["(no encryption context)"] == ["✘ denied", "✘ denied"]
-    assert grid['{"department": "finance"}'] == ["✔ allowed", "✔ allowed"]
-    assert grid['{"department": "finance", "year": "2024"}'] == ["✔ allowed", "✘ denied"]
-    assert grid['{"department": "hr"}'] == ["✘ denied", "✘ denied"]
-    assert "app · Decrypt · app-key: denied (AccessDeniedException)" in out  # retired by cleanup-job
+    allowed, denied = say("✔ allowed"), say("✘ denied")
+    index = html.escape(say("{operation} with encryption context", operation="Decrypt"))
+    grid = frame_rows(next(t for t in texts(nb) if index in t))
+    assert grid[say("(no encryption context)")] == [denied, denied]
+    assert grid['{"department": "finance"}'] == [allowed, allowed]
+    assert grid['{"department": "finance", "year": "2024"}'] == [allowed, denied]
+    assert grid['{"department": "hr"}'] == [denied, denied]
+    assert f"app · Decrypt · app-key: {say('denied')} (AccessDeniedException)" in out  # retired by cleanup-job
     assert "An error occurred (AccessDeniedException) when calling the RetireGrant operation" in out
     assert "app revokes: An error occurred (AccessDeniedException) when calling the RevokeGrant operation" in out
-    assert "after key-admin revoked it: reports · Decrypt · app-key: denied (AccessDeniedException)" in out
+    assert f"after key-admin revoked it: reports · Decrypt · app-key: {say('denied')} (AccessDeniedException)" in out
 
 
-def test_notebook_8_aws_refuses_bad_policies_and_the_lab_replays():
-    run = executed("08-playground.ipynb")
+def test_notebook_8_aws_refuses_bad_policies_and_the_lab_replays(edition: str = "en"):
+    say = Words(edition)
+    run = executed("08-playground.ipynb", edition)
     out = "\n".join(texts(run.nb))
     assert ("An error occurred (MalformedPolicyDocumentException) when calling the PutKeyPolicy operation: "
             "The new key policy will not allow you to update the key policy in the future.") in out
     assert "An error occurred (MalformedPolicyDocument) when calling the PutUserPolicy operation" in out
     assert out.count("An error occurred (MalformedPolicyDocument") == 3
-    assert re.search(r"check: \d+ passed, 0 failed\nexit status: 0", out)
+    summary = re.escape(say("check: {passed} passed, {failed} failed", passed="<n>", failed=0)).replace("<n>", r"\d+")
+    assert re.search(summary + r"\nexit status: 0", out)
     applied = run.probes["apply the root statement"]
     assert "accepted: True" in applied
     answers = run.probes["answers"].splitlines()
-    assert answers[0].startswith("✘ Not yet.") and answers[1].startswith("✔ Correct!")
+    assert answers[0].startswith(say("✘ Not yet. ").strip()) and answers[1].startswith(say("✔ Correct! ").strip())

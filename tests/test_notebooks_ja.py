@@ -13,20 +13,17 @@ every cell of every access table, before and after the probes - must be the Engl
 
 from __future__ import annotations
 
-import copy
 import importlib.util
 import io
 import re
 import sys
 import tokenize
 import unicodedata
-from functools import cache
 from pathlib import Path
 from types import ModuleType
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 ENGLISH = ROOT / "notebooks"
@@ -34,6 +31,7 @@ JAPANESE = ENGLISH / "ja"
 EN_NAMES = sorted(p.name for p in ENGLISH.glob("*.ipynb"))
 JA_NAMES = sorted(p.name for p in JAPANESE.glob("*.ipynb"))
 KANA = re.compile(r"[\u3041-\u30ff]")  # hiragana or katakana: written in Japanese, not left in English
+JA_WORDS = re.compile(r"[\u3041-\u30ff\u4e00-\u9fff]")  # kana or kanji: a Japanese word (許可, 拒否)
 
 
 def english_tests() -> ModuleType:
@@ -153,24 +151,9 @@ def test_committed_without_outputs_and_with_the_english_kernel(name):
 # ---------------------------------------------------------------- running them
 
 
-@cache
 def executed_ja(name: str) -> EN.Run:
     """Run notebooks/ja/<name> as tests/test_notebooks.py runs the English one (kernel cwd = the notebook's folder)."""
-    nb = read(JAPANESE, name)
-    client = NotebookClient(nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(JAPANESE)}})
-    probes: dict[str, str] = {}
-    with client.setup_kernel():
-        for index, cell in enumerate(nb.cells):
-            client.execute_cell(cell, index)
-        client.set_widgets_metadata()
-        widgets = copy.deepcopy(nb.metadata.get("widgets", {}).get(EN.WIDGET_STATE, {}).get("state", {}))
-        own = len(nb.cells)
-        for probe, code in EN.PROBES.get(name, {}).items():
-            nb.cells.append(nbformat.v4.new_code_cell(code))
-            client.execute_cell(nb.cells[-1], len(nb.cells) - 1)
-            probes[probe] = "".join(EN.cell_texts(nb.cells[-1]))
-        del nb.cells[own:]
-    return EN.Run(nb, widgets, probes)
+    return EN.executed(name, "ja")
 
 
 def answers(run: EN.Run) -> list[tuple[str, ...]]:
@@ -205,12 +188,28 @@ def test_japanese_notebook_runs_top_to_bottom_like_the_english_one(name):
     assert answers(run) == english, "the lab answers differently in the Japanese notebook"
 
 
+LESSON_CHECKS = sorted((f for n, f in vars(EN).items() if re.match(r"test_notebook_\d_", n)), key=lambda f: f.__name__)
+
+
+def test_every_lesson_check_of_the_english_edition_is_reused():
+    assert len(LESSON_CHECKS) == len(EN_NAMES)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("check", LESSON_CHECKS, ids=lambda f: f.__name__.removeprefix("test_"))
+def test_the_english_editions_lesson_checks_hold_in_japanese(check):
+    """tests/test_notebooks.py's check of each lesson, run on the Japanese notebook: the same tables, AWS's same
+    English errors, and the course's own words as the Japanese catalog renders them."""
+    check(edition="ja")
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", JA_NAMES)
 def test_the_lab_speaks_japanese_in_the_japanese_notebooks(name):
     """No code cell picks the language: the lab chooses Japanese for a kernel whose notebook is under a `ja` folder.
 
-    Every explanation (`kmslab.show`) and access table the notebook shows has Japanese words in it. Skipped
+    Every explanation (`kmslab.show`), access table and course helper table or line the notebook shows has
+    Japanese words in it. Skipped
     only while kmslab has no Japanese at all (no `kmslab.set_language`, issue 16 item 2 not merged yet).
     """
     import kmslab
@@ -219,9 +218,10 @@ def test_the_lab_speaks_japanese_in_the_japanese_notebooks(name):
         pytest.skip("kmslab speaks no Japanese yet (kmslab.set_language missing)")
     run = executed_ja(name)
     shown = [cell for cell in run.nb.cells if cell.cell_type == "code"
-             and re.search(r"\bkmslab\.(show|access_table)\(", code_without_comments(cell.source))]
+             and re.search(r"\b(kmslab\.(show|access_table)|course\.(cast|cross_account_2x2|context_grid|grants_frame|"
+                           r"outcome_line))\(", code_without_comments(cell.source))]
     for cell in shown:
         words = "".join(EN.cell_texts(cell))
-        assert KANA.search(words), f"English output in a Japanese notebook:\n{cell.source}\n{words[:300]}"
+        assert JA_WORDS.search(words), f"English output in a Japanese notebook:\n{cell.source}\n{words[:300]}"
     english = "".join(EN.texts(EN.executed(name).nb))
     assert not KANA.search(english), "the English notebook shows Japanese words"

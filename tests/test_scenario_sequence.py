@@ -295,3 +295,31 @@ def test_lab_request_refuses_to_undo_what_the_caller_named():
         assert sorted(names) == ["alias/demo", "alias/x"]
     finally:
         lab.stop()
+
+
+@pytest.mark.parametrize("key_spec", ["ECC_NIST_P256", "ECC_SECG_P256K1", "ECC_NIST_EDWARDS25519", "HMAC_256",
+                                      "RSA_2048", "ML_DSA_44", "ML_KEM_768", "SYMMETRIC_DEFAULT"])
+def test_a_file_key_with_only_a_key_spec_gets_a_usage_aws_allows_for_it(key_spec):
+    """AWS's default KeyUsage (ENCRYPT_DECRYPT, API_CreateKey) is refused for ECC, HMAC, ML-DSA and ML-KEM
+    specs; a file that names only `key_spec` gets the first usage AWS allows for it
+    (https://docs.aws.amazon.com/kms/latest/developerguide/symm-asymm-choose-key-spec.html)."""
+    from kmslab.engine.key_specs import KEY_USAGES
+
+    text = HEAD + textwrap.dedent(f"""\
+      other:
+        account: "{ACCOUNT}"
+        key_spec: {key_spec}
+        created_by: {ADMIN}
+        policy:
+          Version: "2012-10-17"
+          Statement:
+            - {{Sid: Admin, Effect: Allow, Principal: {{AWS: "{ADMIN}"}}, Action: "kms:*", Resource: "*"}}
+    requests:
+      - {{principal: "{ADMIN}", action: kms:DescribeKey, key: other, expect: allowed}}
+    """)
+    lab = lab_from_scenario(parse_scenario(text, source="specs.yaml"))
+    try:
+        meta = lab.admin("kms").describe_key(KeyId=lab.key_arn("other"))["KeyMetadata"]
+        assert (meta["KeySpec"], meta["KeyUsage"]) == (key_spec, KEY_USAGES[key_spec][0])
+    finally:
+        lab.stop()

@@ -59,8 +59,9 @@ LESSONS = tuple(f"lesson{n:02d}" for n in range(9))
 
 
 def every_template() -> Iterator[tuple[str, str]]:
-    """(id, English template) of every exercise sentence of the lessons (their `T`), for the message catalogs."""
-    for lesson in LESSONS:
+    """(id, English template) of every sentence of the lessons and their shared helpers (each module's `T`),
+    for the message catalogs."""
+    for lesson in ("setup", "workspace", *LESSONS):
         module = importlib.import_module(f"{__name__}.{lesson}")
         for key, text in getattr(module, "T", {}).items():
             yield f"{lesson}.{key}", text

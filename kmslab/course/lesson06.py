@@ -38,6 +38,11 @@ T: dict[str, str] = {
     "key_reference.hint2": N_("Which two forms contain the account id?"),
     "key_reference.solution": N_('check({{"arn", "alias_arn"}}): the key ARN or the alias ARN. The key id and the '
                                  "alias name answer NotFoundException."),
+    # cross_account_2x2's heads and labels
+    "two_by_two.rows": N_("key policy of {key} allows account {account}?"),
+    "two_by_two.columns": N_("IAM policy of {principal} allows {action}?"),
+    "two_by_two.yes": N_("yes"),
+    "two_by_two.no": N_("no"),
 }
 
 
@@ -103,15 +108,17 @@ def cross_account_2x2(lab: Lab, key: str, principal: str, action: str = "kms:Enc
     columns = the caller's IAM policy allows?, cells `✔ allowed` / `✘ denied` (see cross_account_worlds)."""
     import pandas as pd
 
+    from ..engine.words import _
+    from ..widgets import words
     from ..widgets.labels import principal_label
-    from ..widgets.table import ALLOWED_TEXT, DENIED_TEXT
 
     arn = lab.principal_arn(principal)
     worlds = cross_account_worlds(lab, key, arn, action)
-    yes_no = {True: "yes", False: "no"}
-    text = {"allowed": ALLOWED_TEXT, "denied": DENIED_TEXT}
-    rows = pd.Index(["yes", "no"], name=f"key policy of {key} allows account {arn.split(':')[4]}?")
-    cols = pd.Index(["yes", "no"], name=f"IAM policy of {principal_label(arn)} allows {action}?")
+    yes_no = {True: _(T["two_by_two.yes"]), False: _(T["two_by_two.no"])}
+    text = {"allowed": words.say("cell_allowed"), "denied": words.say("cell_denied")}
+    heads = [yes_no[True], yes_no[False]]
+    rows = pd.Index(heads, name=_(T["two_by_two.rows"]).format(key=key, account=arn.split(":")[4]))
+    cols = pd.Index(heads, name=_(T["two_by_two.columns"]).format(principal=principal_label(arn), action=action))
     table = pd.DataFrame("", index=rows, columns=cols)
     for w in worlds.itertuples(index=False):
         kp, iam, decision = w[0], w[1], w[2]

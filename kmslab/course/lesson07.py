@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from ..engine.words import N_
+from ..engine.words import N_, _
 from ..exercises import Exercise, Words, allowed, denied, goal, key_policy_unchanged, say, verdict_question
 from ..lab import Lab
 from .policies import has_iam_policy
@@ -45,7 +45,20 @@ T: dict[str, str] = {
     "grant_instead.hint1": N_("IAM policies cannot help here: the key policy does not allow the account."),
     "grant_instead.hint2": N_("KMS has a third kind of permission besides key policies and IAM policies."),
     "grant_instead.hint3": N_('lab.create_grant("{key}", "{user}", [...]): which operations?'),
+    # context_grid's and grants_frame's heads
+    "grid.no_context": N_("(no encryption context)"),
+    "grid.index": N_("{operation} with encryption context"),
+    "grants.id": N_("grant id"),
+    "grants.grantee": N_("grantee principal"),
+    "grants.operations": N_("operations"),
+    "grants.constraints": N_("constraints"),
+    "grants.retiring": N_("retiring principal"),
 }
+
+
+def _say(name: str, /, **values: object) -> str:
+    """A template of `T` in the language kmslab speaks now (for tables, which hold plain strings)."""
+    return _(T[name]).format(**values)
 
 
 def context_grid(lab: Lab, key: str, principals: list[str], action: str,
@@ -53,19 +66,19 @@ def context_grid(lab: Lab, key: str, principals: list[str], action: str,
     """One real request per (encryption context, principal): rows are contexts, columns principals."""
     import pandas as pd
 
+    from ..widgets import words
     from ..widgets.labels import principal_labels
-    from ..widgets.table import ALLOWED_TEXT, DENIED_TEXT
 
     arns = [lab.principal_arn(p) for p in principals]
     labels = principal_labels(arns)
-    text = {"allowed": ALLOWED_TEXT, "denied": DENIED_TEXT}
+    text = {"allowed": words.say("cell_allowed"), "denied": words.say("cell_denied")}
     rows = {}
     for ctx in contexts:
-        name = json.dumps(ctx) if ctx else "(no encryption context)"
+        name = json.dumps(ctx) if ctx else _say("grid.no_context")
         rows[name] = {labels[a]: text.get(o.decision, f"⚠ {o.error}") for a in arns
                       for o in [lab.request(a, action, key, encryption_context=ctx or None)]}
     frame = pd.DataFrame.from_dict(rows, orient="index")
-    frame.index.name = f"{action.split(':', 1)[-1]} with encryption context"
+    frame.index.name = _say("grid.index", operation=action.split(":", 1)[-1])
     return frame
 
 
@@ -78,14 +91,13 @@ def grants_frame(lab: Lab, key: str) -> pd.DataFrame:
     rows = []
     for g in lab.grants(key):
         constraints = g.get("Constraints") or {}
-        rows.append({
-            "grant id": g["GrantId"], "grantee principal": principal_label(g["GranteePrincipal"]),
-            "operations": ", ".join(g["Operations"]),
-            "constraints": "; ".join(f"{k} {json.dumps(v)}" for k, v in constraints.items()) or "—",
-            "retiring principal": principal_label(g["RetiringPrincipal"]) if g.get("RetiringPrincipal") else "—",
-        })
-    return pd.DataFrame(rows, columns=["grant id", "grantee principal", "operations", "constraints",
-                                       "retiring principal"])
+        rows.append([
+            g["GrantId"], principal_label(g["GranteePrincipal"]), ", ".join(g["Operations"]),
+            "; ".join(f"{k} {json.dumps(v)}" for k, v in constraints.items()) or "—",
+            principal_label(g["RetiringPrincipal"]) if g.get("RetiringPrincipal") else "—",
+        ])
+    columns = [_say(f"grants.{c}") for c in ("id", "grantee", "operations", "constraints", "retiring")]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def exercise_grant_with_constraint(lab: Lab, key: str = "app-key", grantee: str = "batch",

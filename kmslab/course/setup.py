@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from ..engine.words import N_, _
 from ..lab import Lab
 from ..lab.moto_adapter import seed_ids
 from ..runner import lab_from_scenario
@@ -24,6 +25,29 @@ if TYPE_CHECKING:
     from ..widgets.playground import Playground
 
 ACCOUNT = "111122223333"
+
+# The words of the shared helpers' tables and lines (translated by the active catalog when rendered).
+T: dict[str, str] = {
+    "cast.principal": N_("principal"),
+    "cast.type": N_("type"),
+    "cast.attached": N_("attached IAM policies"),
+    "cast.named": N_("named in the key policy of"),
+    "cast.root_user": N_("root user"),
+    "cast.role": N_("role"),
+    "cast.iam_user": N_("IAM user"),
+    "cast.root_has_none": N_("— (the root user has no IAM policies)"),
+    "cast.none": N_("none"),
+    "show_error.succeeded": N_("The call succeeded."),
+    # outcome_line's verdicts
+    "outcome.allowed": N_("allowed"),
+    "outcome.denied": N_("denied"),
+    "outcome.error": N_("error"),
+}
+
+
+def say(name: str, /, **values: object) -> str:
+    """One of `T`'s templates, translated by the active catalog and filled in."""
+    return _(T[name]).format(**values)
 
 
 def scenario_path(name: str) -> Path:
@@ -49,15 +73,14 @@ def cast(lab: Lab) -> pd.DataFrame:
     policies = {k: json.dumps(lab.key_policy(k)) for k in lab.key_names()}
     for arn in lab.principals():
         if ":root" in arn:
-            kind, attached = "root user", "— (the root user has no IAM policies)"
-        elif ":role/" in arn:
-            kind, attached = "role", ", ".join(lab.attached_policies(arn)) or "none"
+            kind, attached = say("cast.root_user"), say("cast.root_has_none")
         else:
-            kind, attached = "IAM user", ", ".join(lab.attached_policies(arn)) or "none"
+            kind = say("cast.role") if ":role/" in arn else say("cast.iam_user")
+            attached = ", ".join(lab.attached_policies(arn)) or say("cast.none")
         named = [k for k, text in policies.items() if f'"{arn}"' in text]
-        rows.append({"principal": arn, "type": kind, "attached IAM policies": attached,
-                     "named in the key policy of": ", ".join(named) or "—"})
-    return pd.DataFrame(rows)
+        rows.append([arn, kind, attached, ", ".join(named) or "—"])
+    columns = [say(f"cast.{c}") for c in ("principal", "type", "attached", "named")]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def show_error(call: Any) -> str:
@@ -66,7 +89,7 @@ def show_error(call: Any) -> str:
         call()
     except ClientError as exc:
         return str(exc)  # botocore words it as the AWS CLI does
-    return "The call succeeded."
+    return say("show_error.succeeded")
 
 
 def outcome_line(outcome: Outcome) -> str:
@@ -75,7 +98,8 @@ def outcome_line(outcome: Outcome) -> str:
 
     key = f" · {outcome.key}" if outcome.key else ""
     error = f" ({outcome.error})" if outcome.error else ""
-    return f"{principal_label(outcome.principal)} · {outcome.action.split(':', 1)[1]}{key}: {outcome.decision}{error}"
+    verdict = say(f"outcome.{outcome.decision}")
+    return f"{principal_label(outcome.principal)} · {outcome.action.split(':', 1)[1]}{key}: {verdict}{error}"
 
 
 def events(lab: Lab, last: int = 5) -> Any:

@@ -24,8 +24,33 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ..engine.words import N_, _
+
 WORKSPACE = "workspace"
 BACKUPS = "backups"
+
+# The commands' help and lines (translated by the active catalog: `kmslab restore --help` in Japanese too).
+T: dict[str, str] = {
+    "prepare": N_("copy the course's notebooks you do not have in workspace/ yet (never overwrites)"),
+    "restore": N_("get a notebook as shipped back into workspace/ (your copy goes to workspace/backups/)"),
+    "restore.notebook": N_('e.g. 02, "02-without-the-root-statement" or ja/02'),
+    "restore.lang": N_("an edition of the course, e.g. ja (same as ja/02)"),
+    "status": N_("which of your notebooks in workspace/ differ from the course as shipped"),
+    "workspace": N_("the folder of your copies (default: workspace/)"),
+    "description": N_("Your own copies of the course's notebooks (workspace/)."),
+    "error": N_("error: {error}"),
+    "copied": N_("{where}: {n} notebook(s) copied"),
+    "kept": N_(" (your copies are kept)"),
+    "restored": N_("restored {path}"),
+    "backup": N_("; your version is kept as {backup}"),
+    "reload": N_("In JupyterLab: close the notebook's tab without saving, or File > Reload Notebook from Disk."),
+    "changed": N_("changed: {name}"),
+    "as_shipped": N_("every notebook is as shipped"),
+}
+
+
+def _say(key: str, /, **values: object) -> str:
+    return _(T[key]).format(**values) if values else _(T[key])
 
 
 def shipped_notebooks() -> Path:
@@ -128,15 +153,13 @@ def add_commands(sub: Any) -> None:
 
     `python -m kmslab restore 02` and `python -m kmslab.course.workspace restore 02` are the same.
     """
-    made = sub.add_parser("prepare", help="copy the course's notebooks you do not have in workspace/ yet "
-                                          "(never overwrites)")
-    again = sub.add_parser("restore", help="get a notebook as shipped back into workspace/ "
-                                           "(your copy goes to workspace/backups/)")
-    again.add_argument("notebook", help='e.g. 02, "02-without-the-root-statement" or ja/02')
-    again.add_argument("--lang", default="", help="an edition of the course, e.g. ja (same as ja/02)")
-    status = sub.add_parser("status", help="which of your notebooks in workspace/ differ from the course as shipped")
+    made = sub.add_parser("prepare", help=_say("prepare"), description=_say("prepare"))
+    again = sub.add_parser("restore", help=_say("restore"), description=_say("restore"))
+    again.add_argument("notebook", help=_say("restore.notebook"))
+    again.add_argument("--lang", default="", help=_say("restore.lang"))
+    status = sub.add_parser("status", help=_say("status"), description=_say("status"))
     for parser, command in ((made, _prepare), (again, _restore), (status, _status)):
-        parser.add_argument("--workspace", type=Path, help="the folder of your copies (default: workspace/)")
+        parser.add_argument("--workspace", type=Path, help=_say("workspace"))
         parser.set_defaults(func=_guarded(command))
 
 
@@ -145,7 +168,7 @@ def _guarded(command: Any) -> Any:
         try:
             command(args)
         except (FileNotFoundError, ValueError) as exc:
-            print(f"error: {exc}", file=sys.stderr)
+            print(_say("error", error=exc), file=sys.stderr)
             return 2
         return 0
     return run
@@ -154,23 +177,23 @@ def _guarded(command: Any) -> Any:
 def _prepare(args: argparse.Namespace) -> None:
     made = prepare(workspace=args.workspace)
     where = args.workspace or default_workspace()
-    print(f"{where}: {len(made)} notebook(s) copied" + ("" if made else " (your copies are kept)"))
+    print(_say("copied", where=where, n=len(made)) + ("" if made else _say("kept")))
 
 
 def _restore(args: argparse.Namespace) -> None:
     path, backup = restore(args.notebook, workspace=args.workspace, lang=args.lang)
-    print(f"restored {path}" + (f"; your version is kept as {backup}" if backup else ""))
-    print("In JupyterLab: close the notebook's tab without saving, or File > Reload Notebook from Disk.")
+    print(_say("restored", path=path) + (_say("backup", backup=backup) if backup else ""))
+    print(_say("reload"))
 
 
 def _status(args: argparse.Namespace) -> None:
     names = changed(workspace=args.workspace)
-    print("\n".join(f"changed: {n}" for n in names) or "every notebook is as shipped")
+    print("\n".join(_say("changed", name=n) for n in names) or _say("as_shipped"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kmslab.course.workspace",
-                                     description="Your own copies of the course's notebooks (workspace/).")
+                                     description=_say("description"))
     add_commands(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)
     return int(args.func(args))

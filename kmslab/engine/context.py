@@ -182,6 +182,7 @@ _PARAMETER_KEYS: tuple[tuple[frozenset[str], str, str, str | None], ...] = (
     (frozenset({"ScheduleKeyDeletion"}), "kms:ScheduleKeyDeletionPendingWindowInDays", "PendingWindowInDays", "30"),
     (frozenset({"EnableKeyRotation"}), "kms:RotationPeriodInDays", "RotationPeriodInDays", "365"),
     (frozenset({"DeriveSharedSecret"}), "kms:KeyAgreementAlgorithm", "KeyAgreementAlgorithm", None),
+    (frozenset({"Encapsulate", "Decapsulate"}), "kms:EncapsulationAlgorithm", "EncapsulationAlgorithm", None),
     (frozenset({"GetParametersForImport"}), "kms:WrappingAlgorithm", "WrappingAlgorithm", None),
     (frozenset({"GetParametersForImport"}), "kms:WrappingKeySpec", "WrappingKeySpec", None),
     (frozenset({"ImportKeyMaterial"}), "kms:ExpirationModel", "ExpirationModel", "KEY_MATERIAL_EXPIRES"),

@@ -25,6 +25,9 @@ NEEDS_USAGE: Mapping[str, str] = {
     **dict.fromkeys(("Sign", "Verify"), "SIGN_VERIFY"),
     **dict.fromkeys(("GenerateMac", "VerifyMac"), "GENERATE_VERIFY_MAC"),
     "DeriveSharedSecret": "KEY_AGREEMENT",
+    # "For encapsulating and decapsulating shared secrets, the KeyUsage must be ENCAPSULATE_DECAPSULATE."
+    # (API_Encapsulate / API_Decapsulate, InvalidKeyUsageException)
+    **dict.fromkeys(("Encapsulate", "Decapsulate"), "ENCAPSULATE_DECAPSULATE"),
 }
 # Data keys and data key pairs come from a symmetric encryption key: "To generate a data key, specify the
 # symmetric encryption KMS key ... You cannot use an asymmetric KMS key" (API_GenerateDataKey,

@@ -64,6 +64,7 @@ class KeyStore(Protocol):
     def tag(self, key_id: str, tags: dict[str, str]) -> None: ...
     def add_retirable_grant(self, key_id: str, grantee: str, retiring: str, name: str) -> str: ...
     def import_request(self, key_id: str) -> tuple[bytes, bytes]: ...
+    def encapsulated(self, key_id: str) -> bytes: ...
 
 
 @dataclass
@@ -284,7 +285,9 @@ def _rotation(enable: bool) -> Callable[[CallInput], CallPlan]:
 # https://docs.aws.amazon.com/kms/latest/developerguide/asymmetric-key-specs.html). A key without one (a
 # symmetric or HMAC key) gets RSASSA_PSS_SHA_256, and AWS answers InvalidKeyUsageException.
 _SIGNING_ALGORITHM = {"ECC_NIST_P256": "ECDSA_SHA_256", "ECC_SECG_P256K1": "ECDSA_SHA_256",
-                      "ECC_NIST_P384": "ECDSA_SHA_384", "ECC_NIST_P521": "ECDSA_SHA_512"}
+                      "ECC_NIST_P384": "ECDSA_SHA_384", "ECC_NIST_P521": "ECDSA_SHA_512",
+                      "ECC_NIST_EDWARDS25519": "ED25519_SHA_512", "ML_DSA_44": "ML_DSA_SHAKE_256",
+                      "ML_DSA_65": "ML_DSA_SHAKE_256", "ML_DSA_87": "ML_DSA_SHAKE_256"}
 # The MAC algorithm of each HMAC key spec (https://docs.aws.amazon.com/kms/latest/developerguide/hmac.html).
 _MAC_ALGORITHM = {"HMAC_224": "HMAC_SHA_224", "HMAC_256": "HMAC_SHA_256", "HMAC_384": "HMAC_SHA_384",
                   "HMAC_512": "HMAC_SHA_512"}
@@ -376,6 +379,34 @@ def _create_key(inp: CallInput) -> CallPlan:
     return CallPlan("create_key", {"Description": "kmslab probe"})
 
 
+# ---------------------------------------------------------------- key agreement and key encapsulation
+
+# The curve of each NIST key spec (DeriveSharedSecret: "both key pairs must be on the same elliptic curve"); a key of
+# another spec gets a P-256 peer key, and AWS answers InvalidKeyUsageException unless its usage is KEY_AGREEMENT.
+_PEER_CURVE = {"ECC_NIST_P256": "SECP256R1", "ECC_NIST_P384": "SECP384R1", "ECC_NIST_P521": "SECP521R1"}
+
+
+def _derive_shared_secret(inp: CallInput) -> CallPlan:
+    """DeriveSharedSecret with the public key of a new peer key pair on the key's curve (made outside the lab, as
+    Bob's is in API_DeriveSharedSecret's workflow)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    spec, _usage = inp.store.spec(inp.key_id)
+    peer = ec.generate_private_key(getattr(ec, _PEER_CURVE.get(spec, "SECP256R1"))())
+    public = peer.public_key().public_bytes(serialization.Encoding.DER,
+                                            serialization.PublicFormat.SubjectPublicKeyInfo)
+    return CallPlan("derive_shared_secret", {"KeyId": inp.key_ref, "KeyAgreementAlgorithm": "ECDH",
+                                             "PublicKey": public})
+
+
+def _decapsulate(inp: CallInput) -> CallPlan:
+    """Decapsulate of a shared secret encapsulated under the key (made outside authorization, as Encapsulate would;
+    for a key that is not an ML-KEM key, a blob of ML_KEM_768's size: AWS answers InvalidKeyUsageException)."""
+    return CallPlan("decapsulate", {"KeyId": inp.key_ref, "EncapsulationAlgorithm": "ML_KEM",
+                                    "SharedSecretCiphertextBlob": inp.store.encapsulated(inp.key_id)})
+
+
 # ---------------------------------------------------------------- imported key material
 
 # The wrapping key the GetParametersForImport cell asks for: the pair of AWS's own examples
@@ -461,6 +492,9 @@ PLANS: dict[str, Callable[[CallInput], CallPlan]] = {
     "kms:ListRetirableGrants": _list_retirable_grants,
     "kms:RotateKeyOnDemand": _rotate_on_demand,
     "kms:ListKeyRotations": _simple("list_key_rotations"),
+    "kms:DeriveSharedSecret": _derive_shared_secret,
+    "kms:Encapsulate": _simple("encapsulate", EncapsulationAlgorithm="ML_KEM"),
+    "kms:Decapsulate": _decapsulate,
     "kms:GetParametersForImport": _get_parameters_for_import,
     "kms:ImportKeyMaterial": _import_key_material,
     "kms:DeleteImportedKeyMaterial": _delete_imported_key_material,

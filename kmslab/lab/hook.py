@@ -72,7 +72,8 @@ READ_ONLY = {"DescribeKey", "GetKeyPolicy", "GetKeyRotationStatus", "GetPublicKe
              "ListKeyPolicies", "ListKeys", "ListResourceTags", "ListRetirableGrants", "ListKeyRotations",
              "DescribeCustomKeyStores", "Encrypt", "Decrypt", "ReEncrypt", "GenerateDataKey",
              "GenerateDataKeyWithoutPlaintext", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext",
-             "GenerateRandom", "Sign", "Verify", "GenerateMac", "VerifyMac", "DeriveSharedSecret"}
+             "GenerateRandom", "Sign", "Verify", "GenerateMac", "VerifyMac", "DeriveSharedSecret",
+             "Encapsulate", "Decapsulate"}
 # KMS writes that may change a key other than the one they name (an alias moves between keys; a new
 # key or replica; a primary region): every Key is built afresh after them.
 MANY_KEYS = {"CreateAlias", "UpdateAlias", "DeleteAlias", "CreateKey", "ReplicateKey", "UpdatePrimaryRegion"}

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import string
 import sys
 from collections.abc import Iterator, Sequence
@@ -30,7 +31,7 @@ HERE = Path(__file__).resolve().parent
 POT = HERE / f"{DOMAIN}.pot"
 # Modules whose every_template() yields (id, English template); a missing function is skipped, so a
 # module can join by growing one.
-SOURCES = ("kmslab.engine.words", "kmslab.widgets.words", "kmslab.exercises", "kmslab.course")
+SOURCES = ("kmslab.engine.words", "kmslab.widgets.words", "kmslab.exercises", "kmslab.course", "kmslab.cli")
 # Placeholders a translation may leave out: `{s}` is English's plural "s" (Japanese has none).
 OPTIONAL = {"s"}
 
@@ -46,10 +47,19 @@ def templates() -> Iterator[tuple[str, str, str]]:
             yield name, key, text
 
 
+# printf-style fields, as argparse's own words have them (`%(prog)s`, `%s`, `%(value)r`); `%%` is a percent sign
+_PRINTF = re.compile(r"%(?:\((\w+)\))?([sr])|%%")
+
+
 def fields(template: str) -> list[tuple[str, str, str]]:
-    """A template's replacement fields as (name, conversion, format spec), in order (sorted for comparing)."""
-    return sorted((name, conv or "", spec or "") for _, name, spec, conv in string.Formatter().parse(template)
-                  if name is not None)
+    """A template's replacement fields as (name, conversion, format spec), sorted for comparing.
+
+    Brace fields (`{name!r:>4}`) and printf fields (`%(name)s` -> ("%name", "s", ""), `%s` -> ("%", "s", "")).
+    """
+    braces = [(name, conv or "", spec or "") for _, name, spec, conv in string.Formatter().parse(template)
+              if name is not None]
+    printf = [("%" + (m.group(1) or ""), m.group(2), "") for m in _PRINTF.finditer(template) if m.group(2)]
+    return sorted(braces + printf)
 
 
 def problems(catalog: Catalog) -> list[str]:

@@ -196,13 +196,16 @@ class Builder:
                         f"{did_you_mean(name, self.key_names)} (keys: {known})",
                     )
 
-    def documents(self, m: LineMap, key: str, where: str) -> dict[str, Document | None]:
+    def documents(self, m: LineMap, key: str, where: str) -> dict[str, Document]:
         """A mapping of policy name -> document (inline policies, customer managed, SCPs)."""
         value = self.mapping(m, key)
-        return {
-            name: self.document(doc, f"{where}: policy {name!r}", value.value_line(name))
-            for name, doc in value.items()
-        }
+        found: dict[str, Document] = {}
+        for name, doc in value.items():
+            document = self.document(doc, f"{where}: policy {name!r}", value.value_line(name))
+            if document is None:  # the schema refuses it first, in these words
+                self.fail(value.value_line(name), f"{where}: policy {name!r} has no document")
+            found[name] = document
+        return found
 
     # --- the scenario ------------------------------------------------------------------
 
@@ -369,7 +372,7 @@ class Builder:
         created_by = m.get("created_by")
         if created_by is not None:
             self.principal(created_by, m.value_line("created_by"), f"{where}: created_by", account=account)
-        grants = m.get("grants") or ()
+        grants: LineSeq = m.get("grants") or LineSeq()
         origin = m.get("origin") or "AWS_KMS"
         state, enabled = m.get("state"), m.get("enabled")
         if state is not None and enabled is not None and state != ("Enabled" if enabled else "Disabled"):
@@ -528,13 +531,15 @@ class Builder:
             given = "grant_ref" if grant_ref is not None else f"parameters: {named}"
             self.fail(m.value_line("undo"), f"{where}: undo: the lab puts back only the tag, alias or grant it makes "
                                             f"itself, not the one {given} names: remove undo: (or {given})")
-        grant = m.get("grant")
-        grant_spec = self.grant(grant, m.value_line("grant"), f"{where}: grant", strict=False) if grant else None
-        if grant_spec is not None and grant_spec.name is not None:
-            if info.name != "kms:CreateGrant":
-                self.fail(grant.value_line("name"), f"{where}: grant: name: names the grant a CreateGrant request "
-                                                    f"makes; {info.name} makes none")
-            self.add_grant_name(grant_spec.name, key, grant.value_line("name"), f"{where}: grant")
+        grant: LineMap | None = m.get("grant")
+        grant_spec = None
+        if grant:
+            grant_spec = self.grant(grant, m.value_line("grant"), f"{where}: grant", strict=False)
+            if grant_spec.name is not None:
+                if info.name != "kms:CreateGrant":
+                    self.fail(grant.value_line("name"), f"{where}: grant: name: names the grant a CreateGrant "
+                                                        f"request makes; {info.name} makes none")
+                self.add_grant_name(grant_spec.name, key, grant.value_line("name"), f"{where}: grant")
         context = m.get("encryption_context")
         return RequestSpec(
             principal=principal,

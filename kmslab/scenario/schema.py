@@ -47,7 +47,9 @@ _FORMAT_LIBRARIES = (
 def _validator() -> Any:
     """jsonschema's draft-7 validator for the scenario schema."""
     hidden = [name for name in _FORMAT_LIBRARIES if name not in sys.modules and "jsonschema" not in sys.modules]
-    sys.modules.update(dict.fromkeys(hidden))  # None in sys.modules: `import name` raises ImportError
+    # None in sys.modules: `import name` raises ImportError (the import system's documented way to block a
+    # module; typeshed types sys.modules' values as modules only).
+    sys.modules.update(dict.fromkeys(hidden))  # type: ignore[arg-type]
     try:
         import jsonschema
     finally:
@@ -211,9 +213,9 @@ def _schema_error(error: Any, data: Any, source: str) -> ScenarioError:
             return fail(f"{subject} must contain only non-empty strings, not {kind_of(value)}")
         return fail(f"{subject} must not be empty")
     if kind == "minItems":
-        return fail(f"{owner} needs {_NEEDS.get(field, f'{field}:')}")
+        return fail(f"{owner} needs {_NEEDS.get(str(field), f'{field}:')}")
     if kind == "minProperties":
-        return fail(f"{owner}: {_AT_LEAST_ONE[field]}" if len(path) > 1 else _AT_LEAST_ONE[field])
+        return fail(f"{owner}: {_AT_LEAST_ONE[str(field)]}" if len(path) > 1 else _AT_LEAST_ONE[str(field)])
     if kind == "pattern":
         noun = schema.get("title")
         text = f"{noun} {short(value)!r}" if noun else repr(short(value))

@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import Any, NamedTuple
 
 import ipywidgets as w
 from botocore.exceptions import ClientError
@@ -78,30 +78,91 @@ def _constraints(member: str, kms: bool) -> tuple[int, re.Pattern[str]]:
     return int(shape.metadata["max"]), re.compile(shape.metadata["pattern"])
 
 
-def policy_text_problem(raw: str, member: str = "Policy", *, kms: bool = True) -> tuple[str, str] | None:
-    """(AWS error code, message) for policy text AWS refuses before reading it as a policy; else None.
+class TextProblem(NamedTuple):
+    """Why AWS refuses policy text: AWS's error code and message (AWS's English, as AWS words it; empty when
+    kmslab does not know AWS's wording) and kmslab's explanation, in the language kmslab speaks."""
+
+    code: str
+    message: str
+    explanation: str
+
+    def line(self) -> str:
+        """`Code: message` as AWS answers (the code alone without a message)."""
+        return f"{self.code}: {self.message}" if self.message else self.code
+
+
+def _line_column(raw: str, index: int) -> tuple[int, int]:
+    """1-based line and column of `raw[index]`, as the JSON reader counts them."""
+    line = raw.count("\n", 0, index) + 1
+    return line, index - (raw.rfind("\n", 0, index) + 1) + 1
+
+
+def policy_text_problem(raw: str, member: str = "Policy", *, kms: bool = True) -> TextProblem | None:
+    """AWS's error for policy text AWS refuses before reading it as a policy, with kmslab's explanation; else None.
 
     Bounded work whatever `raw` is: a length check, one regular expression, one linear scan.
     """
     limit, pattern = _constraints(member, kms)
     code = "ValidationException" if kms else "ValidationError"
-    field = member[0].lower() + member[1:]
+    # AWS's wording of a failed constraint (the API Reference's ValidationException), kept in English.
+    failed = f"1 validation error detected: Value at '{member[0].lower() + member[1:]}' failed to satisfy constraint: "
+    if not raw:
+        return TextProblem(code, failed + "Member must have length greater than or equal to 1", words.say("ed_empty"))
     if len(raw) > limit:
-        return code, (f"1 validation error detected: Value at '{field}' failed to satisfy constraint: "
-                      f"Member must have length less than or equal to {limit} (this text has {len(raw):,} characters)")
-    if not raw or pattern.fullmatch(raw) is None:
-        return code, (f"1 validation error detected: Value at '{field}' failed to satisfy constraint: "
-                      f"Member must satisfy regular expression pattern: {pattern.pattern} "
-                      f"(printable Latin-1 characters, tab, line feed and carriage return only)")
+        return TextProblem(code, failed + f"Member must have length less than or equal to {limit}",
+                           words.say("ed_too_long", length=len(raw), limit=limit))
+    if pattern.fullmatch(raw) is None:
+        bad = next(i for i, c in enumerate(raw) if pattern.fullmatch(c) is None)
+        line, column = _line_column(raw, bad)
+        return TextProblem(code, failed + f"Member must satisfy regular expression pattern: {pattern.pattern}",
+                           words.say("ed_bad_character", character=repr(raw[bad]), code=f"{ord(raw[bad]):04X}",
+                                     line=line, column=column))
     depth = deepest = 0
     for bracket in re.findall(r"[\[\]{}]", _JSON_STRING.sub("", raw)):
         depth += 1 if bracket in "[{" else -1
         deepest = max(deepest, depth)
     if deepest > MAX_POLICY_NESTING:
         # KMS's code for a malformed policy is MalformedPolicyDocumentException; IAM's, MalformedPolicyDocument.
-        return ("MalformedPolicyDocumentException" if kms else "MalformedPolicyDocument",
-                f"the policy is nested {deepest} levels deep; no policy element nests more than a few levels.")
+        return TextProblem(_malformed(kms), "", words.say("ed_nested", depth=deepest))
     return None
+
+
+def _malformed(kms: bool) -> str:
+    return "MalformedPolicyDocumentException" if kms else "MalformedPolicyDocument"
+
+
+# The JSON reader's words (json.decoder), each with what it means to a learner.
+_JSON_PROBLEMS = (("Expecting value", "json_value"), ("Expecting ',' delimiter", "json_comma"),
+                  ("Expecting ':' delimiter", "json_colon"), ("Expecting property name", "json_name"),
+                  ("Extra data", "json_extra"), ("Unterminated string", "json_unterminated"),
+                  ("Invalid control character", "json_control"), ("Invalid \\", "json_escape"))
+
+
+def json_problem(exc: json.JSONDecodeError) -> str:
+    """Where and why text is not JSON, in the language kmslab speaks (the JSON reader only says it in English)."""
+    name = next((name for start, name in _JSON_PROBLEMS if exc.msg.startswith(start)), None)
+    problem = words.say(name) if name else words.say("json_other", problem=exc.msg)
+    return words.say("ed_not_json", line=exc.lineno, column=exc.colno, problem=problem)
+
+
+def not_json(raw: str, *, kms: bool = True) -> TextProblem | None:
+    """AWS's error for text that is not JSON (the lab's wording of it, as `kmslab.engine.policy` gives it), with
+    kmslab's explanation of where and why; None for JSON."""
+    try:
+        json.loads(raw)
+    except json.JSONDecodeError as exc:
+        return TextProblem(_malformed(kms), f"The policy is not valid JSON: {exc.msg} at line {exc.lineno} "
+                                            f"column {exc.colno}.", json_problem(exc))
+    except RecursionError:
+        return TextProblem(_malformed(kms), "The policy is not valid JSON: it is nested too deeply.",
+                           words.say("ed_too_deep"))
+    return None
+
+
+def unknown_action_sentence(exc: UnknownActionError) -> str:
+    """`'kms:Decryt' is not a KMS action. Did you mean kms:Decrypt?`, in the language kmslab speaks."""
+    hint = words.say("ed_did_you_mean", suggestion=exc.suggestion) if exc.suggestion else ""
+    return words.say("ed_unknown_action", action=exc.action) + hint
 
 
 class PolicyEditor:
@@ -168,26 +229,16 @@ class PolicyEditor:
         self.status.value = ""  # never leave an earlier answer standing
         self.applied = False
         unchanged = words.say("ed_unchanged", target=self.target)
-        problem = policy_text_problem(raw, "Policy" if self.key is not None else "PolicyDocument",
-                                      kms=self.key is not None)
+        kms = self.key is not None
+        # AWS's answer stays AWS's English; kmslab's explanation beside it is in the learner's language.
+        problem = policy_text_problem(raw, "Policy" if kms else "PolicyDocument", kms=kms) or not_json(raw, kms=kms)
         if problem is not None:
-            code, message = problem
-            self.status.value = _status("error", f"{code}: {message} {unchanged}",
-                                        words.aws_error_meaning(code, message))
+            self.status.value = _status("error", f"{problem.line()}\n{unchanged}", problem.explanation)
             return False
-        try:
-            document = json.loads(raw)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            # AWS answers a body that is not JSON with MalformedPolicyDocumentException.
-            where = f"{exc.msg} (line {exc.lineno}, column {exc.colno})" if isinstance(exc, json.JSONDecodeError) \
-                else "it is nested too deeply"
-            self.status.value = _status("error", f"MalformedPolicyDocumentException: the policy is not valid JSON: "
-                                                 f"{where}. {unchanged}",
-                                        words.aws_error_meaning("MalformedPolicyDocumentException", "not valid JSON"))
-            return False
-        typos = unknown_kms_actions(document)
+        typos = unknown_kms_actions(json.loads(raw))
         if typos:
-            self.status.value = _status("error", words.say("ed_typo", problem=typos[0], unchanged=unchanged))
+            self.status.value = _status("error", words.say("ed_typo", problem=unknown_action_sentence(typos[0]),
+                                                           unchanged=unchanged))
             return False
         try:
             with self._acting():

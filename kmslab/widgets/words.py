@@ -138,6 +138,28 @@ T: dict[str, str] = {
     "ed_unchanged": N_("The {target} is unchanged."),
     "ed_applied": N_("Applied: the {target} is now the policy above."),
     "ed_typo": N_("kmslab: {problem} AWS would store this policy, but that statement could never match. {unchanged}"),
+    "ed_unknown_action": N_("{action!r} is not a KMS action."),
+    "ed_did_you_mean": N_(" Did you mean {suggestion}?"),
+    # what kmslab says beside AWS's (English) answer to text that is no policy at all
+    "ed_empty": N_("The editor is empty: write or paste a policy document."),
+    "ed_too_long": N_("This text has {length:,} characters; the API takes a policy of at most {limit:,}."),
+    "ed_bad_character": N_("A policy may hold only printable Latin-1 characters, tab, line feed and carriage return: "
+                           "{character} (U+{code}) at line {line}, column {column} is not one of them."),
+    "ed_nested": N_("The policy is nested {depth} levels deep: no policy element nests more than a few levels, so "
+                    "kmslab refuses it as AWS refuses a malformed policy (AWS's own message for it is not known "
+                    "here)."),
+    "ed_not_json": N_("The text is not JSON: at line {line}, column {column}, {problem}."),
+    "ed_too_deep": N_("The text is not JSON kmslab can read: it is nested too deeply."),
+    "json_value": N_("a value is expected (a string in double quotes, a number, an object, a list, true, false "
+                     "or null)"),
+    "json_comma": N_("a comma is expected (between two elements, or a bracket is missing)"),
+    "json_colon": N_("a colon is expected after a name"),
+    "json_name": N_("a name in double quotes is expected (a comma after the last element?)"),
+    "json_extra": N_("the document has ended, but more text follows"),
+    "json_unterminated": N_("a string is not closed (a missing double quote)"),
+    "json_control": N_("a string holds a control character (a line break inside double quotes?)"),
+    "json_escape": N_("a backslash starts an escape that JSON does not have"),
+    "json_other": N_("{problem} (the JSON reader's words)"),
     # inline errors (no dead ends)
     "error_head": N_("⚠ {call}: {refused}."),
     "error_aws": N_("AWS answered {code}: {message}"),

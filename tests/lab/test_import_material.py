@@ -214,6 +214,20 @@ def test_expiration_model_and_valid_to(world):
     assert meta["ValidTo"].timestamp() == later
 
 
+def test_valid_to_is_checked_against_the_labs_clock(world):
+    """A scenario's `now` (Lab.set_clock) is the time of the whole world: a ValidTo that is in the future for
+    the machine but in the past for the lab's clock is refused, as AWS refuses a ValidTo in the past."""
+    kms = world.client("kms", as_="admin")
+    arn, material = world.key_arn("ext"), os.urandom(32)
+    world.set_clock("2030-01-01T00:00:00Z")
+    tomorrow_for_the_machine = int(time.time()) + 24 * 3600
+    with pytest.raises(ClientError) as excinfo:
+        _import(kms, arn, material, ExpirationModel="KEY_MATERIAL_EXPIRES", ValidTo=tomorrow_for_the_machine)
+    assert _code(excinfo) == "ValidationException"
+    _import(kms, arn, material, ExpirationModel="KEY_MATERIAL_EXPIRES", ValidTo=1893456000 + 3600)  # 2030, 01:00
+    assert _state(world, "ext") == "Enabled"
+
+
 def test_the_material_expires_at_valid_to(world, monkeypatch):
     """"If you set an expiration date, KMS deletes the key material from the KMS key on the specified date, making
     the KMS key unusable. To use the KMS key in cryptographic operations again, you must reimport the same key

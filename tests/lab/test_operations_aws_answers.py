@@ -149,3 +149,25 @@ def test_key_state_table_answers_through_boto3(lab):
         assert outcome.message == f"{lab.key_arn('k')} is pending deletion."
     for action in ("kms:DescribeKey", "kms:GetKeyPolicy"):
         assert lab.request("admin", action, "k").decision == "allowed"
+
+
+@pytest.mark.parametrize(("days", "accepted"), [(6, False), (7, True), (30, True), (31, False), (1, False)])
+def test_schedule_key_deletion_waiting_period_is_7_to_30_days(lab, days, accepted):
+    """https://docs.aws.amazon.com/kms/latest/APIReference/API_ScheduleKeyDeletion.html PendingWindowInDays:
+    "If you include a value, it must be between 7 and 30, inclusive" (the model allows 1-365; moto took any)."""
+    from botocore.exceptions import ClientError
+
+    lab.create_user("admin")
+    lab.create_key("k", policy={"Version": "2012-10-17", "Statement": [
+        {"Sid": "Admin", "Effect": "Allow", "Principal": {"AWS": user_arn("admin")}, "Action": "kms:*",
+         "Resource": "*"}]}, created_by="admin")
+    kms = lab.client("kms", as_="admin")
+    if accepted:
+        kms.schedule_key_deletion(KeyId=lab.key_arn("k"), PendingWindowInDays=days)
+        assert kms.describe_key(KeyId=lab.key_arn("k"))["KeyMetadata"]["KeyState"] == "PendingDeletion"
+        return
+    with pytest.raises(ClientError) as excinfo:
+        kms.schedule_key_deletion(KeyId=lab.key_arn("k"), PendingWindowInDays=days)
+    assert excinfo.value.response["Error"]["Code"] == "ValidationException"
+    assert excinfo.value.response["Error"]["Message"] == "PendingWindowInDays must be between 7 and 30"
+    assert kms.describe_key(KeyId=lab.key_arn("k"))["KeyMetadata"]["KeyState"] == "Enabled"  # nothing changed

@@ -209,7 +209,7 @@ def test_pathological_iam_policy_text_gets_iams_error(lab, case):
     editor = PolicyEditor(lab, principal="kms-test-2")
     assert editor.apply(text) is False
     code = "MalformedPolicyDocument" if case == "nested-valid-json" else "ValidationError"
-    assert f"{code}:" in editor.status.value and "is unchanged" in editor.status.value
+    assert f"⚠ {code}" in editor.status.value and "is unchanged" in editor.status.value  # AWS's code first
     assert "playground" not in lab.admin("iam").list_user_policies(UserName="kms-test-2")["PolicyNames"]
 
 

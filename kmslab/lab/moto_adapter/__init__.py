@@ -39,6 +39,12 @@ naming the missing ones):
   `key_material` (what moto encrypts and MACs with) and `private_key` (moto.kms.utils `RSAPrivateKey` /
   `ECDSAPrivateKey`, whose `private_key`, `key_size` and `valid_signing_algorithms` an import sets); the import
   state is kmslab's own attribute on the Key (`_kmslab_import`).
+- `operations/key_specs.py`, `data_key_pairs.py`, `key_agreement.py` (every KeySpec; data key pairs; ECDH; ML-KEM):
+  `KmsResponse._validate_key_id` (moto's NotFoundException), moto's `sign`/`verify`/`get_public_key` response methods
+  (wrapped), `KmsBackend.encrypt` (a data key pair's private key is encrypted as Encrypt would), `Key.to_dict` and
+  `Key.signing_algorithms` (empty for the specs moto does not know), a Key's `key_spec` and `private_key` set for
+  those specs (moto creates the key as RSA_2048; `private_key` becomes kmslab's `KeyPair`), and for ECDH the
+  `cryptography` key inside moto's `ECDSAPrivateKey` (`.private_key`).
 - `moto.core.exceptions.JsonRESTError` (an error boto3 receives as AWS's JSON error).
 - `moto.core.base_backend.AccountSpecificBackend.get_session` (regions), `moto.core.utils.create_loader`
   (service models; called by `get_service_model` when moto parses a request).
@@ -169,6 +175,10 @@ INTERNALS: tuple[tuple[str, str], ...] = (
     ("moto.kms.responses", "KmsResponse.describe_key"),
     # operations/data_key_pairs.py, key_specs.py, key_agreement.py: a KeyId's key (moto's NotFoundException).
     ("moto.kms.responses", "KmsResponse._validate_key_id"),
+    ("moto.kms.responses", "KmsResponse.sign"),
+    ("moto.kms.responses", "KmsResponse.verify"),
+    ("moto.kms.responses", "KmsResponse.get_public_key"),
+    ("moto.kms.models", "Key.signing_algorithms"),
     ("moto.core.base_backend", "AccountSpecificBackend.get_session"),
     ("moto.core.utils", "create_loader"),
     ("moto.moto_api._internal", "mock_random"),

@@ -89,7 +89,11 @@ class KeyStore:
         return key.key_spec, key.key_usage
 
     def sign(self, key_id: str, message: bytes, algorithm: str) -> bytes:
-        """A signature by the key over `message` (what Sign would return), made without a request."""
+        """A signature by the key over `message` (what Sign would return), made without a request. A key of a spec
+        moto does not know (no signing algorithms in moto) signs with its own key pair (operations/key_pairs.py)."""
+        key = self._backend.keys[key_id]
+        if algorithm not in (key.signing_algorithms or []):
+            return bytes(key.private_key.sign(message, algorithm))
         _arn, signature, _alg = self._backend.sign(key_id, message, algorithm)
         return bytes(signature)
 
@@ -120,6 +124,15 @@ class KeyStore:
         if self._importer is None:
             raise NotImplementedError("this KeyStore was made without an importer")
         return self._importer(self._backend.keys[key_id])
+
+    def encapsulated(self, key_id: str) -> bytes:
+        """A shared secret encapsulated under the key's public key (what Encapsulate would return), made without a
+        request; for a key that is not an ML-KEM key, 1088 zero bytes (ML_KEM_768's size)."""
+        key = self._backend.keys[key_id]
+        if key.key_usage != "ENCAPSULATE_DECAPSULATE":
+            return bytes(1088)
+        _secret, blob = key.private_key.encapsulate()
+        return bytes(blob)
 
     def of_account(self, account: str) -> KeyStore:
         """The keys of `account` in this store's region (a probe's helper key lives in the caller's account)."""

@@ -5,3 +5,6 @@
 from . import import_material  # noqa: F401
 from . import custom_key_stores  # noqa: F401
 from . import data_key_pairs  # noqa: F401
+from . import key_deletion  # noqa: F401
+from . import key_specs  # noqa: F401
+from . import key_agreement  # noqa: F401

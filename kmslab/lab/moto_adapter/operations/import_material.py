@@ -85,8 +85,12 @@ class KeyImport:
 
 
 def _now() -> float:
-    """The time import tokens and ValidTo are checked against (one place, so a test can move it)."""
-    return time.time()
+    """The time import tokens and ValidTo are checked against: the lab's clock (a scenario's `now`,
+    `Lab.set_clock`) when fixed, as aws:CurrentTime sees it, else the real one."""
+    from ....engine.context import fixed_clock
+
+    fixed = fixed_clock()
+    return time.time() if fixed is None else float(fixed)
 
 
 def key_import(key: Any) -> KeyImport:

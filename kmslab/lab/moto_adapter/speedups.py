@@ -159,7 +159,7 @@ _host_from_url = cache(botocore.auth._host_from_url)  # a pure function of the U
 _SIGNING_KEYS: dict[tuple[str, str, str, str], bytes] = {}  # (secret, day, region, service) -> SigV4 signing key
 
 
-class FasterSigV4Auth(botocore.auth.SigV4Auth):
+class FasterSigV4Auth(botocore.auth.SigV4Auth):  # type: ignore[misc]  # botocore has no type hints
     """botocore's SigV4Auth, computing the same signature: the headers to sign are collected once per
     signing (botocore collects them for the canonical request and again for SignedHeaders, with nothing
     changed in between), a URL's host is kept, the canonical headers read the collected headers once, the

@@ -169,7 +169,12 @@ def _multi_region_checks(operation: str, params: Mapping[str, Any], key: Key) ->
 
 @dataclass(slots=True)
 class Event:
-    """One KMS request as the lab's CloudTrail-like log records it (strings only: the log may grow long)."""
+    """One KMS request as the lab's CloudTrail-like log records it.
+
+    Strings, and until its reason is first read the engine's Decision it is rendered from (~10 us a
+    request that most events never need; a Decision is ~0.4 KB of strings: 10,000 unread events hold
+    ~4 MB); reading `reason` renders it and lets the Decision go.
+    """
 
     time: float
     principal: str
@@ -178,8 +183,20 @@ class Event:
     outcome: str = "allowed"  # allowed | denied | error
     error: str | None = None
     message: str | None = None
-    reason: str = ""
+    text: str = ""  # the reason, once rendered or when given as text (use `reason`)
+    decision: Decision | None = field(default=None, repr=False, compare=False)  # the reason, not yet rendered
     event_id: str | None = None  # set for a cryptographic operation that succeeded (GetKeyLastUsage)
+
+    @property
+    def reason(self) -> str:
+        """Why the request ended as it did, in one sentence."""
+        if self.decision is not None:
+            self.text, self.decision = self.decision.reason, None
+        return self.text
+
+    @reason.setter
+    def reason(self, text: str) -> None:
+        self.text, self.decision = text, None
 
 
 @dataclass
@@ -195,6 +212,7 @@ class _Memo:
     keys: dict[str, Key] = field(default_factory=dict)
     decisions: dict[tuple[Any, ...], Decision] = field(default_factory=dict)
     second: int = 0  # the second the kept decisions were made in: older ones can never be asked for again
+    located: dict[tuple[str, str, str], tuple[str, KeyHandle | None]] = field(default_factory=dict)  # locate()
 
 
 class Authorizer:
@@ -261,15 +279,22 @@ class Authorizer:
     # -- keys
 
     def locate(self, ref: str | None, default_account: str, region: str) -> tuple[str, KeyHandle | None]:
-        """(owner account, the key or None) for a KeyId in any form."""
+        """(owner account, the key or None) for a KeyId in any form; looked up once per state of the world
+        (keys and aliases are KMS state: a change to them starts a new memo)."""
         if not ref:
             return default_account, None
-        account = default_account
-        if ref.startswith("arn:"):
-            parts = ref.split(":")
-            if len(parts) >= 6:
-                region, account = parts[3] or region, parts[4] or account
-        return account, moto_adapter.find_key(ref, account, region)
+        located = self._memo.located
+        found = located.get((ref, default_account, region))
+        if found is None:
+            account, where = default_account, region
+            if ref.startswith("arn:"):
+                parts = ref.split(":")
+                if len(parts) >= 6:
+                    where, account = parts[3] or region, parts[4] or account
+            if len(located) >= MEMO_MAX:
+                located.clear()
+            found = located[(ref, default_account, region)] = (account, moto_adapter.find_key(ref, account, where))
+        return found
 
     # -- the hook body
 
@@ -381,7 +406,7 @@ class Authorizer:
                     decisions[memo] = decision
             if call is not None:
                 call.decisions.append(decision)
-            event.reason = decision.reason
+            event.decision = decision  # its reason is rendered when read (Event.reason)
             if not decision.allowed:  # refused by the engine: AccessDeniedException, or a key state's error
                 error = decision.error or "AccessDeniedException"
                 if error == "AccessDeniedException":

@@ -95,6 +95,7 @@ class KeyPolicyExperiment(LiveWidget):
         self.last_result: PredictionResult | None = None
         self._snap: snapshot.Snapshot | None = None
         self._predicted: set[Pair] | None = None
+        self._policy_seen: tuple[object, dict[str, Any]] | None = None  # (Lab._world_mark(), the key policy)
 
         self.root_toggle = w.ToggleButton(value=has_root_statement(self._initial_policy, self.account),
                                           tooltip=words.say("root_toggle_tip"), layout=w.Layout(width="auto"))
@@ -193,7 +194,7 @@ class KeyPolicyExperiment(LiveWidget):
     def _actual(self, change: Change) -> bool:
         """Whether the world already is as `change` would make it (the control's real state)."""
         if change.kind == "root":
-            return has_root_statement(self.lab.key_policy(self.key), self.account)
+            return has_root_statement(self._key_policy(), self.account)
         return change.policy in self.lab.attached_policies(change.user)
 
     def _set_control(self, change: Change, value: bool) -> None:
@@ -297,10 +298,11 @@ class KeyPolicyExperiment(LiveWidget):
         try:
             with self._own_change():
                 if change.kind == "root":
-                    policy = with_root_statement(self.lab.key_policy(self.key), self.account, change.on)
+                    policy = with_root_statement(self._key_policy(), self.account, change.on)
                     text = json.dumps(policy)
                     self.lab.put_key_policy(self.key, text)
                     put = json.loads(text)  # KMS keeps the text as put
+                    self._policy_seen = (self.lab._world_mark(), put)
                 elif change.on:
                     self.lab.attach_policy(change.user, change.policy)
                 else:
@@ -321,6 +323,15 @@ class KeyPolicyExperiment(LiveWidget):
                   nothing=None if change.user else self._nothing_root())
         return True
 
+    def _key_policy(self) -> dict[str, Any]:
+        """The key policy as GetKeyPolicy returns it: the one this widget last put or read, if nothing has
+        changed through the lab since (`Lab._world_mark`), else read again."""
+        seen = self._policy_seen
+        if seen is not None and seen[0] is self.lab._world_mark():
+            return seen[1]
+        policy: dict[str, Any] = self.lab.key_policy(self.key)
+        return policy
+
     def _nothing_root(self) -> str | None:
         if self._flip_cells():
             return None
@@ -339,7 +350,9 @@ class KeyPolicyExperiment(LiveWidget):
             snap = (snapshot.with_key_policy(self._snap, self.lab, self.key, put) if own.kind == "root"
                     else snapshot.with_attachments(self._snap, self.lab, own.user))
         else:
+            mark = self.lab._world_mark()  # taken before the read: a change after it is read next time
             snap = snapshot.take(self.lab, [self.key], self.principals)
+            self._policy_seen = (mark, snap.documents[self.key]) if self.key in snap.documents else None
         said, touched = snapshot.differences(self._snap, snap) if self._snap is not None else ([], [])
         if not force and self.outcomes and not said and not flipped(self.outcomes, outcomes):
             return False, said, touched

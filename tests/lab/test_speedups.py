@@ -48,3 +48,104 @@ def test_moto_call_action_uses_the_patch_and_still_answers():
         lab.create_key("k")
         kms = lab.client("kms")
         assert kms.describe_key(KeyId=lab.key_arn("k"))["KeyMetadata"]["Arn"] == lab.key_arn("k")
+
+
+def _requests():
+    """AWSRequests of many shapes: bodies, URLs, headers (repeated, spaced), query strings, contexts."""
+    import io
+
+    from botocore.awsrequest import AWSRequest
+
+    urls = ["https://kms.ap-northeast-1.amazonaws.com/", "https://kms.us-east-1.amazonaws.com:8443/a b/?x=1&a=2",
+            "http://localhost:5000/", "https://[::1]:443/", "https://KMS.Example.com/path//x/../y"]
+    bodies = [b'{"KeyId": "k"}', b"", None, {"Action": "ListKeys", "b": "2"}, "text body", io.BytesIO(b"stream")]
+    for i, (url, body) in enumerate((u, b) for u in urls for b in bodies):
+        headers = {"X-Amz-Target": "TrentService.Decrypt", "Content-Type": "application/x-amz-json-1.1",
+                   "User-Agent": "Boto3/1.0", "X-Spaced": "  a   b  ", "Expect": "100-continue"}
+        request = AWSRequest(method="POST" if i % 3 else "GET", url=url, data=body, headers=headers,
+                             params={"q": "1 2"} if i % 4 == 0 else None)
+        if i % 5 == 0:
+            request.headers.add_header("X-Repeated", "one")
+            request.headers.add_header("x-repeated", "two")
+        if i % 6 == 1:
+            request.context["payload_signing_enabled"] = False
+        if i % 7 == 2:
+            request.headers["X-Amz-Content-SHA256"] = "UNSIGNED-PAYLOAD"
+        if i % 8 == 3:
+            request.context["checksum"] = {"request_algorithm": {"in": "trailer", "algorithm": "crc32"}}
+        yield request
+
+
+def test_the_faster_signer_signs_exactly_as_botocore(monkeypatch):
+    import datetime
+
+    import botocore.auth
+    from botocore.auth import SigV4Auth
+    from botocore.credentials import Credentials
+
+    monkeypatch.setattr(botocore.auth, "get_current_datetime",
+                        lambda: datetime.datetime(2026, 12, 4, 12, 0, 0))
+    compared = 0
+    for creds in (Credentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"),
+                  Credentials("ASIAEXAMPLE", "secret", token="session-token")):
+        for region, service in (("ap-northeast-1", "kms"), ("us-east-1", "sts")):
+            for plain, fast in zip(_requests(), _requests(), strict=True):
+                SigV4Auth(creds, service, region).add_auth(plain)
+                speedups.FasterSigV4Auth(creds, service, region).add_auth(fast)
+                assert dict(fast.headers.items()) == dict(plain.headers.items())
+                compared += 1
+    assert compared == 4 * 30
+
+
+def test_a_lab_client_signs_with_the_faster_signer(monkeypatch):
+    calls = []
+    original = speedups.FasterSigV4Auth.add_auth
+    monkeypatch.setattr(speedups.FasterSigV4Auth, "add_auth", lambda self, r: (calls.append(r), original(self, r)))
+    with Lab() as lab:
+        lab.create_key("k")
+        lab.client("kms").describe_key(KeyId=lab.key_arn("k"))
+        lab.client("iam").list_users()
+    assert len(calls) >= 3
+
+
+URLS = ["https://kms.ap-northeast-1.amazonaws.com/", "https://iam.amazonaws.com/", "https://sts.amazonaws.com/",
+        "https://s3.amazonaws.com/bucket/key", "https://kms.cn-north-1.amazonaws.com.cn/", "https://example.com/",
+        "http://localhost:5000/", "https://kms.us-isob-east-1.sc2s.sgov.gov/", "https://ec2.us-east-1.amazonaws.com/"]
+
+
+@pytest.mark.parametrize("iso", ["false", "true"])
+def test_the_request_path_finds_what_moto_finds(monkeypatch, iso):
+    """The kept lookups answer as moto's loops do, for every URL and every setting they read."""
+    import re
+
+    import moto.backend_index as backend_index
+    import moto.backends as backends
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.core.base_backend import BackendDict
+
+    monkeypatch.setenv("MOTO_ENABLE_ISO_REGIONS", iso)
+    with Lab():
+        import moto.core.botocore_stubber as stubber
+
+        assert stubber.BotocoreStubber.process_request is speedups._process_request
+        for url in URLS:
+            expected = [(s, p) for s, p in backend_index.backend_url_patterns if p.match(url)]
+            assert speedups._matching_services(url) == expected
+            for service, _ in expected:
+                found = backends.get_backend(service)
+                if isinstance(found, BackendDict):
+                    accounts = found[DEFAULT_ACCOUNT_ID]
+                    backend = accounts["us-east-1"] if "us-east-1" in accounts else accounts["aws"]
+                else:
+                    backend = found["global"]
+                moto_own = next((m for u, m in backend.urls.items() if re.compile(u).match(url)), None)
+                assert speedups._handler(backend, url) == moto_own, (url, service)
+
+
+def test_another_moto_runs_its_own_request_path():
+    speedups.apply_speedups()
+    def process_request(self, request):  # not moto 5.2.5's source
+        return None
+
+    assert speedups._source_hash(process_request) != speedups._PROCESS_REQUEST_525
+    assert speedups._source_hash(speedups._ORIGINAL["process_request"]) == speedups._PROCESS_REQUEST_525

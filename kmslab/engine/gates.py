@@ -27,6 +27,7 @@ from .grants import constraints_hold, grantee_match
 from .key_states import refusal
 from .key_usage import INVALID_KEY_USAGE, usage_refusal
 from .model import Caller, Gate, GateName, GateOutcome, Grant, GrantRef, Key, Phrase, Ref, Request
+from .permissions_reference import cross_account_actions
 from .policy import Policy
 from .statements import NO_CONTEXT, RANK, Hit, derived, hits, principal_match_of
 
@@ -37,13 +38,9 @@ G, OUT = GateName, GateOutcome
 # GetPublicKey, ListGrants, RetireGrant, RevokeGrant ... If you give a user in a
 # different account permission for other operations, those permissions have no effect."
 # https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html
-CROSS_ACCOUNT_ACTIONS = frozenset({
-    "kms:CreateGrant", "kms:Decrypt", "kms:DeriveSharedSecret", "kms:DescribeKey", "kms:Encrypt",
-    "kms:GenerateDataKey", "kms:GenerateDataKeyPair", "kms:GenerateDataKeyPairWithoutPlaintext",
-    "kms:GenerateDataKeyWithoutPlaintext", "kms:GenerateMac", "kms:GetKeyRotationStatus",
-    "kms:GetPublicKey", "kms:ListGrants", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:RetireGrant",
-    "kms:RevokeGrant", "kms:Sign", "kms:Verify", "kms:VerifyMac",
-})
+# The set comes from AWS's permissions table ("Cross-account use: Yes"), kept as data in
+# permissions_reference.py and tested row by row in tests/engine/test_permissions_reference.py.
+CROSS_ACCOUNT_ACTIONS = cross_account_actions()
 
 class End:
     """How a walk ends: allowed or refused, at which gate, by what, why, and AWS's error if refused."""

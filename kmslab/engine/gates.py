@@ -265,11 +265,27 @@ def _match_grants(w: Walk, key: Key) -> None:
     """The key's grants whose grantee covers the caller, for this operation, within their constraints."""
     if w.operation == "RetireGrant":
         return  # a grant's RetireGrant lets its grantee retire that grant only (retiring_principal)
+    child = _child_operations(w) if w.operation == "CreateGrant" else None
     for g in key.grants:
         how = grantee_match(g, w.caller)
         if how and w.operation in g.operations and constraints_hold(g, w.operation,
                                                                     w.request.encryption_context, key.key_spec):
+            if child is not None and not child <= g.operations:
+                continue
             (w.grant_direct if how == "direct" else w.grant_account).append(g)
+
+
+def _child_operations(w: Walk) -> frozenset[str] | None:
+    """CreateGrant from a grant: the operations of the grant being created (None: the request does not say).
+
+    "when a grantee principal gets permission to call CreateGrant from a grant, rather than from a
+    policy, that permission is limited. The grantee principal can only create grants that allow some
+    or all of the operations in the parent grant." "These limitations don't apply to principals who
+    get CreateGrant permission from a policy"
+    https://docs.aws.amazon.com/kms/latest/developerguide/create-grant-overview.html#grant-creategrant
+    """
+    operations = w.request.context.get("kms:GrantOperations")
+    return None if operations is None else frozenset(operations)
 
 
 def account_delegation(w: Walk) -> End | None:

@@ -26,6 +26,7 @@ from .context import request_context
 from .grants import constraints_hold, grantee_match
 from .key_states import refusal
 from .key_usage import INVALID_KEY_USAGE, usage_refusal
+from .matching import LowerKeyContext
 from .model import Caller, Gate, GateName, GateOutcome, Grant, GrantRef, Key, Phrase, Ref, Request
 from .permissions_reference import cross_account_actions
 from .policy import Policy
@@ -67,7 +68,7 @@ class Walk:
 
     __slots__ = ("request", "action", "operation", "caller", "key", "resource", "is_root", "identity",
                  "boundary", "session", "scps", "cross", "ctx", "gates", "named", "direct", "account",
-                 "grant_direct", "grant_account", "_iam", "iam_role")
+                 "grant_direct", "grant_account", "_iam", "iam_role", "_key_ctx")
 
     def __init__(self, request: Request) -> None:
         info = action_info(request.action) if request.resource is None else service_action_info(request.action)
@@ -94,6 +95,7 @@ class Walk:
         self.grant_account: list[Grant] = []
         self._iam: tuple[list[Hit], bool, bool] | None = None
         self.iam_role = "decide"  # what IAM policies are asked here (see _iam_role), set once the key policy is read
+        self._key_ctx: Mapping[str, Any] | None = None
 
     def _context(self, request: Request) -> Mapping[str, Any]:
         """The request context, built only when a condition or a Resource variable reads it."""
@@ -103,6 +105,24 @@ class Walk:
                 or (self.scps and any(p.reads_context for p in self.scps))):
             return request_context(replace(request, key=key) if key is not request.key else request)
         return NO_CONTEXT
+
+    @property
+    def key_ctx(self) -> Mapping[str, Any]:
+        """The request context as a key policy sees it: without the condition keys KMS supports only in IAM
+        policies, so a key policy condition on them finds no value.
+
+        "In AWS KMS, the aws:ResourceTag/tag-key condition key is supported only in IAM policies. It isn't
+        supported in key policies, which apply only to one KMS key"
+        https://docs.aws.amazon.com/kms/latest/developerguide/tag-authorization.html
+        kms:ResourceAliases: "Policy type: IAM policies only"
+        https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-resource-aliases
+        """
+        if self._key_ctx is None:
+            ctx = self.ctx
+            if any(_iam_only_key(k) for k in ctx):
+                ctx = LowerKeyContext({k.lower(): v for k, v in ctx.items() if not _iam_only_key(k)})
+            self._key_ctx = ctx
+        return self._key_ctx
 
     def allows(self, policies: tuple[Policy, ...]) -> list[Hit]:
         return hits(policies, "Allow", self.action, self.resource, self.ctx) if policies else []
@@ -125,6 +145,12 @@ class Walk:
         """
         found, boundary_ok, session_ok = self.iam()
         return (self.is_root or bool(found)) and boundary_ok and session_ok
+
+
+def _iam_only_key(name: str) -> bool:
+    """A condition key KMS supports only in IAM policies (see Walk.key_ctx)."""
+    lowered = name.lower()
+    return lowered.startswith("aws:resourcetag/") or lowered == "kms:resourcealiases"
 
 
 def _refs(found: list[Hit]) -> tuple[Ref, ...]:
@@ -196,7 +222,8 @@ def explicit_deny(w: Walk) -> End | None:
     key_policies = (w.key.policy,) if w.key is not None else ()
     for kind, policies in (("scp", w.scps), ("resource", key_policies), ("identity", w.identity),
                            ("boundary", w.boundary), ("session", w.session)):
-        found = hits(policies, "Deny", w.action, w.resource, w.ctx, w.caller) if policies else None
+        ctx = w.key_ctx if kind == "resource" else w.ctx
+        found = hits(policies, "Deny", w.action, w.resource, ctx, w.caller) if policies else None
         if found:
             refs = _refs(found)
             w.gates.append(Gate(G.EXPLICIT_DENY, OUT.DENY, refs))
@@ -240,7 +267,7 @@ def key_policy(w: Walk) -> End | None:
         w.gates.append(_KEY_POLICY_NOT_CROSS)
         return End(False, G.KEY_POLICY, (("not-cross-account", {
             "action": w.action, "key_account": key.account, "account": w.caller.account}),))
-    found = hits((key.policy,), "Allow", w.action, w.resource, w.ctx, w.caller)
+    found = hits((key.policy,), "Allow", w.action, w.resource, w.key_ctx, w.caller)
     if len(found) > 1:
         found.sort(key=lambda h: RANK[h.match or "account"])
     for h in found:  # sorted: direct, role, then account

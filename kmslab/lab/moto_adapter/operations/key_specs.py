@@ -13,8 +13,8 @@ HMAC keys, and answers a Verify of a bad signature with SignatureValid false. Wh
 - GetPublicKey: refused for a symmetric encryption or HMAC key (UnsupportedOperationException: "a specified resource
   is not valid for this operation", API_GetPublicKey Errors); the answer names the key by its ARN ("KeyId: The Amazon
   Resource Name (key ARN) of the asymmetric KMS key from which the public key was downloaded.").
-- Sign and Verify: ED25519_SHA_512 / ED25519_PH_SHA_512 and ML_DSA_SHAKE_256 by the adapter (key_pairs: Ed25519 and
-  ML-DSA are real; ED25519_PH_SHA_512 is simulated, see key_pairs); RSA and ECDSA by the adapter too, on moto's key
+- Sign and Verify: ED25519_SHA_512 / ED25519_PH_SHA_512 and ML_DSA_SHAKE_256 by the adapter (key_pairs: Ed25519,
+  Ed25519ph and ML-DSA, all real); RSA and ECDSA by the adapter too, on moto's key
   pair (signatures.py: moto hashed a DIGEST again and salted PSS at the maximum length); a signing algorithm the key
   spec does not support is InvalidKeyUsageException ("The encryption algorithm or signing algorithm specified for the
   operation is incompatible with the type of key material in the KMS key (KeySpec)"); a signature that does not verify

@@ -139,26 +139,51 @@ def _grant_ref(grant: Grant) -> GrantRef:
 
 
 def retiring_principal(w: Walk) -> End | None:
-    """RetireGrant: the grant itself says who may retire it, with no policy needed.
+    """RetireGrant: the grant itself says who may retire it; a key policy has no say.
 
-    "The grant determines who can retire it ... A grant can be retired by: The retiring
-    principal ... specified in the grant. The grantee principal ... if the grant includes the
-    RetireGrant operation." https://docs.aws.amazon.com/kms/latest/developerguide/grant-delete.html
-    Other principals need kms:RetireGrant from the policies, like any other operation.
+    "The grant determines who can retire it ... A grant can be retired by an optional retiring
+    principal specified in the grant. The grantee principal can also retire the grant, but only if
+    they are also a retiring principal or the grant includes the RetireGrant operation. As a backup,
+    the AWS account in which the grant was created can retire the grant." "The kms:RetireGrant
+    permission alone does not allow principals to retire a grant. The kms:RetireGrant permission is
+    not effective in a key policy." "The AWS account that owns the KMS key can delegate the
+    kms:RetireGrant permission to IAM principal in the account. If the retiring principal is a
+    different AWS account, administrators in the other account can use kms:RetireGrant to delegate
+    permission to retire the grant to an IAM principal in that account."
+    https://docs.aws.amazon.com/kms/latest/developerguide/grant-delete.html
+    It runs after the explicit Deny and SCP gates: "To deny permission to retire a grant, you can
+    use a Deny action with the kms:RetireGrant permission in your IAM policies." (same page).
     """
     grant_id = w.request.grant_id
     if w.operation != "RetireGrant" or w.key is None or not grant_id:
         return None  # not part of this request: not recorded
     grant = next((g for g in w.key.grants if g.grant_id == grant_id), None)
-    arn = w.caller.arn
-    if grant is None or not (arn == grant.retiring_principal
-                             or (arn == grant.grantee_principal and "RetireGrant" in grant.operations)):
+    if grant is None:  # no such grant on the key: the usual rules (KMS answers NotFound after them)
         w.gates.append(_RETIRE_NO_MATCH)
         return None
-    ref = _grant_ref(grant)
-    w.gates.append(Gate(G.RETIRING_PRINCIPAL, OUT.ALLOW, (ref,)))
-    role = "retiring" if arn == grant.retiring_principal else "grantee-retires"
-    return End(True, G.RETIRING_PRINCIPAL, ((role, {"who": w.caller.principal_type, "ref": ref}),), (ref,))
+    ref, caller = _grant_ref(grant), w.caller
+    retiring = grantee_match(replace(grant, grantee_principal=grant.retiring_principal), caller) \
+        if grant.retiring_principal else None
+    grantee = grantee_match(grant, caller) if "RetireGrant" in grant.operations else None
+    if retiring == "direct" or grantee == "direct":
+        w.gates.append(Gate(G.RETIRING_PRINCIPAL, OUT.ALLOW, (ref,)))
+        role = "retiring" if retiring == "direct" else "grantee-retires"
+        return End(True, G.RETIRING_PRINCIPAL, ((role, {"who": caller.principal_type, "ref": ref}),), (ref,))
+    issuing = grant.issuing_account or w.key.account
+    if caller.is_root and caller.account == issuing:
+        w.gates.append(Gate(G.RETIRING_PRINCIPAL, OUT.ALLOW, (ref,)))
+        return End(True, G.RETIRING_PRINCIPAL, (("retire-by-account", {"ref": ref, "account": issuing}),), (ref,))
+    # The accounts that may delegate kms:RetireGrant to their IAM principals: the grant's own, and a
+    # retiring principal that is an account (or a grantee account whose grant includes RetireGrant).
+    delegating = caller.account == issuing or "account" in (retiring, grantee)
+    if delegating and not caller.is_root and w.iam_ok():
+        iam = w.iam()[0][0].ref()
+        w.gates.append(Gate(G.RETIRING_PRINCIPAL, OUT.ALLOW, (ref, iam)))
+        return End(True, G.RETIRING_PRINCIPAL, (("retire-delegated", {
+            "ref": ref, "iam": iam, "account": caller.account}),), (ref, iam))
+    w.gates.append(Gate(G.RETIRING_PRINCIPAL, OUT.DENY, (ref,), ("retiring-principal/no-match", {})))
+    return End(False, G.RETIRING_PRINCIPAL, (("retire-not-allowed", {"who": caller.principal_type, "ref": ref}),),
+               (ref,), kind="identity" if delegating else "resource")
 
 
 def explicit_deny(w: Walk) -> End | None:
@@ -238,11 +263,29 @@ def key_policy(w: Walk) -> End | None:
 
 def _match_grants(w: Walk, key: Key) -> None:
     """The key's grants whose grantee covers the caller, for this operation, within their constraints."""
+    if w.operation == "RetireGrant":
+        return  # a grant's RetireGrant lets its grantee retire that grant only (retiring_principal)
+    child = _child_operations(w) if w.operation == "CreateGrant" else None
     for g in key.grants:
         how = grantee_match(g, w.caller)
         if how and w.operation in g.operations and constraints_hold(g, w.operation,
                                                                     w.request.encryption_context, key.key_spec):
+            if child is not None and not child <= g.operations:
+                continue
             (w.grant_direct if how == "direct" else w.grant_account).append(g)
+
+
+def _child_operations(w: Walk) -> frozenset[str] | None:
+    """CreateGrant from a grant: the operations of the grant being created (None: the request does not say).
+
+    "when a grantee principal gets permission to call CreateGrant from a grant, rather than from a
+    policy, that permission is limited. The grantee principal can only create grants that allow some
+    or all of the operations in the parent grant." "These limitations don't apply to principals who
+    get CreateGrant permission from a policy"
+    https://docs.aws.amazon.com/kms/latest/developerguide/create-grant-overview.html#grant-creategrant
+    """
+    operations = w.request.context.get("kms:GrantOperations")
+    return None if operations is None else frozenset(operations)
 
 
 def account_delegation(w: Walk) -> End | None:
@@ -475,9 +518,10 @@ def key_state(w: Walk, end: End) -> End:
     return refused
 
 
-# The order of the walk: AWS's evaluation flow, then the key's state.
+# The order of the walk: AWS's evaluation flow (a grant's word on RetireGrant after Deny and SCPs, before the
+# key policy, which has no say on it), then the key's state.
 GATES: tuple[Callable[[Walk], End | None], ...] = (
-    retiring_principal, explicit_deny, scp, key_policy, account_delegation,
+    explicit_deny, scp, retiring_principal, key_policy, account_delegation,
     identity_policies, permissions_boundary, session_policies, grants,
 )
 

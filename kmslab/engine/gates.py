@@ -292,27 +292,53 @@ def _match_grants(w: Walk, key: Key) -> None:
     """The key's grants whose grantee covers the caller, for this operation, within their constraints."""
     if w.operation == "RetireGrant":
         return  # a grant's RetireGrant lets its grantee retire that grant only (retiring_principal)
-    child = _child_operations(w) if w.operation == "CreateGrant" else None
+    child = _ChildGrant(w.request.context) if w.operation == "CreateGrant" else None
     for g in key.grants:
         how = grantee_match(g, w.caller)
         if how and w.operation in g.operations and constraints_hold(g, w.operation,
                                                                     w.request.encryption_context, key.key_spec):
-            if child is not None and not child <= g.operations:
+            if child is not None and not child.within(g):
                 continue
             (w.grant_direct if how == "direct" else w.grant_account).append(g)
 
 
-def _child_operations(w: Walk) -> frozenset[str] | None:
-    """CreateGrant from a grant: the operations of the grant being created (None: the request does not say).
+class _ChildGrant:
+    """CreateGrant from a grant: the grant being created, which must stay within its parent grant.
 
     "when a grantee principal gets permission to call CreateGrant from a grant, rather than from a
     policy, that permission is limited. The grantee principal can only create grants that allow some
-    or all of the operations in the parent grant." "These limitations don't apply to principals who
-    get CreateGrant permission from a policy"
+    or all of the operations in the parent grant. The grant constraints in the grants they create must
+    be at least as strict as those in the parent grant." "the child grant can add pairs to an
+    EncryptionContextSubset constraint in the parent grant, but it cannot remove them. The child grant
+    can change an EncryptionContextSubset constraint to an EncryptionContextEquals constraint, but not
+    the reverse." "These limitations don't apply to principals who get CreateGrant permission from a policy"
     https://docs.aws.amazon.com/kms/latest/developerguide/create-grant-overview.html#grant-creategrant
+    The child's operations and constraints are read from CreateGrant's request keys (kms:GrantOperations,
+    kms:GrantConstraintType, kms:EncryptionContext:*); in a grant constraint "the key in each key-value pair
+    is not case sensitive, but the value is case sensitive" (API_GrantConstraints).
     """
-    operations = w.request.context.get("kms:GrantOperations")
-    return None if operations is None else frozenset(operations)
+
+    __slots__ = ("operations", "kind", "pairs")
+
+    def __init__(self, keys: Mapping[str, Any]) -> None:
+        operations = keys.get("kms:GrantOperations")
+        self.operations = None if operations is None else frozenset(operations)
+        kinds = keys.get("kms:GrantConstraintType") or ()
+        kinds = (kinds,) if isinstance(kinds, str) else tuple(kinds)
+        self.kind = "equals" if "EncryptionContextEquals" in kinds else (
+            "subset" if "EncryptionContextSubset" in kinds else None)
+        names = keys.get("kms:EncryptionContextKeys") or ()
+        self.pairs = {k.lower(): keys.get(f"kms:EncryptionContext:{k}") for k in names}
+
+    def within(self, parent: Grant) -> bool:
+        if self.operations is not None and not self.operations <= parent.operations:
+            return False
+        equals, subset = parent.encryption_context_equals, parent.encryption_context_subset
+        if equals is not None:
+            return self.kind == "equals" and self.pairs == {k.lower(): v for k, v in equals.items()}
+        if subset is not None:
+            return self.kind is not None and all(self.pairs.get(k.lower()) == v for k, v in subset.items())
+        return True
 
 
 def account_delegation(w: Walk) -> End | None:

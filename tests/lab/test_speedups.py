@@ -267,3 +267,56 @@ def test_dates_are_formatted_as_werkzeug_formats_them():
                   datetime.date(2026, 2, 3), 1_764_849_600.5, None]:
         assert speedups._http_date(value) == werkzeug.http.http_date(value)
         assert speedups._http_date(value) == werkzeug.http.http_date(value)  # and again, from the kept second
+
+
+AUTHORIZATIONS = [
+    "AWS4-HMAC-SHA256 Credential=AKIARTX3GSDSQY76YPGI/20261204/ap-northeast-1/kms/aws4_request, "
+    "SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=" + "0123456789" * 6 + "abcd",
+    "AWS4-HMAC-SHA256 Credential=ASIA0000000000000001/20261204/us-east-1/sts/aws4_request, "
+    "SignedHeaders=host, Signature=" + "1" * 64,
+    # shapes the fast path must leave to moto's regex (each differs from botocore's in one way)
+    "AWS4-HMAC-SHA256 Credential=AKIARTX3GSDSQY76YPGI/20261204/12345678901234567890/kms/aws4_request, "
+    "SignedHeaders=host, Signature=" + "a" * 64,
+    "AWS4-HMAC-SHA256 Credential=akiartx3gsdsqy76ypgi/20261204/us-east-1/kms/aws4_request, "
+    "SignedHeaders=host, Signature=" + "a" * 64,
+    "AWS4-HMAC-SHA256 Credential=AKIARTX3GSDSQY76YPGI/20261204/us-east-1/kms/aws4_request, "
+    "SignedHeaders=host, Signature=" + "a" * 64 + " AKIAOTHER00000000000/",
+    "AWS AKIAIOSFODNN7EXAMPLE:frJIUN8DYpKDtOLCwo//yllqDzg=",
+    "AWS4-HMAC-SHA256 Credential=AKIARTX3GSDSQY76YPGI\n/20261204/us-east-1/kms/aws4_request",
+    "Bearer token", "",
+]
+
+
+@pytest.mark.parametrize("authorization", AUTHORIZATIONS)
+def test_the_access_key_is_the_one_moto_finds(authorization):
+    from moto.core.responses import BaseResponse
+
+    speedups.apply_speedups()
+    assert BaseResponse.get_access_key is speedups._get_access_key
+
+    class Response(BaseResponse):
+        pass
+
+    response = Response()
+    response.headers, response.querystring = {"Authorization": authorization}, {}
+    theirs = speedups._ORIGINAL["get_access_key"](response)
+    assert speedups._get_access_key(response) == theirs
+    assert (speedups._SIGV4.fullmatch(authorization) is not None) == (AUTHORIZATIONS.index(authorization) < 2)
+
+
+def test_the_account_is_the_one_moto_finds():
+    """Known and unknown access keys: the same account, and the same backends made on the way."""
+    import moto.iam.models as iam_models
+
+    with Lab(accounts=["111122223333", "444455556666"]) as lab:
+        assert iam_models.get_account_id_from is speedups._get_account_id_from
+        iam = lab.client("iam", as_="arn:aws:iam::444455556666:root")
+        iam.create_user(UserName="u")
+        key = iam.create_access_key(UserName="u")["AccessKey"]["AccessKeyId"]
+        for access_key in ("AKIAUNKNOWN000000000", key, lab._record("root").access_key_id):
+            ours = speedups._get_account_id_from(access_key)
+            made = {a: sorted(dict.keys(b)) for a, b in iam_models.iam_backends.items()}
+            # moto's own makes nothing more: every backend it would have made on the way, ours made too
+            assert speedups._ORIGINAL["get_account_id_from"](access_key) == ours
+            assert {a: sorted(dict.keys(b)) for a, b in iam_models.iam_backends.items()} == made
+        assert speedups._get_account_id_from(key) == "444455556666"

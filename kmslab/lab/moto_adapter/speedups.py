@@ -23,6 +23,11 @@
 - moto gives every answer a request id of 52 characters drawn one `choice` at a time from its seeded random
   source (~30-50 us); `_request_id` draws exactly the same numbers, in a loop without the calls between. The
   date header moto writes on every answer is formatted once per second.
+- moto finds a request's access key with `AWS.*(?P<access_key>...)[:/]` over the Authorization header, twice a
+  request (~10 us each: the greedy `.*` backtracks from the end of the header); `_get_access_key` reads it from
+  botocore's SigV4 header shape directly, where that shape admits no other match (see `_SIGV4`), and otherwise
+  asks moto's regex. moto then looks the key up in every account and partition through `BackendDict.__getitem__`;
+  `_get_account_id_from` makes the same lookups in the same order, straight from the dicts where the backend exists.
 - Not moto's, the clients': botocore's SigV4 signer collects the headers to sign twice per request
   through `email.message` and parses the URL's host each time. `sign_faster(client)` has the
   client sign with `FasterSigV4Auth`, which computes the same signature, byte for byte, once.
@@ -55,6 +60,7 @@ import moto.core.botocore_stubber as moto_stubber
 import moto.core.request as moto_request
 import moto.core.responses as moto_core_responses
 import moto.core.utils as moto_core_utils
+import moto.iam.models as moto_iam_models
 import moto.kms.models as moto_kms_models
 import moto.utilities.aws_headers as moto_aws_headers
 import werkzeug.http as werkzeug_http
@@ -146,6 +152,13 @@ def apply_speedups() -> None:
             and _source_hash(moto_aws_headers.gen_amzn_requestid_long) == _REQUEST_ID_525 and _draws_as_choice()):
         _ORIGINAL["gen_amzn_requestid_long"] = moto_core_responses.gen_amzn_requestid_long
         moto_core_responses.gen_amzn_requestid_long = _request_id  # type: ignore[assignment]
+    base = moto_core_responses.BaseResponse
+    if "get_access_key" not in _ORIGINAL and _source_hash(base.get_access_key) == _GET_ACCESS_KEY_525:
+        _ORIGINAL["get_access_key"] = base.get_access_key
+        base.get_access_key = _get_access_key  # type: ignore[method-assign]
+    if "get_account_id_from" not in _ORIGINAL and _source_hash(moto_iam_models.get_account_id_from) == _ACCOUNT_ID_525:
+        _ORIGINAL["get_account_id_from"] = moto_iam_models.get_account_id_from
+        moto_iam_models.get_account_id_from = _get_account_id_from
     if "http_date" not in _ORIGINAL and moto_core_responses.http_date is werkzeug_http.http_date:
         _ORIGINAL["http_date"] = moto_core_responses.http_date
         moto_core_responses.http_date = _http_date  # type: ignore[assignment]
@@ -481,3 +494,54 @@ def _http_date(timestamp: Any = None) -> str:
         _DATES.clear()
         found = _DATES[second] = _ORIGINAL["http_date"](second)
     return found
+
+
+# ------------------------------------------------------------------ the caller's access key and account
+
+# SHA-256 of moto 5.2.5's BaseResponse.get_access_key and iam.models.get_account_id_from sources.
+_GET_ACCESS_KEY_525 = "d2140f0641334d039f275681ff16e6a759b5810f02c095579110c85eeab93c5e"
+_ACCOUNT_ID_525 = "83d4b96f7c5b4fc5ba728e9cd9e87bb5fbfdbe69be952769892fe63f75d77f5e"
+# botocore's SigV4 Authorization header. In a header of exactly this shape, moto's access_key_regex (the *last*
+# 20-character [A-Z0-9] run, bounded by neither, followed by ':' or '/', after the first 'AWS') can only match the
+# access key: the scope's date has 8 digits, its region and service at most 19 characters, the signed header
+# names no ':' or '/', the signature nothing after it.
+_SIGV4 = re.compile(r"AWS4-HMAC-SHA256 Credential=([A-Z0-9]{20})/\d{8}/[a-z0-9-]{1,19}/[a-z0-9-]{1,19}/aws4_request, "
+                    r"SignedHeaders=[a-z0-9;-]+, Signature=[0-9a-f]{64}")
+
+
+def _get_access_key(self: Any) -> str:
+    """moto 5.2.5's BaseResponse.get_access_key, botocore's SigV4 header read without the backtracking search."""
+    if "Authorization" in self.headers:
+        header = self.headers["Authorization"]
+        sigv4 = _SIGV4.fullmatch(header) if self.access_key_regex is _ACCESS_KEY_REGEX else None
+        if sigv4 is not None:
+            return sigv4.group(1)
+        match = self.access_key_regex.search(header)
+        if match:
+            found: str = match.group(1)
+            return found
+
+    if self.querystring.get("AWSAccessKeyId"):
+        key: str = self.querystring["AWSAccessKeyId"][0]
+        return key
+    else:
+        return "AKIAEXAMPLE"
+
+
+_ACCESS_KEY_REGEX = moto_core_responses.BaseResponse.access_key_regex
+
+
+def _get_account_id_from(access_key: str) -> str:
+    """moto 5.2.5's get_account_id_from: every account and partition in its order, a partition's backend read from
+    the account's dict when there (what AccountSpecificBackend.__getitem__ returns then), else made by it."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.utilities.utils import PARTITION_NAMES
+
+    for account_id, account in list(moto_iam_models.iam_backends.items()):
+        for partition in PARTITION_NAMES:
+            backend = dict.get(account, partition)
+            if backend is None:
+                backend = account[partition]
+            if access_key in backend.access_keys:
+                return account_id
+    return DEFAULT_ACCOUNT_ID

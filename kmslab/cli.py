@@ -181,9 +181,9 @@ def wrap_columns(text: str, width: int) -> list[str]:
 class Parser(argparse.ArgumentParser):
     """kmslab's argument parser: `UsageFormatter` by default, for its subcommands' parsers too."""
 
-    def __init__(self, *args: Any, formatter_class: type[argparse.HelpFormatter] = UsageFormatter,
-                 **kwargs: Any) -> None:
-        super().__init__(*args, formatter_class=formatter_class, **kwargs)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", UsageFormatter)
+        super().__init__(*args, **kwargs)
 
 
 def cmd_run(args: argparse.Namespace) -> int:

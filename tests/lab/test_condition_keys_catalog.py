@@ -288,6 +288,8 @@ CASES: tuple[Case, ...] = (
     Case("kms:GrantIsForAWSResource", "kms:CreateGrant", "false", "true", request={"grant": GRANT}),
     Case("kms:GrantIsForAWSResource", "kms:ListGrants", "true", "false", request={"via_service": VIA}),
     Case("kms:GrantIsForAWSResource", "kms:RevokeGrant", "false", "true"),
+    Case("kms:RequestAlias", "kms:Encrypt", "alias/{name}", "alias/another",
+         request={"key_ref": "alias_arn", "_note": "alias ARN"}),
     # --- aliases (kms:ResourceAliases: "IAM policies only")
     Case("kms:ResourceAliases", "kms:DescribeKey", ["alias/{name}"], ["alias/another"], "iam"),
     Case("kms:ResourceAliases", "kms:Encrypt", ["alias/{name}"], ["alias/another"], "iam"),
@@ -585,6 +587,41 @@ def test_the_create_key_that_replicate_key_implies_sees_a_replica(world):
     assert world.request(IAM_YES, "kms:ReplicateKey", name).decision == "allowed"
     denied = world.request(IAM_NO, "kms:ReplicateKey", name)
     assert denied.decision == "denied" and "kms:CreateKey" in (denied.message or "")
+
+
+def test_request_alias_is_absent_when_the_request_names_the_key_otherwise(world):
+    """"To satisfy this condition, the value of the KeyId parameter in the request must be a matching alias name or
+    alias ARN. If the request uses a different key identifier, it does not satisfy the condition, even if identifies
+    the same KMS key."
+
+    https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-request-alias
+    """
+    name = f"ck{next(_COUNTER)}"
+    world.create_key(name, policy={"Version": "2012-10-17", "Statement": [ROOT_STATEMENT, {
+        "Effect": "Allow", "Principal": {"AWS": world.principal_arn(KP_YES)}, "Action": "kms:Encrypt",
+        "Resource": "*", "Condition": {"StringEquals": {"kms:RequestAlias": f"alias/{name}"}}}]})
+    assert world.request(KP_YES, "kms:Encrypt", name, key_ref="alias").decision == "allowed"
+    assert world.request(KP_YES, "kms:Encrypt", name, key_ref="arn").decision == "denied"
+    assert world.request(KP_YES, "kms:Encrypt", name, key_ref="id").decision == "denied"
+
+
+def test_caller_account_is_the_callers_account_across_accounts(world):
+    """kms:CallerAccount is the caller's account, not the key's: combined with "Principal": {"AWS": "*"} it "allows
+    access to all identities in AWS account" of the condition (the key policy of the AWS managed key for EBS).
+
+    https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-caller-account
+    """
+    other = "444455556666"
+    world.add_account(other)
+    world.create_user("outsider", account=other, inline_policies={"use": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "kms:Encrypt", "Resource": "*"}]}})
+    outsider = world.principal_arn("outsider", other)
+    for account, expected in ((other, "allowed"), (ACCOUNT, "denied")):
+        name = f"ck{next(_COUNTER)}"
+        world.create_key(name, policy={"Version": "2012-10-17", "Statement": [ROOT_STATEMENT, {
+            "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:Encrypt", "Resource": "*",
+            "Condition": {"StringEquals": {"kms:CallerAccount": account}}}]})
+        assert world.request(outsider, "kms:Encrypt", name).decision == expected, account
 
 
 def test_condition_key_table_in_the_references_names_every_catalog_key():

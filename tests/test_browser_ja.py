@@ -134,8 +134,10 @@ def test_08_typing_an_action_and_enter_adds_a_column(page, jupyterlab):
     assert "ListGrants" not in page.locator(heads).all_inner_texts()
     box = page.locator(f"{playground} .kmslab-add-column input").first
     box.scroll_into_view_if_needed()
-    assert page.locator(f"{playground} .kmslab-add-column").first.evaluate(
-        "e => e.closest('.widget-hbox').innerText").strip().startswith("列を追加")
+    # The label is an HTML widget beside the box, rendered on its own: wait for its words (fails after 30 s).
+    page.wait_for_function("s => { const e = document.querySelector(s);"
+                           " return !!e && e.closest('.widget-hbox').innerText.trim().startsWith('列を追加'); }",
+                           arg=f"{playground} .kmslab-add-column", timeout=30_000)
     box.click()
     page.keyboard.type("ListGrants", delay=20)
     page.keyboard.press("Enter")

@@ -312,3 +312,16 @@ def test_the_japanese_binder_link_goes_through_the_language_extension(tmp_path):
     plugin.write_text('{"stringsPrefix": "!"}')
     assert jupyter.set_locale(tmp_path, "ja_JP") == plugin
     assert json.loads(plugin.read_text()) == {"stringsPrefix": "!", "locale": "ja_JP"}
+
+
+def test_sentence_case_is_english_only():
+    """English sentences start with a capital; a Japanese one that starts with a name keeps the name as written
+    (the browser walk of ja/02 showed "Kms-test-2 から AdministratorAccess をデタッチ")."""
+    from kmslab.widgets import words as widget_words
+
+    detach = {"principal": "kms-test-2", "policy": "AdministratorAccess"}
+    assert widget_words.first_upper(widget_words.say("stage_detach", **detach)) == \
+        "Detach AdministratorAccess from kms-test-2"
+    kmslab.set_language("ja")
+    japanese = widget_words.first_upper(widget_words.say("stage_detach", **detach))
+    assert japanese.startswith("kms-test-2 から") and KANA.search(japanese)

@@ -117,8 +117,12 @@ def events(lab: Lab, last: int = 5) -> Any:
     frame["principal"] = frame["principal"].map(principal_label)
     frame["outcome"] = frame["outcome"].map(lambda o: say(f"outcome.{o}") if f"outcome.{o}" in T else o)
     frame.columns = [say(f"events.{c}") for c in columns]
-    return frame.style.hide(axis="index").set_table_attributes('class="kmslab-events"').set_properties(
-        subset=[say("events.reason")], **{"white-space": "normal", "text-align": "left", "min-width": "24em"})
+    short = [say(f"events.{c}") for c in columns[:-1]]  # never broken mid-word (Japanese breaks anywhere)
+    return (frame.style.hide(axis="index").set_table_attributes('class="kmslab-events"')
+            .set_properties(subset=short, **{"white-space": "nowrap"})
+            .set_table_styles([{"selector": "th", "props": [("white-space", "nowrap")]}])
+            .set_properties(subset=[say("events.reason")],
+                            **{"white-space": "normal", "text-align": "left", "min-width": "24em"}))
 
 
 def workdir() -> Path:

@@ -54,7 +54,7 @@ def _sentence(text: str) -> str:
     text = text.strip()
     if not text:
         return text
-    text = text[0].upper() + text[1:]
+    text = widget_words.first_upper(text)
     return text if text.endswith((".", "!", "?", "。", "！", "？")) else text + widget_words.say("full_stop")
 
 

@@ -252,8 +252,11 @@ def every_template() -> Iterator[tuple[str, str]]:
 
 
 def first_upper(text: str) -> str:
-    """`attach X to y` -> `Attach X to y` (str.capitalize would lower the rest)."""
-    return text[:1].upper() + text[1:]
+    """`attach X to y` -> `Attach X to y` (str.capitalize would lower the rest). English only: a Japanese
+    sentence has no capitals, and one that starts with a name keeps it as written (`kms-test-2 から ...`)."""
+    from ..i18n import language
+
+    return text[:1].upper() + text[1:] if language() == "en" else text
 
 
 def aws_error_meaning(code: str | None, message: str | None) -> str:

@@ -363,13 +363,14 @@ def who(principal_type: str) -> str:
 
 def ref_label(ref: Ref) -> str:
     """`key policy: Sid 'Enable IAM User Permissions'`, `inline (statement 1, no Sid)`, `grant 1234...`."""
-    grant_id = getattr(ref, "grant_id", None)
-    if grant_id is not None:
-        return _(LABELS["grant"]).format(grant_id=grant_id)
+    from .model import GrantRef  # here, not at the top: model imports this module
+
+    if isinstance(ref, GrantRef):
+        return _(LABELS["grant"]).format(grant_id=ref.grant_id)
     policy = _policy_name(ref)
-    if ref.sid:  # type: ignore[union-attr]
-        return _(LABELS["sid"]).format(policy=policy, sid=repr(ref.sid))  # type: ignore[union-attr]
-    return _(LABELS["no-sid"]).format(policy=policy, number=ref.index + 1)  # type: ignore[union-attr]
+    if ref.sid:
+        return _(LABELS["sid"]).format(policy=policy, sid=repr(ref.sid))
+    return _(LABELS["no-sid"]).format(policy=policy, number=ref.index + 1)
 
 
 def _policy_name(ref: Any) -> str:
@@ -381,12 +382,13 @@ def _policy_name(ref: Any) -> str:
 
 def ref_short(ref: Ref) -> str:
     """A statement without its policy (`Sid Admins`, `statement 2, no Sid`), or a grant."""
-    grant_id = getattr(ref, "grant_id", None)
-    if grant_id is not None:
-        return _(LABELS["grant"]).format(grant_id=grant_id)
-    if ref.sid:  # type: ignore[union-attr]
-        return _(LABELS["sid-short"]).format(sid=ref.sid)  # type: ignore[union-attr]
-    return _(LABELS["no-sid-short"]).format(number=ref.index + 1)  # type: ignore[union-attr]
+    from .model import GrantRef  # here, not at the top: model imports this module
+
+    if isinstance(ref, GrantRef):
+        return _(LABELS["grant"]).format(grant_id=ref.grant_id)
+    if ref.sid:
+        return _(LABELS["sid-short"]).format(sid=ref.sid)
+    return _(LABELS["no-sid-short"]).format(number=ref.index + 1)
 
 
 def _where(ref: Any) -> str:

@@ -192,3 +192,41 @@ def test_an_encryption_context_constraint_needs_a_symmetric_encryption_key(world
     assert made["GrantId"]
     assert admin.create_grant(KeyId=world.key_arn("sym"), GranteePrincipal=f"arn:aws:iam::{ACCOUNT}:root",
                               Operations=["Decrypt"], Constraints=constraint)["GrantId"]
+
+
+@pytest.mark.parametrize("who", ["admin", "alice"])
+def test_dry_run_ignore_ciphertext_checks_authorization_only(world, who):
+    """API_Decrypt, DryRunModifiers: "When set to IGNORE_CIPHERTEXT, KMS performs only authorization validation
+    without ciphertext validation" (the key is the request's KeyId, "required ... when DryRun is true and
+    DryRunModifiers is set to IGNORE_CIPHERTEXT"). Without the modifier, a bad ciphertext is refused."""
+    client = world.client("kms", as_=who)
+    garbage = b"not a ciphertext" * 4
+    expected = "DryRunOperationException" if who == "admin" else "AccessDeniedException"
+    with pytest.raises(ClientError) as dry:
+        client.decrypt(KeyId=world.key_arn("sym"), CiphertextBlob=garbage, DryRun=True,
+                       DryRunModifiers=["IGNORE_CIPHERTEXT"])
+    assert _code(dry) == expected
+    with pytest.raises(ClientError) as dry:
+        client.re_encrypt(SourceKeyId=world.key_arn("sym"), DestinationKeyId=world.key_arn("sym"),
+                          CiphertextBlob=garbage, DryRun=True, DryRunModifiers=["IGNORE_CIPHERTEXT"])
+    assert _code(dry) == expected
+    if who == "admin":
+        with pytest.raises(ClientError) as wrong:
+            client.decrypt(KeyId=world.key_arn("sym"), CiphertextBlob=garbage, DryRun=True)
+        assert _code(wrong) == "InvalidCiphertextException"
+
+
+def test_list_grants_answers_in_awss_shape(world):
+    """grant-view.html's example: "KeyId": "arn:aws:kms:...:key/...", "CreationDate", "Name": "", "IssuingAccount":
+    "arn:aws:iam::111122223333:root"; members a grant does not have are omitted (GrantListEntry). Every member is one
+    of botocore's GrantListEntry shape. ListRetirableGrants likewise."""
+    grant_id = world.create_grant("hmac", "carol", ["GenerateMac"], retiring_principal="admin")
+    entries = world.admin("kms").list_grants(KeyId=world.key_arn("hmac"), GrantId=grant_id)["Grants"]
+    assert len(entries) == 1
+    entry = entries[0]
+    assert set(entry) <= set(MODEL.shape_for("GrantListEntry").members)
+    assert (entry["KeyId"], entry["IssuingAccount"], entry["Name"]) == \
+        (world.key_arn("hmac"), f"arn:aws:iam::{ACCOUNT}:root", "")
+    assert "CreationDate" in entry and "Constraints" not in entry
+    retirable = world.admin("kms").list_retirable_grants(RetiringPrincipal=user_arn("admin"))["Grants"]
+    assert {g["KeyId"] for g in retirable if g["GrantId"] == grant_id} == {world.key_arn("hmac")}

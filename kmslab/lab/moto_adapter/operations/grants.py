@@ -12,10 +12,18 @@ https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateGrant.html
   context grant constraints can include the DescribeKey and RetireGrant operations" (ValidationException, kmslab's
   wording).
 Checked after authorization and the key state (the hook runs first), before the grant is made.
+
+ListGrants and ListRetirableGrants answer in AWS's shape (https://docs.aws.amazon.com/kms/latest/developerguide/grant-view.html,
+its example: "KeyId": "arn:aws:kms:us-west-2:111122223333:key/...", "CreationDate": ..., "Name": "", "IssuingAccount":
+"arn:aws:iam::111122223333:root"; GrantListEntry, API Reference): moto gave the key id, no CreationDate or
+IssuingAccount, and null for the members a grant does not have (AWS omits them). CreationDate is when the lab's
+CreateGrant made the grant (grants made otherwise have none).
 """
 
 from __future__ import annotations
 
+import json
+import time
 from typing import Any
 
 from moto.kms.responses import KmsResponse
@@ -50,10 +58,43 @@ def grant_refusal(key: Any, request: dict[str, Any]) -> AwsError | None:
     return None
 
 
+_CREATED = "_kmslab_creation_date"  # an attribute kmslab adds to moto's Grant
+
+
 @around("CreateGrant")
 def create_grant(response: KmsResponse, moto_method: Method) -> str:
     request = params(response)
-    refused = grant_refusal(find_key(response, str(request.get("KeyId", ""))), request)
+    key = find_key(response, str(request.get("KeyId", "")))
+    refused = grant_refusal(key, request)
     if refused is not None:
         raise refused
-    return moto_method(response)
+    answer = moto_method(response)
+    grant = key.grants.get(json.loads(answer).get("GrantId"))
+    if grant is not None and not hasattr(grant, _CREATED):
+        setattr(grant, _CREATED, time.time())
+    return answer
+
+
+def _entry(response: KmsResponse, entry: dict[str, Any]) -> dict[str, Any]:
+    """A GrantListEntry as AWS writes it."""
+    out = {name: value for name, value in entry.items() if value is not None and value != {}}
+    key = response.kms_backend.keys.get(entry.get("KeyId"))
+    if key is not None:
+        out["KeyId"] = key.arn
+        partition = key.arn.split(":")[1]
+        out["IssuingAccount"] = f"arn:{partition}:iam::{key.account_id}:root"
+        created = getattr(key.grants.get(entry.get("GrantId")), _CREATED, None)
+        if created is not None:
+            out["CreationDate"] = created
+    out.setdefault("Name", "")
+    return out
+
+
+def _listing(response: KmsResponse, moto_method: Method) -> str:
+    answer = json.loads(moto_method(response))
+    answer["Grants"] = [_entry(response, entry) for entry in answer.get("Grants", [])]
+    return json.dumps(answer)
+
+
+around("ListGrants")(_listing)
+around("ListRetirableGrants")(_listing)

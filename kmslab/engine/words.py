@@ -76,6 +76,13 @@ REASONS: dict[str, str] = {
     "retiring": N_("{who} is the retiring principal of {statement}, so it may retire it without any policy"),
     "grantee-retires": N_("{who} is the grantee of {statement}, which allows RetireGrant, "
                           "so it may retire it without any policy"),
+    "retire-by-account": N_("{statement} was created in account {account}, whose root user may retire it "
+                            "without any policy"),
+    "retire-delegated": N_("account {account} may retire {statement} and delegates that by IAM: "
+                           "{iam_statement} allows kms:RetireGrant"),
+    "retire-not-allowed": N_("{who} is neither the retiring principal of {statement} nor a grantee it allows to "
+                             "retire it, and no IAM policy of an account that may retire it allows kms:RetireGrant "
+                             "(kms:RetireGrant in a key policy has no effect)"),
     "keyless": N_("{action} takes no key, so IAM policies alone decide"),
     "resource-iam-only": N_("{action} on {resource}: no key policy covers it, so IAM policies alone decide"),
     "colon-root": N_(": the root user has every permission in its account"),

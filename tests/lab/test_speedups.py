@@ -149,3 +149,174 @@ def test_another_moto_runs_its_own_request_path():
 
     assert speedups._source_hash(process_request) != speedups._PROCESS_REQUEST_525
     assert speedups._source_hash(speedups._ORIGINAL["process_request"]) == speedups._PROCESS_REQUEST_525
+
+
+def _prepared_requests():
+    """What botocore hands moto: the shapes above, signed and prepared, and a lab's own KMS, IAM and STS requests."""
+    from botocore.auth import SigV4Auth
+    from botocore.credentials import Credentials
+
+    creds = Credentials("AKIDEXAMPLE", "secret")
+    for request in _requests():
+        SigV4Auth(creds, "kms", "ap-northeast-1").add_auth(request)
+        yield request.prepare()
+    import moto.core.botocore_stubber as stubber
+
+    seen = []
+    original = stubber.BotocoreStubber.process_request
+    stubber.BotocoreStubber.process_request = lambda self, request: (seen.append(request), original(self, request))[1]
+    try:
+        with Lab() as lab:
+            lab.create_key("k")
+            kms = lab.client("kms")
+            blob = kms.encrypt(KeyId=lab.key_arn("k"), Plaintext=b"\x00\xff text")["CiphertextBlob"]
+            kms.decrypt(CiphertextBlob=blob, EncryptionContext={})
+            kms.list_keys()
+            lab.client("iam").list_users()
+            lab.client("sts").get_caller_identity()
+    finally:
+        stubber.BotocoreStubber.process_request = original
+    assert len(seen) >= 6
+    yield from seen
+
+
+def _environ(request):
+    """A Request's environ as comparable values: the body read out, the request itself by its type."""
+    environ = dict(request.environ)
+    body = environ.pop("wsgi.input").getvalue()
+    assert type(environ.pop("werkzeug.request")) is type(request)
+    return list(environ.items()), body
+
+
+def test_moto_requests_are_built_as_moto_builds_them(monkeypatch):
+    """The fast path writes werkzeug's environ key for key, in order; what it does not take is moto's own."""
+    import moto.core.request as moto_request
+
+    speedups.apply_speedups()
+    assert moto_request.Request.from_primitives.__func__ is speedups._from_primitives
+    own = speedups._ORIGINAL["from_primitives"]
+    fallbacks = []
+    monkeypatch.setitem(speedups._ORIGINAL, "from_primitives",
+                        classmethod(lambda cls, *a: (fallbacks.append(a), own.__func__(cls, *a))[1]))
+    fast = slow = 0
+    for request in list(_prepared_requests()):
+        body = request.body if not hasattr(request.body, "read") else request.body.read()
+        args = (request.method, request.url, request.headers, body)
+        before = len(fallbacks)
+        ours, theirs = moto_request.Request.from_primitives(*args), own.__func__(moto_request.Request, *args)
+        assert _environ(ours) == _environ(theirs), request.url
+        assert (ours.data, ours.form, list(ours.headers), ours.raw_url, ours.values) == (
+            theirs.data, theirs.form, list(theirs.headers), theirs.raw_url, theirs.values)
+        slow += len(fallbacks) - before
+        fast += len(fallbacks) == before
+    assert fast >= 5 and slow >= 5  # both paths were compared
+
+
+def test_a_request_the_fast_path_does_not_take_is_moto_own(monkeypatch):
+    import moto.core.request as moto_request
+
+    speedups.apply_speedups()
+    calls = []
+    own = speedups._ORIGINAL["from_primitives"]
+    monkeypatch.setitem(speedups._ORIGINAL, "from_primitives",
+                        classmethod(lambda cls, *a: (calls.append(a), own.__func__(cls, *a))[1]))
+    headers = {"Content-Type": "application/x-amz-json-1.1"}
+    for url, body, extra in [("https://kms.us-east-1.amazonaws.com/?a=1", b"{}", {}),
+                             ("https://kms.us-east-1.amazonaws.com:8443/", b"{}", {}),
+                             ("https://KMS.us-east-1.amazonaws.com/", b"{}", {}),
+                             ("https://kms.us-east-1.amazonaws.com/a%20b", b"{}", {}),
+                             ("https://kms.us-east-1.amazonaws.com/", b"", {}),
+                             ("https://kms.us-east-1.amazonaws.com/", "{}", {}),
+                             ("https://kms.us-east-1.amazonaws.com/", b"{}", {"X-Bad": "a\nb"})]:
+        try:
+            moto_request.Request.from_primitives("POST", url, {**headers, **extra}, body)
+        except ValueError:  # werkzeug refuses a header value with a newline: so does moto's own path
+            assert extra
+    assert len(calls) == 7
+    assert moto_request.Request.from_primitives("POST", "https://kms.us-east-1.amazonaws.com/", headers, b"{}")
+    assert len(calls) == 7
+
+
+def test_request_ids_are_drawn_as_moto_draws_them():
+    """Seeded, moto's ids repeat: the same request ids, and the same ids after them (key ids, grant ids)."""
+    import moto.core.responses as moto_responses
+    from moto.moto_api._internal import mock_random
+    from moto.utilities.aws_headers import gen_amzn_requestid_long
+
+    speedups.apply_speedups()
+    assert moto_responses.gen_amzn_requestid_long is speedups._request_id
+    for seed in ("kmslab-seed", 7):
+        mock_random.seed(seed)
+        theirs = [gen_amzn_requestid_long({}) for _ in range(50)], str(mock_random.uuid4())
+        mock_random.seed(seed)
+        headers = {}
+        ours = [speedups._request_id(headers) for _ in range(50)], str(mock_random.uuid4())
+        assert ours == theirs and headers == {"x-amzn-requestid": ours[0][-1]}
+        assert all(len(i) == 52 for i in ours[0])
+
+
+def test_dates_are_formatted_as_werkzeug_formats_them():
+    import datetime
+
+    import werkzeug.http
+
+    speedups.apply_speedups()
+    utc, tokyo = datetime.UTC, datetime.timezone(datetime.timedelta(hours=9))
+    for value in [datetime.datetime(2026, 12, 4, 12, 0, 0, 999_999), datetime.datetime(2026, 12, 4, 12, 0, 1),
+                  datetime.datetime(2026, 12, 4, 12, 0, 1, 5, tzinfo=utc), datetime.datetime(2026, 1, 1, tzinfo=tokyo),
+                  datetime.date(2026, 2, 3), 1_764_849_600.5, None]:
+        assert speedups._http_date(value) == werkzeug.http.http_date(value)
+        assert speedups._http_date(value) == werkzeug.http.http_date(value)  # and again, from the kept second
+
+
+AUTHORIZATIONS = [
+    "AWS4-HMAC-SHA256 Credential=AKIARTX3GSDSQY76YPGI/20261204/ap-northeast-1/kms/aws4_request, "
+    "SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=" + "0123456789" * 6 + "abcd",
+    "AWS4-HMAC-SHA256 Credential=ASIA0000000000000001/20261204/us-east-1/sts/aws4_request, "
+    "SignedHeaders=host, Signature=" + "1" * 64,
+    # shapes the fast path must leave to moto's regex (each differs from botocore's in one way)
+    "AWS4-HMAC-SHA256 Credential=AKIARTX3GSDSQY76YPGI/20261204/12345678901234567890/kms/aws4_request, "
+    "SignedHeaders=host, Signature=" + "a" * 64,
+    "AWS4-HMAC-SHA256 Credential=akiartx3gsdsqy76ypgi/20261204/us-east-1/kms/aws4_request, "
+    "SignedHeaders=host, Signature=" + "a" * 64,
+    "AWS4-HMAC-SHA256 Credential=AKIARTX3GSDSQY76YPGI/20261204/us-east-1/kms/aws4_request, "
+    "SignedHeaders=host, Signature=" + "a" * 64 + " AKIAOTHER00000000000/",
+    "AWS AKIAIOSFODNN7EXAMPLE:frJIUN8DYpKDtOLCwo//yllqDzg=",
+    "AWS4-HMAC-SHA256 Credential=AKIARTX3GSDSQY76YPGI\n/20261204/us-east-1/kms/aws4_request",
+    "Bearer token", "",
+]
+
+
+@pytest.mark.parametrize("authorization", AUTHORIZATIONS)
+def test_the_access_key_is_the_one_moto_finds(authorization):
+    from moto.core.responses import BaseResponse
+
+    speedups.apply_speedups()
+    assert BaseResponse.get_access_key is speedups._get_access_key
+
+    class Response(BaseResponse):
+        pass
+
+    response = Response()
+    response.headers, response.querystring = {"Authorization": authorization}, {}
+    theirs = speedups._ORIGINAL["get_access_key"](response)
+    assert speedups._get_access_key(response) == theirs
+    assert (speedups._SIGV4.fullmatch(authorization) is not None) == (AUTHORIZATIONS.index(authorization) < 2)
+
+
+def test_the_account_is_the_one_moto_finds():
+    """Known and unknown access keys: the same account, and the same backends made on the way."""
+    import moto.iam.models as iam_models
+
+    with Lab(accounts=["111122223333", "444455556666"]) as lab:
+        assert iam_models.get_account_id_from is speedups._get_account_id_from
+        iam = lab.client("iam", as_="arn:aws:iam::444455556666:root")
+        iam.create_user(UserName="u")
+        key = iam.create_access_key(UserName="u")["AccessKey"]["AccessKeyId"]
+        for access_key in ("AKIAUNKNOWN000000000", key, lab._record("root").access_key_id):
+            ours = speedups._get_account_id_from(access_key)
+            made = {a: sorted(dict.keys(b)) for a, b in iam_models.iam_backends.items()}
+            # moto's own makes nothing more: every backend it would have made on the way, ours made too
+            assert speedups._ORIGINAL["get_account_id_from"](access_key) == ours
+            assert {a: sorted(dict.keys(b)) for a, b in iam_models.iam_backends.items()} == made
+        assert speedups._get_account_id_from(key) == "444455556666"

@@ -16,6 +16,18 @@
   request. `_process_request` is moto 5.2.5's own code with both lookups kept per URL (and per what
   else they read: moto's settings, the backend's URL bases); it is installed only over exactly that
   code (its source's SHA-256), so another moto runs its own.
+- moto turns every in-process request into a werkzeug Request through werkzeug's `EnvironBuilder`
+  (`Request.from_primitives`: ~100-150 us, most of it the builder's general machinery). For what botocore
+  sends (bytes, a plain URL without query string), `_from_primitives` writes the same WSGI environ, key for
+  key and in the same order, itself; anything else, or another moto or werkzeug, goes through moto's own.
+- moto gives every answer a request id of 52 characters drawn one `choice` at a time from its seeded random
+  source (~30-50 us); `_request_id` draws exactly the same numbers, in a loop without the calls between. The
+  date header moto writes on every answer is formatted once per second.
+- moto finds a request's access key with `AWS.*(?P<access_key>...)[:/]` over the Authorization header, twice a
+  request (~10 us each: the greedy `.*` backtracks from the end of the header); `_get_access_key` reads it from
+  botocore's SigV4 header shape directly, where that shape admits no other match (see `_SIGV4`), and otherwise
+  asks moto's regex. moto then looks the key up in every account and partition through `BackendDict.__getitem__`;
+  `_get_account_id_from` makes the same lookups in the same order, straight from the dicts where the backend exists.
 - Not moto's, the clients': botocore's SigV4 signer collects the headers to sign twice per request
   through `email.message` and parses the URL's host each time. `sign_faster(client)` has the
   client sign with `FasterSigV4Auth`, which computes the same signature, byte for byte, once.
@@ -24,14 +36,20 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import inspect
 import os
 import re
+import string
+import sys
 from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
 from functools import cache
 from glob import glob
 from hashlib import sha256
+from io import BytesIO
 from typing import Any
+from urllib.parse import urlsplit
 
 import botocore
 import botocore.auth
@@ -39,9 +57,13 @@ import botocore.handlers
 import moto
 import moto.backend_index as moto_backend_index
 import moto.core.botocore_stubber as moto_stubber
+import moto.core.request as moto_request
 import moto.core.responses as moto_core_responses
 import moto.core.utils as moto_core_utils
+import moto.iam.models as moto_iam_models
 import moto.kms.models as moto_kms_models
+import moto.utilities.aws_headers as moto_aws_headers
+import werkzeug.http as werkzeug_http
 from botocore.awsrequest import AWSRequest
 from moto.core.base_backend import AccountSpecificBackend
 
@@ -106,7 +128,7 @@ def _method_names_from_class(clazz: Any) -> Sequence[str]:
 
 
 def apply_speedups() -> None:
-    """Make moto's KMS key pairs lazy and its action lookup cheap (once per process)."""
+    """Make moto's KMS key pairs lazy, its action lookup, request building and request ids cheap (once per process)."""
     if "generate_private_key" not in _ORIGINAL:
         _ORIGINAL["generate_private_key"] = moto_kms_models.generate_private_key
         moto_kms_models.generate_private_key = _lazy_private_key  # type: ignore[assignment]
@@ -119,6 +141,27 @@ def apply_speedups() -> None:
         _ORIGINAL["method_names_from_class"] = original
         # A Sequence where moto declares a list: moto's call_action only asks `in` of it (see FunctionNames).
         moto_core_responses.method_names_from_class = _method_names_from_class  # type: ignore[assignment]
+    from_primitives = moto_request.Request.__dict__.get("from_primitives")
+    if ("from_primitives" not in _ORIGINAL and isinstance(from_primitives, classmethod)
+            and _source_hash(from_primitives.__func__) == _FROM_PRIMITIVES_525
+            and importlib.metadata.version("werkzeug") == _WERKZEUG):
+        _ORIGINAL["from_primitives"] = from_primitives
+        moto_request.Request.from_primitives = classmethod(_from_primitives)  # type: ignore[assignment, method-assign]
+    if ("gen_amzn_requestid_long" not in _ORIGINAL
+            and moto_core_responses.gen_amzn_requestid_long is moto_aws_headers.gen_amzn_requestid_long
+            and _source_hash(moto_aws_headers.gen_amzn_requestid_long) == _REQUEST_ID_525 and _draws_as_choice()):
+        _ORIGINAL["gen_amzn_requestid_long"] = moto_core_responses.gen_amzn_requestid_long
+        moto_core_responses.gen_amzn_requestid_long = _request_id
+    base = moto_core_responses.BaseResponse
+    if "get_access_key" not in _ORIGINAL and _source_hash(base.get_access_key) == _GET_ACCESS_KEY_525:
+        _ORIGINAL["get_access_key"] = base.get_access_key
+        base.get_access_key = _get_access_key  # type: ignore[method-assign]
+    if "get_account_id_from" not in _ORIGINAL and _source_hash(moto_iam_models.get_account_id_from) == _ACCOUNT_ID_525:
+        _ORIGINAL["get_account_id_from"] = moto_iam_models.get_account_id_from
+        moto_iam_models.get_account_id_from = _get_account_id_from
+    if "http_date" not in _ORIGINAL and moto_core_responses.http_date is werkzeug_http.http_date:
+        _ORIGINAL["http_date"] = moto_core_responses.http_date
+        moto_core_responses.http_date = _http_date
 
 
 @cache
@@ -338,3 +381,168 @@ def _process_request(self: Any, request: Any) -> Any:
         return 404, {}, "Not yet implemented"
 
     return None
+
+
+# ------------------------------------------------------------------ moto's request from botocore's
+
+# SHA-256 of moto 5.2.5's Request.from_primitives source, and the werkzeug whose EnvironBuilder it uses.
+_FROM_PRIMITIVES_525 = "4cfb35d5fb26843afc829586edd3210e0154c686d45c4b991c862710661c3eee"
+_WERKZEUG = "3.1.9"
+_PLAIN_PATH = re.compile(r"/[A-Za-z0-9._~/-]*\Z")  # nothing iri_to_uri, unquote or the WSGI encoding changes
+_PLAIN_HOST = re.compile(r"(?:[a-z0-9-]{1,63}\.)*[a-z0-9-]{1,63}\Z")  # its own IDNA form, no port
+
+
+def _from_primitives(cls: Any, method: str, url: str, headers: Any, body: Any = None) -> Any:
+    """moto 5.2.5's `Request.from_primitives`: the environ werkzeug 3.1.9's `EnvironBuilder.get_environ` builds
+    (its keys in its order) for a non-empty bytes body and a URL with neither query, fragment, port nor
+    anything to quote; any other request is moto's own."""
+    scheme, netloc, path, query, fragment = urlsplit(url) if isinstance(url, str) else ("", "", "", "", "")
+    if (type(body) is not bytes or not body or not isinstance(method, str) or query or fragment
+            or scheme not in ("http", "https") or not _PLAIN_HOST.match(netloc) or not _PLAIN_PATH.match(path)):
+        return _ORIGINAL["from_primitives"].__func__(cls, method, url, headers, body)
+    content_type = None
+    combined: dict[str, list[str]] = {}
+    names: list[str] = []
+    for key, value in headers.items():
+        if key.lower() == "transfer-encoding":  # moto drops it
+            continue
+        if isinstance(value, bytes):
+            value = value.decode("utf-8")
+        if type(key) is not str or not key.isascii() or type(value) is not str or "\r" in value or "\n" in value:
+            return _ORIGINAL["from_primitives"].__func__(cls, method, url, headers, body)
+        names.append(key)
+        lower = key.lower()
+        if lower == "content-type":  # the builder's content_type: the first; both are environ keys, not headers
+            content_type = value if content_type is None else content_type
+        elif lower != "content-length":  # the builder's own length (the body's) replaces the header's
+            combined.setdefault(f"HTTP_{key.upper().replace('-', '_')}", []).append(value)
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": method, "SCRIPT_NAME": "", "PATH_INFO": path, "QUERY_STRING": "", "REQUEST_URI": path,
+        "RAW_URI": path, "SERVER_NAME": netloc, "SERVER_PORT": "443" if scheme == "https" else "80",
+        "HTTP_HOST": netloc, "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.version": (1, 0), "wsgi.url_scheme": scheme,
+        "wsgi.input": BytesIO(body), "wsgi.errors": sys.stderr, "wsgi.multithread": False,
+        "wsgi.multiprocess": False, "wsgi.run_once": False,
+    }
+    if content_type is not None:
+        environ["CONTENT_TYPE"] = content_type
+    environ["CONTENT_LENGTH"] = str(len(body))
+    for key, values in combined.items():
+        environ[key] = ", ".join(values)
+    request = cls(environ)
+    request.environ[moto_request.PRESERVED_HEADER_NAMES_ENVIRON_KEY] = {
+        moto_request.environ_key_for_header(key): key for key in names
+        if moto_request.should_preserve_original_header_name(key)}
+    return request
+
+
+# ------------------------------------------------------------------ request ids and dates
+
+# SHA-256 of moto 5.2.5's gen_amzn_requestid_long source.
+_REQUEST_ID_525 = "e651941c2107cdc2b174be191284ea6604b1a738cd5e4ddbf7e6244060b8f01c"
+_ID_POOL = string.ascii_letters + string.digits  # moto's get_random_string pool, digits included
+
+
+def _random_string(source: Any, length: int) -> str:
+    """`source.get_random_string(length)`: `choice(pool)` is `pool[_randbelow(62)]`, and `_randbelow(62)` draws
+    `getrandbits(6)` until one is below 62; the same draws, without the calls between."""
+    getrandbits, pool = source.getrandbits, _ID_POOL
+    out: list[str] = []
+    while len(out) < length:
+        r = getrandbits(6)
+        if r < 62:
+            out.append(pool[r])
+    return "".join(out)
+
+
+def _request_id(headerdict: dict[str, Any] | None = None) -> str:
+    """moto's `gen_amzn_requestid_long`, drawing as it does (see `_random_string`)."""
+    from moto.moto_api._internal import mock_random
+
+    req_id = _random_string(mock_random, 52)
+    if headerdict is not None and isinstance(headerdict, dict):
+        headerdict.update({"x-amzn-requestid": req_id})
+    return req_id
+
+
+def _draws_as_choice() -> bool:
+    """Whether `_random_string` gives what moto's `get_random_string` gives, and leaves the source as it does."""
+    from moto.moto_api._internal import mock_random
+
+    ours, theirs = type(mock_random)(), type(mock_random)()
+    for seed in ("kmslab", 0, 12345):
+        ours.seed(seed)
+        theirs.seed(seed)
+        for length in (52, 20, 1):
+            if _random_string(ours, length) != theirs.get_random_string(length=length):
+                return False
+        if ours.getstate() != theirs.getstate():
+            return False
+    return True
+
+
+_DATES: dict[datetime, str] = {}
+
+
+def _http_date(timestamp: Any = None) -> str:
+    """werkzeug's `http_date`, which formats whole seconds: for a UTC datetime (moto's naive `utcnow()` is UTC to
+    werkzeug), formatted once per second."""
+    if type(timestamp) is not datetime or timestamp.tzinfo not in (None, UTC):
+        text: str = _ORIGINAL["http_date"](timestamp)
+        return text
+    second = timestamp.replace(microsecond=0)
+    found = _DATES.get(second)
+    if found is None:
+        _DATES.clear()
+        found = _DATES[second] = _ORIGINAL["http_date"](second)
+    return found
+
+
+# ------------------------------------------------------------------ the caller's access key and account
+
+# SHA-256 of moto 5.2.5's BaseResponse.get_access_key and iam.models.get_account_id_from sources.
+_GET_ACCESS_KEY_525 = "d2140f0641334d039f275681ff16e6a759b5810f02c095579110c85eeab93c5e"
+_ACCOUNT_ID_525 = "83d4b96f7c5b4fc5ba728e9cd9e87bb5fbfdbe69be952769892fe63f75d77f5e"
+# botocore's SigV4 Authorization header. In a header of exactly this shape, moto's access_key_regex (the *last*
+# 20-character [A-Z0-9] run, bounded by neither, followed by ':' or '/', after the first 'AWS') can only match the
+# access key: the scope's date has 8 digits, its region and service at most 19 characters, the signed header
+# names no ':' or '/', the signature nothing after it.
+_SIGV4 = re.compile(r"AWS4-HMAC-SHA256 Credential=([A-Z0-9]{20})/\d{8}/[a-z0-9-]{1,19}/[a-z0-9-]{1,19}/aws4_request, "
+                    r"SignedHeaders=[a-z0-9;-]+, Signature=[0-9a-f]{64}")
+
+
+def _get_access_key(self: Any) -> str:
+    """moto 5.2.5's BaseResponse.get_access_key, botocore's SigV4 header read without the backtracking search."""
+    if "Authorization" in self.headers:
+        header = self.headers["Authorization"]
+        sigv4 = _SIGV4.fullmatch(header) if self.access_key_regex is _ACCESS_KEY_REGEX else None
+        if sigv4 is not None:
+            return sigv4.group(1)
+        match = self.access_key_regex.search(header)
+        if match:
+            found: str = match.group(1)
+            return found
+
+    if self.querystring.get("AWSAccessKeyId"):
+        key: str = self.querystring["AWSAccessKeyId"][0]
+        return key
+    else:
+        return "AKIAEXAMPLE"
+
+
+_ACCESS_KEY_REGEX = moto_core_responses.BaseResponse.access_key_regex
+
+
+def _get_account_id_from(access_key: str) -> str:
+    """moto 5.2.5's get_account_id_from: every account and partition in its order, a partition's backend read from
+    the account's dict when there (what AccountSpecificBackend.__getitem__ returns then), else made by it."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.utilities.utils import PARTITION_NAMES
+
+    for account_id, account in list(moto_iam_models.iam_backends.items()):
+        for partition in PARTITION_NAMES:
+            backend = dict.get(account, partition)
+            if backend is None:
+                backend = account[partition]
+            if access_key in backend.access_keys:
+                return account_id
+    return DEFAULT_ACCOUNT_ID

@@ -78,12 +78,12 @@ def create_grant(response: KmsResponse, moto_method: Method) -> str:
 def _entry(response: KmsResponse, entry: dict[str, Any]) -> dict[str, Any]:
     """A GrantListEntry as AWS writes it."""
     out = {name: value for name, value in entry.items() if value is not None and value != {}}
-    key = response.kms_backend.keys.get(entry.get("KeyId"))
+    key = response.kms_backend.keys.get(str(entry.get("KeyId")))
     if key is not None:
         out["KeyId"] = key.arn
         partition = key.arn.split(":")[1]
         out["IssuingAccount"] = f"arn:{partition}:iam::{key.account_id}:root"
-        created = getattr(key.grants.get(entry.get("GrantId")), _CREATED, None)
+        created = getattr(key.grants.get(str(entry.get("GrantId"))), _CREATED, None)
         if created is not None:
             out["CreationDate"] = created
     out.setdefault("Name", "")

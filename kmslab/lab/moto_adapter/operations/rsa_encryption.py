@@ -40,7 +40,7 @@ def _oaep(algorithm: str) -> padding.OAEP:
 
 def _rsa_encrypt(key: Any, plaintext: bytes, algorithm: str) -> bytes:
     private = key.private_key.private_key  # moto's RSAPrivateKey holds a `cryptography` key
-    limit = private.key_size // 8 - 2 * _HASHES[algorithm].digest_size - 2
+    limit = private.key_size // 8 - 2 * _HASHES[algorithm]().digest_size - 2
     if len(plaintext) > limit:
         raise AwsError("ValidationException", f"The plaintext is {len(plaintext)} bytes: {key.key_spec} with "
                                               f"{algorithm} encrypts at most {limit} bytes.")

@@ -44,3 +44,19 @@ def usage_refusal(operation: str, key: Key) -> tuple[str, str] | None:
     if key.key_usage != needed or (operation in NEEDS_SYMMETRIC and key.key_spec != "SYMMETRIC_DEFAULT"):
         return INVALID_KEY_USAGE, f"{key.arn} key usage is {key.key_usage} which is not valid for {operation}."
     return None
+
+
+def supports(operation: str, key_spec: str, key_usage: str) -> bool:
+    """Whether a key of this spec and usage supports the operation (a grant operation, e.g. "Sign").
+
+    "the operation must be supported on the KMS key. For example, you cannot create a grant for a symmetric encryption
+    KMS key that allows the Sign operation, or a grant for an asymmetric KMS key that allows the GenerateDataKey
+    operation." (https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateGrant.html, Operations). GetPublicKey
+    needs an asymmetric key ("a specified resource is not valid for this operation", API_GetPublicKey Errors).
+    """
+    needed = NEEDS_USAGE.get(operation)
+    if needed is not None:
+        return key_usage == needed and (operation not in NEEDS_SYMMETRIC or key_spec == "SYMMETRIC_DEFAULT")
+    if operation == "GetPublicKey":
+        return key_spec != "SYMMETRIC_DEFAULT" and not key_spec.startswith("HMAC_")
+    return True

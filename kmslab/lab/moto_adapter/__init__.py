@@ -172,7 +172,9 @@ INTERNALS: tuple[tuple[str, str], ...] = (
     ("moto.kms.models", "kms_backends"),
     ("moto.kms.models", "generate_private_key"),
     ("moto.kms.models", "KmsBackend.encrypt"),
+    ("moto.kms.models", "KmsBackend.decrypt"),  # ReEncrypt with an RSA key (operations/rsa_encryption.py)
     ("moto.kms.models", "KmsBackend.create_grant"),
+    ("moto.kms.exceptions", "AccessDeniedException"),  # what moto's decrypt raises (operations/key_checks.py)
     ("moto.kms.models", "KmsBackend.delete_alias"),
     ("moto.kms.models", "KmsBackend.untag_resource"),
     ("moto.kms.models", "KmsBackend.list_resource_tags"),

@@ -12,7 +12,8 @@ A method reads the request with `params(self)` and returns the JSON text of AWS'
 
 Where moto implements an operation but misses part of AWS's answer (CreateKey with Origin EXTERNAL makes a key
 with material), `@around("CreateKey")` registers a function `(response, moto_method) -> str` that runs in its
-place and may call moto's method; `install()` wraps moto's method once.
+place and may call moto's method; `install()` wraps moto's method once. An `@around` may also wrap an operation the
+adapter answers (DryRun wraps both kinds: dry_run.py).
 """
 
 from __future__ import annotations
@@ -60,9 +61,14 @@ def params(response: KmsResponse) -> dict[str, Any]:
     return parsed if isinstance(parsed, dict) else {}
 
 
+def innermost(name: str) -> Method | None:
+    """The method that answers the operation `name` (snake_case) under any `@around` wrapped around it."""
+    return _WRAPPED.get(name, getattr(KmsResponse, name, None))
+
+
 def implemented_by_adapter() -> frozenset[str]:
     """The operations (snake_case method names) that the adapter, not moto, answers once installed."""
-    return frozenset(name for name, method in OPERATIONS.items() if getattr(KmsResponse, name, None) is method)
+    return frozenset(name for name, method in OPERATIONS.items() if innermost(name) is method)
 
 
 def install() -> None:

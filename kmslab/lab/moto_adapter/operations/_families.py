@@ -9,3 +9,8 @@ from . import data_key_pairs  # noqa: F401
 from . import key_deletion  # noqa: F401
 from . import key_specs  # noqa: F401
 from . import key_agreement  # noqa: F401
+from . import grants  # noqa: F401
+from . import rsa_encryption  # noqa: F401
+from . import key_checks  # noqa: F401
+# DryRun wraps the operations above: keep its line the last one.
+from . import dry_run  # noqa: F401

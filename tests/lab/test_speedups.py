@@ -320,3 +320,15 @@ def test_the_account_is_the_one_moto_finds():
             assert speedups._ORIGINAL["get_account_id_from"](access_key) == ours
             assert {a: sorted(dict.keys(b)) for a, b in iam_models.iam_backends.items()} == made
         assert speedups._get_account_id_from(key) == "444455556666"
+
+
+def test_method_names_are_the_ones_moto_makes():
+    import moto.core.responses as moto_responses
+    from moto.core.utils import camelcase_to_underscores
+
+    speedups.apply_speedups()
+    assert moto_responses.camelcase_to_underscores is speedups._method_name
+    for name in ["Decrypt", "ReEncrypt", "GenerateDataKeyPairWithoutPlaintext", "GetKeyLastUsage", "ListAliases",
+                 "theNewAttribute", "ABCThing", "a b", "", None, "X"]:
+        assert speedups._method_name(name) == camelcase_to_underscores(name)
+        assert speedups._method_name(name) == camelcase_to_underscores(name)  # and again, kept

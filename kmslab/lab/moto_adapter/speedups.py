@@ -28,6 +28,8 @@
   botocore's SigV4 header shape directly, where that shape admits no other match (see `_SIGV4`), and otherwise
   asks moto's regex. moto then looks the key up in every account and partition through `BackendDict.__getitem__`;
   `_get_account_id_from` makes the same lookups in the same order, straight from the dicts where the backend exists.
+- moto turns the action's name into a method name (`camelcase_to_underscores`, a character loop of ~5-10 us)
+  on every request; the name is a pure function of the action's, so `_method_name` keeps it per action.
 - Not moto's, the clients': botocore's SigV4 signer collects the headers to sign twice per request
   through `email.message` and parses the URL's host each time. `sign_faster(client)` has the
   client sign with `FasterSigV4Auth`, which computes the same signature, byte for byte, once.
@@ -159,6 +161,10 @@ def apply_speedups() -> None:
     if "get_account_id_from" not in _ORIGINAL and _source_hash(moto_iam_models.get_account_id_from) == _ACCOUNT_ID_525:
         _ORIGINAL["get_account_id_from"] = moto_iam_models.get_account_id_from
         moto_iam_models.get_account_id_from = _get_account_id_from
+    if ("camelcase_to_underscores" not in _ORIGINAL
+            and moto_core_responses.camelcase_to_underscores is moto_core_utils.camelcase_to_underscores):
+        _ORIGINAL["camelcase_to_underscores"] = moto_core_responses.camelcase_to_underscores
+        moto_core_responses.camelcase_to_underscores = _method_name  # type: ignore[assignment]
     if "http_date" not in _ORIGINAL and moto_core_responses.http_date is werkzeug_http.http_date:
         _ORIGINAL["http_date"] = moto_core_responses.http_date
         moto_core_responses.http_date = _http_date  # type: ignore[assignment]
@@ -477,6 +483,21 @@ def _draws_as_choice() -> bool:
         if ours.getstate() != theirs.getstate():
             return False
     return True
+
+
+_METHOD_NAMES: dict[str, str] = {}
+
+
+def _method_name(argument: Any) -> Any:
+    """moto's `camelcase_to_underscores` (in call_action: the action's method name), kept per name."""
+    if type(argument) is not str:
+        return _ORIGINAL["camelcase_to_underscores"](argument)
+    found = _METHOD_NAMES.get(argument)
+    if found is None:
+        if len(_METHOD_NAMES) >= 1024:
+            _METHOD_NAMES.clear()
+        found = _METHOD_NAMES[argument] = _ORIGINAL["camelcase_to_underscores"](argument)
+    return found
 
 
 _DATES: dict[datetime, str] = {}

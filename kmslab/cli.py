@@ -8,9 +8,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import re
 import sys
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .engine import UnknownActionError
@@ -124,6 +125,67 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
+class UsageFormatter(argparse.HelpFormatter):
+    """argparse's help, with the usage's continuation lines under the program name however wide the prefix.
+
+    argparse indents them by `len(prefix)`: right for "usage: " (7 columns), 3 columns short for
+    "使い方: " (5 characters, 8 columns: each kanji takes two). Here the usage is wrapped 3 columns narrower
+    and its continuation lines are moved right by the difference.
+    """
+
+    def _format_usage(self, usage: str | None, actions: Any, groups: Any, prefix: str | None) -> str:
+        if prefix is None:
+            prefix = argparse._("usage: ")  # type: ignore[attr-defined]  # argparse's word, kmslab's while parsing
+        extra = _width(prefix) - len(prefix)
+        if extra <= 0:
+            return super()._format_usage(usage, actions, groups, prefix)
+        self._width -= extra
+        try:
+            text = super()._format_usage(usage, actions, groups, prefix)
+        finally:
+            self._width += extra
+        first, *rest = text.split("\n")
+        return "\n".join([first, *(" " * extra + line if line.strip() else line for line in rest)])
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        """A help text's lines, by terminal columns when it has wide characters (argparse counts characters)."""
+        if text.isascii():
+            return super()._split_lines(text, width)
+        return wrap_columns(" ".join(text.split()), width)
+
+
+_TOKEN = re.compile(r"[!-~]+|\s+|.")  # a run of ASCII (a word, an option) stays whole; one wide character
+_NO_LINE_START = set("、。，．）」』】・ー：:")  # Japanese line breaking: these never begin a line
+_NO_LINE_END = set("（「『【")  # ... and these never end one
+
+
+def wrap_columns(text: str, width: int) -> list[str]:
+    """Lines of at most `width` terminal columns (a wide character takes two), breaking between wide
+    characters or at spaces, never inside an ASCII word, never before closing punctuation nor after opening."""
+    lines: list[str] = []
+    line = ""
+    for token in _TOKEN.findall(text):
+        if line.strip() and _width(line) + _width(token) > width and not token.isspace() \
+                and token[0] not in _NO_LINE_START:
+            carried = line[-1] if line[-1] in _NO_LINE_END and line[:-1].strip() else ""
+            lines.append(line[:len(line) - len(carried)].rstrip())
+            line = carried
+        if not line and token.isspace():
+            continue
+        line += token
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
+
+
+class Parser(argparse.ArgumentParser):
+    """kmslab's argument parser: `UsageFormatter` by default, for its subcommands' parsers too."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", UsageFormatter)
+        super().__init__(*args, **kwargs)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from .engine import words
     from .runner import run_scenario
@@ -210,7 +272,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The CLI's parser, its help in the language kmslab speaks (argparse's own words too, see `main`)."""
-    parser = argparse.ArgumentParser(prog="kmslab", description=say("description"))
+    parser = Parser(prog="kmslab", description=say("description"))
     parser.add_argument("--version", action="version", version=f"kmslab {__version__}", help=say("version"))
     sub = parser.add_subparsers(dest="command", required=True, title=say("commands"))
     run = sub.add_parser("run", help=say("run"), description=say("run"))

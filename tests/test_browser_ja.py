@@ -117,3 +117,33 @@ def test_02_in_japanese_labels_render_and_nothing_is_cut(page, jupyterlab):
     assert tofu(page, EXPERIMENT) == []
     page.locator(EXPERIMENT).first.evaluate("e => e.scrollIntoView({block: 'start'})")
     walk.shot(page, "ja-02-after-root-statement")
+
+
+def test_08_typing_an_action_and_enter_adds_a_column(page, jupyterlab):
+    """The playground's add box: type an action, press Enter, the table gains the column (Japanese page).
+
+    TagsInput's own box adds a tag in JupyterLab only when it loses focus (Enter does nothing: seen in
+    Chromium), so the playground has a Combobox for typing; the tags show the columns and remove them (×).
+    """
+    _require_cjk_font()
+    playground = ".jp-NotebookPanel:not(.lm-mod-hidden) .kmslab-playground"
+    walk.open_notebook(page, jupyterlab, "ja/08-playground.ipynb")
+    walk.run_cell_by_cell(page)
+    assert walk.error_outputs(page) == []
+    heads = f"{playground} .kmslab-table th"
+    assert "ListGrants" not in page.locator(heads).all_inner_texts()
+    box = page.locator(f"{playground} .kmslab-add-column input").first
+    box.scroll_into_view_if_needed()
+    assert page.locator(f"{playground} .kmslab-add-column").first.evaluate(
+        "e => e.closest('.widget-hbox').innerText").strip().startswith("列を追加")
+    box.click()
+    page.keyboard.type("ListGrants", delay=20)
+    page.keyboard.press("Enter")
+    page.wait_for_function("s => [...document.querySelectorAll(s)].some(t => t.innerText.includes('ListGrants'))",
+                           arg=heads, timeout=30_000)
+    tags = page.locator(f"{playground} .kmslab-columns .jupyter-widget-tag").all_inner_texts()
+    assert [t.strip() for t in tags if t.strip()][-1] == "ListGrants"
+    assert box.input_value() == ""  # empty for the next action
+    assert walk.cut_labels(page, playground) == []
+    assert tofu(page, playground) == []
+    walk.shot(page, "ja-08-add-column")

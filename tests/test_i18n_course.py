@@ -94,3 +94,29 @@ def test_a_translation_that_drops_a_placeholder_is_refused_by_the_catalog_check(
     catalog[exercises.T["hint"]].string = "ヒント {i}: {text}"  # {n} dropped
     assert any("'exercises.hint': placeholders" in p for p in catalogs.problems(catalog))
     assert words.placeholders(exercises.T["hint"]) == {"i", "n", "text"}
+
+
+def test_course_tables_name_their_columns_and_decisions_in_japanese():
+    """The same notebook code shows Japanese heads and decisions under ja, English ones under en."""
+    lab = course.start("lesson-06-cross-account")
+    try:
+        dev = "arn:aws:iam::444455556666:user/dev"
+        kmslab.set_language("ja")
+        worlds = course.cross_account_worlds(lab, "shared", dev)
+        assert list(worlds.columns) == ["キーポリシーがアカウントを許可", "IAM ポリシーが許可", "判定",
+                                        "AWS のメッセージ", "理由"]
+        by_world = {(w[0], w[1]): w for w in worlds.itertuples(index=False)}
+        assert by_world[(True, True)][2] == "許可" and by_world[(False, True)][2] == "拒否"
+        assert "no resource-based policy allows" in by_world[(False, True)][3]  # AWS's words stay AWS's
+        assert KANA.search(by_world[(False, True)][4])  # ... with kmslab's explanation beside them
+        assert course.cross_account_2x2(lab, "shared", dev).loc["Yes", "Yes"] == "✔ 許可"  # the flow picture's Yes/No
+        events = course.events(lab).to_html()
+        assert "プリンシパル" in events and "結果" in events and "拒否" in events and ">outcome<" not in events
+
+        kmslab.set_language("en")
+        worlds = course.cross_account_worlds(lab, "shared", dev)
+        assert list(worlds.columns)[:3] == ["key policy allows the account", "IAM policy allows", "decision"]
+        assert set(worlds["decision"]) == {"allowed", "denied"}
+        assert ">outcome<" in course.events(lab).to_html()
+    finally:
+        lab.stop()

@@ -195,6 +195,38 @@ def test_cli_help_and_argparse_words_in_japanese():
     assert english.stdout.startswith("usage: kmslab ") and "show this help message and exit" in english.stdout
 
 
+def _usage_lines(text: str) -> list[str]:
+    lines = text.splitlines()
+    end = lines.index("")
+    return lines[:end]
+
+
+@pytest.mark.parametrize("lang, prefix", [("ja", "使い方: "), ("en", "usage: ")])
+def test_usage_continuation_lines_stand_under_the_program_name(lang, prefix):
+    """argparse indents by len("使い方: ") (5 characters); on a terminal it is 8 columns wide."""
+    env = {**os.environ, "KMSLAB_LANG": lang, "COLUMNS": "60"}
+    proc = subprocess.run([sys.executable, "-m", "kmslab", "explain", "--help"], capture_output=True, text=True,
+                          env=env, timeout=120)
+    usage = _usage_lines(proc.stdout)
+    assert usage[0].startswith(prefix + "kmslab explain ") and len(usage) > 1, proc.stdout
+    column = _width(prefix + "kmslab explain ")  # where the first argument starts on the first line
+    for line in usage[1:]:
+        assert _width(line) - _width(line.lstrip()) == column, usage
+    assert all(_width(line) <= 60 for line in proc.stdout.splitlines()), proc.stdout
+
+
+def test_japanese_help_text_wraps_by_terminal_columns():
+    from kmslab.cli import wrap_columns
+
+    text = "キー。シナリオ内の名前で指定します（キーを取らないアクションでは省略）"
+    lines = wrap_columns(text, 36)
+    assert "".join(lines) == text and len(lines) == 2
+    assert all(_width(line) <= 36 for line in lines) and lines[1].startswith("（")
+    # an ASCII word stays whole; closing punctuation never begins a line
+    assert wrap_columns("IAM アクション。例: kms:Decrypt", 20) == ["IAM アクション。例:", "kms:Decrypt"]
+    assert not any(line.startswith(("。", "）")) for line in wrap_columns("あ" * 9 + "。" + "い" * 9 + "）", 20))
+
+
 def test_argparse_words_are_kmslabs_only_while_the_cli_parses():
     import argparse
 

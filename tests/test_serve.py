@@ -24,26 +24,11 @@ from botocore.config import Config
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from kmslab.lab.moto_adapter import Server
 from kmslab.lab.moto_adapter import server as server_module
-from kmslab.runner import lab_from_scenario
-from kmslab.serve.gate import gate
 
-SEED = Path(__file__).resolve().parent.parent / "kmslab" / "scenarios" / "seed-without-root.yaml"
 ACCOUNT = "111122223333"
 NO_RETRY = Config(retries={"max_attempts": 1, "mode": "standard"})
 
-
-@pytest.fixture(scope="module")
-def served():
-    lab = lab_from_scenario(SEED)
-    server = Server("127.0.0.1", 0, gate)
-    server.start()
-    try:
-        yield lab, server.address[1]
-    finally:
-        server.stop()
-        lab.stop()
 
 
 def client(lab, port, service, who="kms-test-1", **override):

@@ -6,30 +6,10 @@ https://docs.aws.amazon.com/kms/latest/APIReference/API_Encapsulate.html
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
-
-from kmslab.lab.moto_adapter import Server
-from kmslab.runner import lab_from_scenario
-from kmslab.serve.gate import gate
-
-SEED = Path(__file__).resolve().parent.parent / "kmslab" / "scenarios" / "seed-without-root.yaml"
-
-
-@pytest.fixture(scope="module")
-def served():
-    lab = lab_from_scenario(SEED)
-    server = Server("127.0.0.1", 0, gate)
-    server.start()
-    try:
-        yield lab, server.address[1]
-    finally:
-        server.stop()
-        lab.stop()
 
 
 def _kms(lab, port, who):

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..engine.policy import aws_principal_ids, statement_list
-from ..engine.words import N_
+from ..engine.words import N_, _
 from ..exercises import Exercise, allowed, goal, key_policy_unchanged, say, selection, verdict_question
 from ..lab import Lab
 from .policies import KEY_USER_ACTIONS, add_statement, iam_restore, iam_snapshot
+from .setup import say as setup_say
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -43,7 +44,20 @@ T: dict[str, str] = {
     "two_by_two.columns": N_("IAM policy of {principal} allows {action}?"),
     "two_by_two.yes": N_("yes"),
     "two_by_two.no": N_("no"),
+    # cross_account_worlds' columns
+    "worlds.key_policy": N_("key policy allows the account"),
+    "worlds.iam_policy": N_("IAM policy allows"),
+    "worlds.decision": N_("decision"),
+    "worlds.message": N_("message"),
+    "worlds.reason": N_("reason"),
 }
+
+WORLD_COLUMNS = ("key_policy", "iam_policy", "decision", "message", "reason")
+
+
+def decision_word(decision: str) -> str:
+    """"allowed" / "denied" / "error" in the language kmslab speaks (other values as they are)."""
+    return setup_say(f"outcome.{decision}") if decision in ("allowed", "denied", "error") else decision
 
 
 def _names_account(statement: dict[str, Any], account: str) -> bool:
@@ -59,7 +73,8 @@ def cross_account_worlds(lab: Lab, key: str, principal: str, action: str = "kms:
     the key ARN. Everything is put back afterwards. Statements that name the caller's account
     or its principals are taken out of the key policy first; the caller's own inline and managed
     policies are set aside (group policies and boundaries are left as they are).
-    Returns a long pandas DataFrame, one row per world.
+    Returns a long pandas DataFrame, one row per world, its column names and decisions in the language kmslab
+    speaks ("message" is AWS's own words, in English; "reason" explains them).
     https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html
     """
     import pandas as pd
@@ -94,13 +109,12 @@ def cross_account_worlds(lab: Lab, key: str, principal: str, action: str = "kms:
                 outcome = lab.request(arn, action, key, key_ref="arn")
                 if iam_allows:
                     lab.delete_inline_policy(arn, "kmslab-cross-account")
-                rows.append({"key policy allows the account": kp_allows, "IAM policy allows": iam_allows,
-                             "decision": outcome.decision, "message": outcome.message or "",
-                             "reason": outcome.reason})
+                rows.append([kp_allows, iam_allows, decision_word(outcome.decision), outcome.message or "",
+                             outcome.reason])
     finally:
         lab.put_key_policy(key, original, bypass_lockout_check=True)
         iam_restore(lab, arn, inline, managed)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=[_(T[f"worlds.{c}"]) for c in WORLD_COLUMNS])
 
 
 def cross_account_2x2(lab: Lab, key: str, principal: str, action: str = "kms:Encrypt") -> pd.DataFrame:
@@ -108,7 +122,6 @@ def cross_account_2x2(lab: Lab, key: str, principal: str, action: str = "kms:Enc
     columns = the caller's IAM policy allows?, cells `✔ allowed` / `✘ denied` (see cross_account_worlds)."""
     import pandas as pd
 
-    from ..engine.words import _
     from ..widgets import words
     from ..widgets.labels import principal_label
 
@@ -120,8 +133,9 @@ def cross_account_2x2(lab: Lab, key: str, principal: str, action: str = "kms:Enc
     rows = pd.Index(heads, name=_(T["two_by_two.rows"]).format(key=key, account=arn.split(":")[4]))
     cols = pd.Index(heads, name=_(T["two_by_two.columns"]).format(principal=principal_label(arn), action=action))
     table = pd.DataFrame("", index=rows, columns=cols)
+    words_of = {decision_word(d): d for d in ("allowed", "denied")}
     for w in worlds.itertuples(index=False):
-        kp, iam, decision = w[0], w[1], w[2]
+        kp, iam, decision = w[0], w[1], words_of.get(w[2], w[2])
         table.loc[yes_no[kp], yes_no[iam]] = text.get(decision, f"⚠ {decision}")
     return table
 

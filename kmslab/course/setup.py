@@ -42,6 +42,11 @@ T: dict[str, str] = {
     "outcome.allowed": N_("allowed"),
     "outcome.denied": N_("denied"),
     "outcome.error": N_("error"),
+    # events' columns
+    "events.principal": N_("principal"),
+    "events.action": N_("action"),
+    "events.outcome": N_("outcome"),
+    "events.reason": N_("reason"),
 }
 
 
@@ -103,13 +108,17 @@ def outcome_line(outcome: Outcome) -> str:
 
 
 def events(lab: Lab, last: int = 5) -> Any:
-    """The last requests of the lab's CloudTrail-like log, as a table whose reasons are readable in full."""
+    """The last requests of the lab's CloudTrail-like log, as a table whose reasons are readable in full
+    (its column names and outcomes in the language kmslab speaks)."""
     from ..widgets.labels import principal_label
 
-    frame = lab.events().tail(last)[["principal", "action", "outcome", "reason"]].copy()
+    columns = ["principal", "action", "outcome", "reason"]
+    frame = lab.events().tail(last)[columns].copy()
     frame["principal"] = frame["principal"].map(principal_label)
+    frame["outcome"] = frame["outcome"].map(lambda o: say(f"outcome.{o}") if f"outcome.{o}" in T else o)
+    frame.columns = [say(f"events.{c}") for c in columns]
     return frame.style.hide(axis="index").set_table_attributes('class="kmslab-events"').set_properties(
-        subset=["reason"], **{"white-space": "normal", "text-align": "left", "min-width": "24em"})
+        subset=[say("events.reason")], **{"white-space": "normal", "text-align": "left", "min-width": "24em"})
 
 
 def workdir() -> Path:

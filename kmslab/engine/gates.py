@@ -26,6 +26,7 @@ from .context import request_context
 from .grants import constraints_hold, grantee_match
 from .key_states import refusal
 from .key_usage import INVALID_KEY_USAGE, usage_refusal
+from .matching import LowerKeyContext
 from .model import Caller, Gate, GateName, GateOutcome, Grant, GrantRef, Key, Phrase, Ref, Request
 from .permissions_reference import cross_account_actions
 from .policy import Policy
@@ -67,7 +68,7 @@ class Walk:
 
     __slots__ = ("request", "action", "operation", "caller", "key", "resource", "is_root", "identity",
                  "boundary", "session", "scps", "cross", "ctx", "gates", "named", "direct", "account",
-                 "grant_direct", "grant_account", "_iam", "iam_role")
+                 "grant_direct", "grant_account", "_iam", "iam_role", "_key_ctx")
 
     def __init__(self, request: Request) -> None:
         info = action_info(request.action) if request.resource is None else service_action_info(request.action)
@@ -94,6 +95,7 @@ class Walk:
         self.grant_account: list[Grant] = []
         self._iam: tuple[list[Hit], bool, bool] | None = None
         self.iam_role = "decide"  # what IAM policies are asked here (see _iam_role), set once the key policy is read
+        self._key_ctx: Mapping[str, Any] | None = None
 
     def _context(self, request: Request) -> Mapping[str, Any]:
         """The request context, built only when a condition or a Resource variable reads it."""
@@ -103,6 +105,24 @@ class Walk:
                 or (self.scps and any(p.reads_context for p in self.scps))):
             return request_context(replace(request, key=key) if key is not request.key else request)
         return NO_CONTEXT
+
+    @property
+    def key_ctx(self) -> Mapping[str, Any]:
+        """The request context as a key policy sees it: without the condition keys KMS supports only in IAM
+        policies, so a key policy condition on them finds no value.
+
+        "In AWS KMS, the aws:ResourceTag/tag-key condition key is supported only in IAM policies. It isn't
+        supported in key policies, which apply only to one KMS key"
+        https://docs.aws.amazon.com/kms/latest/developerguide/tag-authorization.html
+        kms:ResourceAliases: "Policy type: IAM policies only"
+        https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-resource-aliases
+        """
+        if self._key_ctx is None:
+            ctx = self.ctx
+            if any(_iam_only_key(k) for k in ctx):
+                ctx = LowerKeyContext({k.lower(): v for k, v in ctx.items() if not _iam_only_key(k)})
+            self._key_ctx = ctx
+        return self._key_ctx
 
     def allows(self, policies: tuple[Policy, ...]) -> list[Hit]:
         return hits(policies, "Allow", self.action, self.resource, self.ctx) if policies else []
@@ -127,6 +147,12 @@ class Walk:
         return (self.is_root or bool(found)) and boundary_ok and session_ok
 
 
+def _iam_only_key(name: str) -> bool:
+    """A condition key KMS supports only in IAM policies (see Walk.key_ctx)."""
+    lowered = name.lower()
+    return lowered.startswith("aws:resourcetag/") or lowered == "kms:resourcealiases"
+
+
 def _refs(found: list[Hit]) -> tuple[Ref, ...]:
     return tuple(h.ref() for h in found)
 
@@ -139,26 +165,51 @@ def _grant_ref(grant: Grant) -> GrantRef:
 
 
 def retiring_principal(w: Walk) -> End | None:
-    """RetireGrant: the grant itself says who may retire it, with no policy needed.
+    """RetireGrant: the grant itself says who may retire it; a key policy has no say.
 
-    "The grant determines who can retire it ... A grant can be retired by: The retiring
-    principal ... specified in the grant. The grantee principal ... if the grant includes the
-    RetireGrant operation." https://docs.aws.amazon.com/kms/latest/developerguide/grant-delete.html
-    Other principals need kms:RetireGrant from the policies, like any other operation.
+    "The grant determines who can retire it ... A grant can be retired by an optional retiring
+    principal specified in the grant. The grantee principal can also retire the grant, but only if
+    they are also a retiring principal or the grant includes the RetireGrant operation. As a backup,
+    the AWS account in which the grant was created can retire the grant." "The kms:RetireGrant
+    permission alone does not allow principals to retire a grant. The kms:RetireGrant permission is
+    not effective in a key policy." "The AWS account that owns the KMS key can delegate the
+    kms:RetireGrant permission to IAM principal in the account. If the retiring principal is a
+    different AWS account, administrators in the other account can use kms:RetireGrant to delegate
+    permission to retire the grant to an IAM principal in that account."
+    https://docs.aws.amazon.com/kms/latest/developerguide/grant-delete.html
+    It runs after the explicit Deny and SCP gates: "To deny permission to retire a grant, you can
+    use a Deny action with the kms:RetireGrant permission in your IAM policies." (same page).
     """
     grant_id = w.request.grant_id
     if w.operation != "RetireGrant" or w.key is None or not grant_id:
         return None  # not part of this request: not recorded
     grant = next((g for g in w.key.grants if g.grant_id == grant_id), None)
-    arn = w.caller.arn
-    if grant is None or not (arn == grant.retiring_principal
-                             or (arn == grant.grantee_principal and "RetireGrant" in grant.operations)):
+    if grant is None:  # no such grant on the key: the usual rules (KMS answers NotFound after them)
         w.gates.append(_RETIRE_NO_MATCH)
         return None
-    ref = _grant_ref(grant)
-    w.gates.append(Gate(G.RETIRING_PRINCIPAL, OUT.ALLOW, (ref,)))
-    role = "retiring" if arn == grant.retiring_principal else "grantee-retires"
-    return End(True, G.RETIRING_PRINCIPAL, ((role, {"who": w.caller.principal_type, "ref": ref}),), (ref,))
+    ref, caller = _grant_ref(grant), w.caller
+    retiring = grantee_match(replace(grant, grantee_principal=grant.retiring_principal), caller) \
+        if grant.retiring_principal else None
+    grantee = grantee_match(grant, caller) if "RetireGrant" in grant.operations else None
+    if retiring == "direct" or grantee == "direct":
+        w.gates.append(Gate(G.RETIRING_PRINCIPAL, OUT.ALLOW, (ref,)))
+        role = "retiring" if retiring == "direct" else "grantee-retires"
+        return End(True, G.RETIRING_PRINCIPAL, ((role, {"who": caller.principal_type, "ref": ref}),), (ref,))
+    issuing = grant.issuing_account or w.key.account
+    if caller.is_root and caller.account == issuing:
+        w.gates.append(Gate(G.RETIRING_PRINCIPAL, OUT.ALLOW, (ref,)))
+        return End(True, G.RETIRING_PRINCIPAL, (("retire-by-account", {"ref": ref, "account": issuing}),), (ref,))
+    # The accounts that may delegate kms:RetireGrant to their IAM principals: the grant's own, and a
+    # retiring principal that is an account (or a grantee account whose grant includes RetireGrant).
+    delegating = caller.account == issuing or "account" in (retiring, grantee)
+    if delegating and not caller.is_root and w.iam_ok():
+        iam = w.iam()[0][0].ref()
+        w.gates.append(Gate(G.RETIRING_PRINCIPAL, OUT.ALLOW, (ref, iam)))
+        return End(True, G.RETIRING_PRINCIPAL, (("retire-delegated", {
+            "ref": ref, "iam": iam, "account": caller.account}),), (ref, iam))
+    w.gates.append(Gate(G.RETIRING_PRINCIPAL, OUT.DENY, (ref,), ("retiring-principal/no-match", {})))
+    return End(False, G.RETIRING_PRINCIPAL, (("retire-not-allowed", {"who": caller.principal_type, "ref": ref}),),
+               (ref,), kind="identity" if delegating else "resource")
 
 
 def explicit_deny(w: Walk) -> End | None:
@@ -171,7 +222,8 @@ def explicit_deny(w: Walk) -> End | None:
     key_policies = (w.key.policy,) if w.key is not None else ()
     for kind, policies in (("scp", w.scps), ("resource", key_policies), ("identity", w.identity),
                            ("boundary", w.boundary), ("session", w.session)):
-        found = hits(policies, "Deny", w.action, w.resource, w.ctx, w.caller) if policies else None
+        ctx = w.key_ctx if kind == "resource" else w.ctx
+        found = hits(policies, "Deny", w.action, w.resource, ctx, w.caller) if policies else None
         if found:
             refs = _refs(found)
             w.gates.append(Gate(G.EXPLICIT_DENY, OUT.DENY, refs))
@@ -215,7 +267,7 @@ def key_policy(w: Walk) -> End | None:
         w.gates.append(_KEY_POLICY_NOT_CROSS)
         return End(False, G.KEY_POLICY, (("not-cross-account", {
             "action": w.action, "key_account": key.account, "account": w.caller.account}),))
-    found = hits((key.policy,), "Allow", w.action, w.resource, w.ctx, w.caller)
+    found = hits((key.policy,), "Allow", w.action, w.resource, w.key_ctx, w.caller)
     if len(found) > 1:
         found.sort(key=lambda h: RANK[h.match or "account"])
     for h in found:  # sorted: direct, role, then account
@@ -238,11 +290,55 @@ def key_policy(w: Walk) -> End | None:
 
 def _match_grants(w: Walk, key: Key) -> None:
     """The key's grants whose grantee covers the caller, for this operation, within their constraints."""
+    if w.operation == "RetireGrant":
+        return  # a grant's RetireGrant lets its grantee retire that grant only (retiring_principal)
+    child = _ChildGrant(w.request.context) if w.operation == "CreateGrant" else None
     for g in key.grants:
         how = grantee_match(g, w.caller)
         if how and w.operation in g.operations and constraints_hold(g, w.operation,
                                                                     w.request.encryption_context, key.key_spec):
+            if child is not None and not child.within(g):
+                continue
             (w.grant_direct if how == "direct" else w.grant_account).append(g)
+
+
+class _ChildGrant:
+    """CreateGrant from a grant: the grant being created, which must stay within its parent grant.
+
+    "when a grantee principal gets permission to call CreateGrant from a grant, rather than from a
+    policy, that permission is limited. The grantee principal can only create grants that allow some
+    or all of the operations in the parent grant. The grant constraints in the grants they create must
+    be at least as strict as those in the parent grant." "the child grant can add pairs to an
+    EncryptionContextSubset constraint in the parent grant, but it cannot remove them. The child grant
+    can change an EncryptionContextSubset constraint to an EncryptionContextEquals constraint, but not
+    the reverse." "These limitations don't apply to principals who get CreateGrant permission from a policy"
+    https://docs.aws.amazon.com/kms/latest/developerguide/create-grant-overview.html#grant-creategrant
+    The child's operations and constraints are read from CreateGrant's request keys (kms:GrantOperations,
+    kms:GrantConstraintType, kms:EncryptionContext:*); in a grant constraint "the key in each key-value pair
+    is not case sensitive, but the value is case sensitive" (API_GrantConstraints).
+    """
+
+    __slots__ = ("operations", "kind", "pairs")
+
+    def __init__(self, keys: Mapping[str, Any]) -> None:
+        operations = keys.get("kms:GrantOperations")
+        self.operations = None if operations is None else frozenset(operations)
+        kinds = keys.get("kms:GrantConstraintType") or ()
+        kinds = (kinds,) if isinstance(kinds, str) else tuple(kinds)
+        self.kind = "equals" if "EncryptionContextEquals" in kinds else (
+            "subset" if "EncryptionContextSubset" in kinds else None)
+        names = keys.get("kms:EncryptionContextKeys") or ()
+        self.pairs = {k.lower(): keys.get(f"kms:EncryptionContext:{k}") for k in names}
+
+    def within(self, parent: Grant) -> bool:
+        if self.operations is not None and not self.operations <= parent.operations:
+            return False
+        equals, subset = parent.encryption_context_equals, parent.encryption_context_subset
+        if equals is not None:
+            return self.kind == "equals" and self.pairs == {k.lower(): v for k, v in equals.items()}
+        if subset is not None:
+            return self.kind is not None and all(self.pairs.get(k.lower()) == v for k, v in subset.items())
+        return True
 
 
 def account_delegation(w: Walk) -> End | None:
@@ -475,9 +571,10 @@ def key_state(w: Walk, end: End) -> End:
     return refused
 
 
-# The order of the walk: AWS's evaluation flow, then the key's state.
+# The order of the walk: AWS's evaluation flow (a grant's word on RetireGrant after Deny and SCPs, before the
+# key policy, which has no say on it), then the key's state.
 GATES: tuple[Callable[[Walk], End | None], ...] = (
-    retiring_principal, explicit_deny, scp, key_policy, account_delegation,
+    explicit_deny, scp, retiring_principal, key_policy, account_delegation,
     identity_policies, permissions_boundary, session_policies, grants,
 )
 

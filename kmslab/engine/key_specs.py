@@ -102,14 +102,9 @@ def create_key_refusal(key_spec: str, key_usage: str, region: str) -> tuple[str,
     KeyUsage value must be ENCRYPT_DECRYPT.", quoted in github.com/aws/aws-sdk/issues/125) [obs], with the allowed
     usages of the spec; the region messages are kmslab's wording (docs/aws-references.md 10.7).
     """
-    if key_spec not in KEY_USAGES:
-        return ("ValidationException", f"1 validation error detected: Value '{key_spec}' at 'keySpec' failed to "
-                                       "satisfy constraint: Member must satisfy enum value set: "
-                                       f"[{', '.join(KEY_SPECS)}]")
-    if key_spec in CHINA_REGIONS_ONLY and not is_china_region(region):
-        return "ValidationException", f"KeySpec {key_spec} is available only in the China Regions."
-    if key_spec in NOT_IN_CHINA_REGIONS and is_china_region(region):
-        return "ValidationException", f"KeySpec {key_spec} is not available in the China Regions."
+    refusal = _spec_refusal("KeySpec", key_spec, KEY_SPECS, region)
+    if refusal:
+        return refusal
     allowed = KEY_USAGES[key_spec]
     if key_usage not in allowed:
         return ("ValidationException", f"The operation failed because the KeyUsage value of the CMK is {key_usage}. "
@@ -127,12 +122,17 @@ DATA_KEY_PAIR_SPECS: tuple[str, ...] = (
 
 def key_pair_spec_refusal(key_pair_spec: str, region: str) -> tuple[str, str] | None:
     """(ValidationException, message) if AWS refuses this KeyPairSpec in `region` (kmslab's wording)."""
-    if key_pair_spec not in DATA_KEY_PAIR_SPECS:
-        return ("ValidationException", f"1 validation error detected: Value '{key_pair_spec}' at 'keyPairSpec' failed "
-                                       "to satisfy constraint: Member must satisfy enum value set: "
-                                       f"[{', '.join(DATA_KEY_PAIR_SPECS)}]")
-    if key_pair_spec in CHINA_REGIONS_ONLY and not is_china_region(region):
-        return "ValidationException", f"KeyPairSpec {key_pair_spec} is available only in the China Regions."
-    if key_pair_spec in NOT_IN_CHINA_REGIONS and is_china_region(region):
-        return "ValidationException", f"KeyPairSpec {key_pair_spec} is not available in the China Regions."
+    return _spec_refusal("KeyPairSpec", key_pair_spec, DATA_KEY_PAIR_SPECS, region)
+
+
+def _spec_refusal(parameter: str, spec: str, specs: tuple[str, ...], region: str) -> tuple[str, str] | None:
+    """AWS's ValidationException for a spec outside the model's enum, or one the region does not offer."""
+    if spec not in specs:
+        member = parameter[0].lower() + parameter[1:]  # the model's member name, as AWS's validation message says it
+        return ("ValidationException", f"1 validation error detected: Value '{spec}' at '{member}' failed to "
+                                       f"satisfy constraint: Member must satisfy enum value set: [{', '.join(specs)}]")
+    if spec in CHINA_REGIONS_ONLY and not is_china_region(region):
+        return "ValidationException", f"{parameter} {spec} is available only in the China Regions."
+    if spec in NOT_IN_CHINA_REGIONS and is_china_region(region):
+        return "ValidationException", f"{parameter} {spec} is not available in the China Regions."
     return None

@@ -119,8 +119,13 @@ def not_principal_excludes(principals: Mapping[str, tuple[str, ...]] | Any, call
     might validate the account first, then the role, and then the assumed-role user."
     So the caller is exempt only when NotPrincipal names it at every level: the account,
     (for a role session) the role, and the user, session or root itself.
+    "The NotPrincipal element with a Deny effect will always deny any IAM principal that has a
+    permissions boundary policy attached, regardless of the values specified in the NotPrincipal
+    element." (same page): a caller with a boundary is never exempt.
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html
     """
+    if caller.permissions_boundary is not None and not caller.is_root:
+        return False
     ids = principals.get("AWS", ())
     if "*" in ids:
         return True

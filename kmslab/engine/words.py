@@ -76,6 +76,13 @@ REASONS: dict[str, str] = {
     "retiring": N_("{who} is the retiring principal of {statement}, so it may retire it without any policy"),
     "grantee-retires": N_("{who} is the grantee of {statement}, which allows RetireGrant, "
                           "so it may retire it without any policy"),
+    "retire-by-account": N_("{statement} was created in account {account}, whose root user may retire it "
+                            "without any policy"),
+    "retire-delegated": N_("account {account} may retire {statement} and delegates that by IAM: "
+                           "{iam_statement} allows kms:RetireGrant"),
+    "retire-not-allowed": N_("{who} is neither the retiring principal of {statement} nor a grantee it allows to "
+                             "retire it, and no IAM policy of an account that may retire it allows kms:RetireGrant "
+                             "(kms:RetireGrant in a key policy has no effect)"),
     "keyless": N_("{action} takes no key, so IAM policies alone decide"),
     "resource-iam-only": N_("{action} on {resource}: no key policy covers it, so IAM policies alone decide"),
     "colon-root": N_(": the root user has every permission in its account"),
@@ -363,13 +370,14 @@ def who(principal_type: str) -> str:
 
 def ref_label(ref: Ref) -> str:
     """`key policy: Sid 'Enable IAM User Permissions'`, `inline (statement 1, no Sid)`, `grant 1234...`."""
-    grant_id = getattr(ref, "grant_id", None)
-    if grant_id is not None:
-        return _(LABELS["grant"]).format(grant_id=grant_id)
+    from .model import GrantRef  # here, not at the top: model imports this module
+
+    if isinstance(ref, GrantRef):
+        return _(LABELS["grant"]).format(grant_id=ref.grant_id)
     policy = _policy_name(ref)
-    if ref.sid:  # type: ignore[union-attr]
-        return _(LABELS["sid"]).format(policy=policy, sid=repr(ref.sid))  # type: ignore[union-attr]
-    return _(LABELS["no-sid"]).format(policy=policy, number=ref.index + 1)  # type: ignore[union-attr]
+    if ref.sid:
+        return _(LABELS["sid"]).format(policy=policy, sid=repr(ref.sid))
+    return _(LABELS["no-sid"]).format(policy=policy, number=ref.index + 1)
 
 
 def _policy_name(ref: Any) -> str:
@@ -381,12 +389,13 @@ def _policy_name(ref: Any) -> str:
 
 def ref_short(ref: Ref) -> str:
     """A statement without its policy (`Sid Admins`, `statement 2, no Sid`), or a grant."""
-    grant_id = getattr(ref, "grant_id", None)
-    if grant_id is not None:
-        return _(LABELS["grant"]).format(grant_id=grant_id)
-    if ref.sid:  # type: ignore[union-attr]
-        return _(LABELS["sid-short"]).format(sid=ref.sid)  # type: ignore[union-attr]
-    return _(LABELS["no-sid-short"]).format(number=ref.index + 1)  # type: ignore[union-attr]
+    from .model import GrantRef  # here, not at the top: model imports this module
+
+    if isinstance(ref, GrantRef):
+        return _(LABELS["grant"]).format(grant_id=ref.grant_id)
+    if ref.sid:
+        return _(LABELS["sid-short"]).format(sid=ref.sid)
+    return _(LABELS["no-sid-short"]).format(number=ref.index + 1)
 
 
 def _where(ref: Any) -> str:

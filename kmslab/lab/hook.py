@@ -113,8 +113,18 @@ class _Check(NamedTuple):
 def _checks(operation: str, params: Mapping[str, Any]) -> list[_Check]:
     """Which key(s) and which IAM action(s) a request needs: ReEncrypt is ReEncryptFrom + ReEncryptTo."""
     if operation == "ReEncrypt":
-        return [_Check("ReEncryptFrom", params.get("SourceKeyId") or _BLOB, params.get("SourceEncryptionContext")),
-                _Check("ReEncryptTo", params.get("DestinationKeyId"), params.get("DestinationEncryptionContext"))]
+        # Each check reads its own side's condition keys (kms:EncryptionAlgorithm: Source/Destination...Algorithm).
+        return [_Check("ReEncryptFrom", params.get("SourceKeyId") or _BLOB, params.get("SourceEncryptionContext"),
+                       context=("ReEncryptFrom", params)),
+                _Check("ReEncryptTo", params.get("DestinationKeyId"), params.get("DestinationEncryptionContext"),
+                       context=("ReEncryptTo", params))]
+    if operation == "CreateKey" and params.get("Tags"):
+        # "To use the Tags parameter, kms:TagResource (IAM policy)" (API_CreateKey, Required permissions); "To add tags
+        # while creating a KMS key, the principal must have permission in an IAM policy that isn't restricted to
+        # particular KMS keys" (tag-permissions.html): the key does not exist yet, so its ARN is a placeholder no
+        # policy can name in particular, and IAM policies alone decide. Both checks see aws:RequestTag and aws:TagKeys.
+        # https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateKey.html
+        return [_Check(operation, None), _Check("TagResource", None, resource=_NEW_KEY, context=("CreateKey", params))]
     if operation == "Decrypt":
         return [_Check(operation, params.get("KeyId") or _BLOB, params.get("EncryptionContext"))]
     if not operation_takes_key(operation):
@@ -144,6 +154,8 @@ def _alias_check(operation: str, params: Mapping[str, Any], account: str, region
 
 
 _BLOB = "\0blob"  # stands for "the key the ciphertext names" until the hook reads the ciphertext
+_NEW_KEY = "\0new-key"  # stands for "the key this CreateKey makes" until the hook knows the account and region
+NEW_KEY_ID = "00000000-0000-0000-0000-000000000000"  # the placeholder key id of a key not created yet
 
 
 def _multi_region_checks(operation: str, params: Mapping[str, Any], key: Key) -> list[_Check]:
@@ -328,6 +340,8 @@ class Authorizer:
 
         checks = [c._replace(ref=self._key_from_blob(params.get("CiphertextBlob"), region)) if c.ref == _BLOB else c
                   for c in _checks(operation, params)]
+        if operation == "CreateKey" and len(checks) > 1:
+            checks[1] = checks[1]._replace(resource=f"arn:aws:kms:{region}:{record.account}:key/{NEW_KEY_ID}")
 
         # Route the request to the key owner's account (moto does not route cross-account calls).
         first_ref = next((c.ref for c in checks if c.ref), None)

@@ -803,7 +803,7 @@ class Lab:
             destination_arn=self._key(destination_key)["arn"] if destination_key else None,
             encryption_context=dict(encryption_context) if encryption_context else None,
             encryption_algorithm=encryption_algorithm,
-            grant={**grant, "grantee": self.principal_arn(grant["grantee"])} if grant else None,
+            grant=self._grant_option(grant),
         )
         if parameters is not None and not (isinstance(parameters, Mapping) and all(
                 isinstance(k, str) for k in parameters)):
@@ -817,6 +817,17 @@ class Lab:
             return self._perform(record, self.principal_arn(principal), action, plan_for, inp,
                                  info["name"] if info else None, via_service, source_ip,
                                  parameters=parameters, keep=keep)
+
+    def _grant_option(self, grant: Mapping[str, Any] | None) -> dict[str, Any] | None:
+        """The request's grant with its principals as ARNs: CreateGrant's GranteePrincipal and RetiringPrincipal take
+        "the Amazon Resource Name (ARN) of an AWS principal" (API_CreateGrant), and kms:GranteePrincipal and
+        kms:RetiringPrincipal compare those values."""
+        if not grant:
+            return None
+        out = {**grant, "grantee": self.principal_arn(grant["grantee"])}
+        if grant.get("retiring_principal"):
+            out["retiring_principal"] = self.principal_arn(grant["retiring_principal"])
+        return out
 
     def _check_request_options(self, encryption_context: Any, encryption_algorithm: Any, grant: Any,
                                source_ip: Any, via_service: Any) -> None:

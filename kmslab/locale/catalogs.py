@@ -31,7 +31,8 @@ HERE = Path(__file__).resolve().parent
 POT = HERE / f"{DOMAIN}.pot"
 # Modules whose every_template() yields (id, English template); a missing function is skipped, so a
 # module can join by growing one.
-SOURCES = ("kmslab.engine.words", "kmslab.widgets.words", "kmslab.exercises", "kmslab.course", "kmslab.cli")
+SOURCES = ("kmslab.engine.words", "kmslab.widgets.words", "kmslab.exercises", "kmslab.course", "kmslab.cli",
+           "kmslab.scenario.words")
 # Placeholders a translation may leave out: `{s}` is English's plural "s" (Japanese has none).
 OPTIONAL = {"s"}
 

@@ -53,6 +53,7 @@ from .model import (
 )
 from .reader import read_yaml
 from .schema import scenario_schema, validate
+from .words import say
 
 __all__ = [
     "DEFAULT_REGION",
@@ -104,13 +105,13 @@ def load_scenario(path: str | Path) -> Scenario:
         with open(path, "rb") as file:
             raw = file.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        raise ScenarioError(path, None, f"cannot read the file: {exc}") from None
+        raise ScenarioError(path, None, say("cannot_read", error=exc)) from None
     if len(raw) > MAX_FILE_BYTES:
-        raise ScenarioError(path, None, f"the file is larger than {MAX_FILE_BYTES:,} bytes (the limit)")
+        raise ScenarioError(path, None, say("too_large_bytes", limit=f"{MAX_FILE_BYTES:,}"))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ScenarioError(path, None, f"cannot read the file: {exc}") from None
+        raise ScenarioError(path, None, say("cannot_read", error=exc)) from None
     return dataclasses.replace(parse_scenario(text, source=str(path)), path=str(path))
 
 

@@ -36,6 +36,7 @@ from .model import (
 )
 from .reader import LineMap, LineSeq
 from .schema import did_you_mean, kind_of, short
+from .words import say
 
 _PRINCIPAL_ARN = re.compile(r"^arn:aws[a-z-]*:(iam|sts)::([^:]*):(.*)$")
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
@@ -99,13 +100,13 @@ class Builder:
             grants = raw.get("grants") if isinstance(raw, LineMap) else None
             for i, g in enumerate(grants or ()):
                 if isinstance(g, LineMap) and isinstance(g.get("name"), str):
-                    self.add_grant_name(g["name"], key_name, g.value_line("name"), f"key {key_name!r}: grant #{i + 1}")
+                    self.add_grant_name(g["name"], key_name, g.value_line("name"),
+                                        say("grant_n", owner=say("key", name=key_name), n=i + 1))
 
     def add_grant_name(self, name: str, key: str | None, line: int, where: str) -> None:
         """A grant's name, unique in the file (a reference names the grant alone, not its key)."""
         if name in self.grants:
-            self.fail(line, f"{where}: the grant name {name!r} is already used at line {self.grant_lines[name]} "
-                            "(grant names are unique in a file: grant_ref and ${grant_id:NAME} name one grant)")
+            self.fail(line, say("grant_name_used", where=where, name=name, line=self.grant_lines[name]))
         self.grants[name] = key
         self.grant_lines[name] = line
 
@@ -127,18 +128,18 @@ class Builder:
             try:
                 doc = json.loads(value, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
             except RecursionError:
-                self.fail(line, f"{where} nests deeper than {MAX_DEPTH} levels (the limit)")
+                self.fail(line, say("doc_too_deep", where=where, limit=MAX_DEPTH))
             except ValueError as exc:
                 detail = (
-                    f"{exc.msg} at line {exc.lineno} column {exc.colno}"
+                    say("json_detail", message=exc.msg, line=exc.lineno, column=exc.colno)  # exc.msg: json's words
                     if isinstance(exc, json.JSONDecodeError)
                     else str(exc)
                 )
-                self.fail(line, f"{where} is a string but not valid JSON ({detail})")
+                self.fail(line, say("doc_not_json", where=where, detail=detail))
             if not isinstance(doc, dict):
-                self.fail(line, f"{where} must be a JSON object (a policy document), not {kind_of(doc)}")
+                self.fail(line, say("doc_not_object", where=where, kind=kind_of(doc)))
             if _depth(doc) > MAX_DEPTH:
-                self.fail(line, f"{where} nests deeper than {MAX_DEPTH} levels (the limit)")
+                self.fail(line, say("doc_too_deep", where=where, limit=MAX_DEPTH))
             self.check_refs(doc, where, line)
             return doc
         plain: Document = self.plain(value, where, line)  # a mapping: the schema allows no other document
@@ -152,7 +153,7 @@ class Builder:
                 if not isinstance(k, str):
                     self.fail(
                         value.key_line(k),
-                        f'{where}: the name {k!r} must be a string (write it in quotes: "{k}")',
+                        say("name_must_be_string", where=say("the_name", owner=where, name=k), value=k),
                     )
                 self.check_refs(k, where, value.key_line(k))
                 out[k] = self.plain(v, where, value.value_line(k))
@@ -163,10 +164,10 @@ class Builder:
             self.check_refs(value, where, line)
             return value
         if isinstance(value, float) and not math.isfinite(value):
-            self.fail(line, f"{where}: {value} is not a JSON number")
+            self.fail(line, say("doc_not_number", where=where, value=value))
         if value is None or isinstance(value, (bool, int, float)):
             return value
-        self.fail(line, f"{where}: {kind_of(value)} is not a JSON value")
+        self.fail(line, say("doc_not_value", where=where, kind=kind_of(value)))
 
     def check_refs(self, value: Any, where: str, line: int) -> None:
         if isinstance(value, dict):
@@ -181,29 +182,22 @@ class Builder:
                 kind, name = match.groups()
                 if kind == "grant_id":
                     if name not in self.grants:
-                        known = ", ".join(sorted(self.grants)) or "none"
-                        self.fail(
-                            line,
-                            f"{where}: {short(match.group(0))} names no grant of this file that exists by then"
-                            f"{did_you_mean(name, self.grants)} (grant names: {known}; a grant is named by the "
-                            "`name:` of a key's grant, or of an earlier CreateGrant request's grant:)",
-                        )
+                        known = ", ".join(sorted(self.grants)) or say("none")
+                        self.fail(line, say("no_such_grant_ref", where=where, ref=short(match.group(0)),
+                                            dym=did_you_mean(name, self.grants), known=known))
                 elif name not in self.key_names:
-                    known = ", ".join(sorted(self.key_names)) or "none"
-                    self.fail(
-                        line,
-                        f"{where}: {short(match.group(0))} names no key of this file"
-                        f"{did_you_mean(name, self.key_names)} (keys: {known})",
-                    )
+                    known = ", ".join(sorted(self.key_names)) or say("none")
+                    self.fail(line, say("no_such_key_ref", where=where, ref=short(match.group(0)),
+                                        dym=did_you_mean(name, self.key_names), known=known))
 
     def documents(self, m: LineMap, key: str, where: str) -> dict[str, Document]:
         """A mapping of policy name -> document (inline policies, customer managed, SCPs)."""
         value = self.mapping(m, key)
         found: dict[str, Document] = {}
         for name, doc in value.items():
-            document = self.document(doc, f"{where}: policy {name!r}", value.value_line(name))
+            document = self.document(doc, say("policy_of", owner=where, name=name), value.value_line(name))
             if document is None:  # the schema refuses it first, in these words
-                self.fail(value.value_line(name), f"{where}: policy {name!r} has no document")
+                self.fail(value.value_line(name), say("policy_no_document", where=where, name=name))
             found[name] = document
         return found
 
@@ -243,26 +237,26 @@ class Builder:
         try:
             when = datetime.fromisoformat(value)
         except ValueError as exc:
-            self.fail(line, f"now: {short(value)!r} is not a time ({exc})")
+            self.fail(line, say("now_not_a_time", value=short(value), error=exc))
         if not datetime(1970, 1, 1, tzinfo=UTC) <= when <= datetime(9999, 12, 31, tzinfo=UTC):
-            self.fail(line, f"now: {value!r} is before 1970 (aws:EpochTime counts seconds from 1970-01-01)")
+            self.fail(line, say("now_before_1970", value=value))
         return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def account(self, account_id: str, m: LineMap) -> Account:
-        where = f'account "{account_id}"'
+        where = say("account", account=account_id)
         groups = {}
         for name, raw in self.mapping(m, "groups").items():
             g = raw if isinstance(raw, LineMap) else _empty(0)
             groups[name] = Group(
                 managed_policies=_strings(g.get("managed_policies")),
-                inline_policies=self.documents(g, "inline_policies", f"group {name!r} of {where}"),
+                inline_policies=self.documents(g, "inline_policies", say("group_of", name=name, owner=where)),
             )
         users = {}
         for name, raw in self.mapping(m, "users").items():
             u = raw if isinstance(raw, LineMap) else _empty(0)
             users[name] = User(
                 managed_policies=_strings(u.get("managed_policies")),
-                inline_policies=self.documents(u, "inline_policies", f"user {name!r} of {where}"),
+                inline_policies=self.documents(u, "inline_policies", say("user_of", name=name, owner=where)),
                 groups=_strings(u.get("groups")),
                 permissions_boundary=u.get("permissions_boundary"),
                 tags=dict(u.get("tags") or {}),
@@ -270,7 +264,7 @@ class Builder:
         roles = {}
         for name, raw in self.mapping(m, "roles").items():
             r = raw if isinstance(raw, LineMap) else _empty(0)
-            rw = f"role {name!r} of {where}"
+            rw = say("role_of", name=name, owner=where)
             roles[name] = Role(
                 trust_policy=self.document(r.get("trust_policy"), f"{rw}: trust_policy", r.value_line("trust_policy")),
                 managed_policies=_strings(r.get("managed_policies")),
@@ -291,25 +285,19 @@ class Builder:
             for name, entity in entities.items():
                 em = raw_entities[name] if isinstance(raw_entities, LineMap) else None
                 em = em if isinstance(em, LineMap) else _empty(0)
-                where = f'{kind[:-1]} {name!r} of account "{account_id}"'
+                where = say(f"{kind[:-1]}_of", name=name, owner=say("account", account=account_id))
                 boundary = entity.permissions_boundary
                 if boundary is not None and not boundary.startswith("arn:") and boundary not in account.policies:
-                    known = ", ".join(account.policies) or "none"
-                    self.fail(
-                        em.value_line("permissions_boundary"),
-                        f"{where}: permissions boundary {boundary!r} is not under this account's "
-                        f"policies: (policies: {known}){did_you_mean(boundary, account.policies)}; "
-                        "for an AWS managed policy give its ARN, arn:aws:iam::aws:policy/NAME",
-                    )
+                    known = ", ".join(account.policies) or say("none")
+                    self.fail(em.value_line("permissions_boundary"),
+                              say("boundary_unknown", where=where, boundary=boundary, known=known,
+                                  dym=did_you_mean(boundary, account.policies)))
                 groups = em.get("groups")
                 for i, group in enumerate(_strings(groups)):
                     if group not in account.groups:
                         line = groups.item_line(i) if isinstance(groups, LineSeq) else em.value_line("groups")
-                        self.fail(
-                            line,
-                            f"{where}: group {group!r} is not under this account's groups:"
-                            f"{did_you_mean(group, account.groups)}",
-                        )
+                        self.fail(line, say("group_unknown", where=where, group=group,
+                                            dym=did_you_mean(group, account.groups)))
 
     # --- principals --------------------------------------------------------------------
 
@@ -324,14 +312,14 @@ class Builder:
         )
         match = _PRINCIPAL_ARN.match(arn)
         if not match:
-            self.fail(line, f"{where}: {short(arn)!r} is not a principal ARN ({example})")
+            self.fail(line, say("not_a_principal_arn", where=where, arn=short(arn), example=example))
         service, account_id, resource = match.groups()
         if not _ACCOUNT_ID.match(account_id):
-            self.fail(line, f"{where}: {short(arn)!r}: the account id must be 12 digits")
+            self.fail(line, say("account_id_12_digits", where=where, arn=short(arn)))
         if account is not None and account_id != account:
-            self.fail(line, f"{where}: {arn!r} is not in account {account}")
+            self.fail(line, say("not_in_account", where=where, arn=arn, account=account))
         if account_id not in self.accounts:
-            self.fail(line, f"{where}: account {account_id} of {short(arn)!r} is not under accounts:")
+            self.fail(line, say("account_not_listed", where=where, account=account_id, arn=short(arn)))
         acct = self.accounts[account_id]
         if service == "iam" and resource == "root":
             return "root", account_id, ""
@@ -339,36 +327,28 @@ class Builder:
             kind, name = resource.split("/")[0], resource.split("/")[-1]
             entities = acct.users if kind == "user" else acct.roles
             if name not in entities:
-                self.fail(
-                    line,
-                    f"{where}: {kind} {short(name)!r} is not under the {kind}s: of account {account_id}"
-                    f"{did_you_mean(name, entities)}",
-                )
+                self.fail(line, say("entity_unknown", where=where, kind=kind, name=short(name), account=account_id,
+                                    dym=did_you_mean(name, entities)))
             return kind, account_id, name
         if service == "sts" and resource.startswith("assumed-role/"):
             parts = resource.split("/")
             if len(parts) != 3 or not parts[1] or not parts[2]:
-                self.fail(line, f"{where}: {short(arn)!r} must be arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION")
+                self.fail(line, say("session_arn", where=where, arn=short(arn)))
             if parts[1] not in acct.roles:
-                self.fail(
-                    line,
-                    f"{where}: role {parts[1]!r} of this session is not under the roles: of "
-                    f"account {account_id}{did_you_mean(parts[1], acct.roles)}",
-                )
+                self.fail(line, say("session_role_unknown", where=where, role=parts[1], account=account_id,
+                                    dym=did_you_mean(parts[1], acct.roles)))
             return "session", account_id, parts[1]
-        self.fail(line, f"{where}: {short(arn)!r} is not a principal kmslab can be ({example})")
+        self.fail(line, say("not_a_kmslab_principal", where=where, arn=short(arn), example=example))
 
     # --- keys ------------------------------------------------------------------------
 
     def key(self, key_name: str, m: LineMap, line: int) -> KeySpec:
         """One key; `line` is where its name is."""
-        where = f"key {key_name!r}"
+        where = say("key", name=key_name)
         account = m["account"]
         if account not in self.accounts:
-            self.fail(
-                m.value_line("account"),
-                f"{where}: account {account} is not under accounts:{did_you_mean(account, self.accounts)}",
-            )
+            self.fail(m.value_line("account"), say("key_account_unknown", where=where, account=account,
+                                                   dym=did_you_mean(account, self.accounts)))
         created_by = m.get("created_by")
         if created_by is not None:
             self.principal(created_by, m.value_line("created_by"), f"{where}: created_by", account=account)
@@ -377,16 +357,14 @@ class Builder:
         state, enabled = m.get("state"), m.get("enabled")
         if state is not None and enabled is not None and state != ("Enabled" if enabled else "Disabled"):
             if enabled is False and state == "Enabled":
-                self.fail(m.value_line("enabled"), f"{where}: enabled: false says state: Disabled, but state: is "
-                                                   "Enabled: keep one of them")
-            self.fail(m.value_line("enabled"), f"{where}: enabled: {str(enabled).lower()} is the shorthand for "
-                      f"state: {'Enabled' if enabled else 'Disabled'}, but state: is {state}: leave enabled: out")
+                self.fail(m.value_line("enabled"), say("enabled_false_but_enabled", where=where))
+            self.fail(m.value_line("enabled"), say("enabled_shorthand", where=where, enabled=str(enabled).lower(),
+                                                   state="Enabled" if enabled else "Disabled", actual=state))
         if state is None:
             state = ("Enabled" if enabled is not False else "Disabled") if (
                 origin != "EXTERNAL" or enabled is not None) else "PendingImport"
         if state == "PendingImport" and origin != "EXTERNAL":
-            self.fail(m.value_line("state"), f"{where}: PendingImport is the state of a key with origin EXTERNAL "
-                                             "whose key material is not imported: add origin: EXTERNAL")
+            self.fail(m.value_line("state"), say("pending_import", where=where))
         assert state in KEY_STATES  # the schema's enum
         return KeySpec(
             account=account,
@@ -402,7 +380,7 @@ class Builder:
             aliases=tuple(a.removeprefix("alias/") for a in _strings(m.get("aliases"))),
             tags=dict(m.get("tags") or {}),
             grants=tuple(
-                self.grant(g, grants.item_line(i), f"{where}: grant #{i + 1}", strict=True)
+                self.grant(g, grants.item_line(i), say("grant_n", owner=where, n=i + 1), strict=True)
                 for i, g in enumerate(grants)
             ),
             expect_error=m.get("expect_error"),
@@ -420,11 +398,7 @@ class Builder:
             for alias, line in zip((key_name, *spec.aliases), lines, strict=True):
                 owner = seen.get((spec.account, alias))
                 if owner is not None:
-                    self.fail(
-                        line,
-                        f"key {key_name!r}: alias/{alias} is already the alias of key {owner!r} "
-                        f"in account {spec.account} (alias names are unique in an account and Region)",
-                    )
+                    self.fail(line, say("alias_taken", key=key_name, alias=alias, owner=owner, account=spec.account))
                 seen[(spec.account, alias)] = key_name
 
     def grant(self, m: LineMap, line: int, where: str, *, strict: bool) -> GrantSpec:
@@ -437,7 +411,8 @@ class Builder:
                 operations[i] = op = op.removeprefix("kms:")
                 if op not in valid:
                     at = raw_ops.item_line(i) if isinstance(raw_ops, LineSeq) else m.value_line("operations")
-                    self.fail(at, f"{where}: {short(op)!r} is not a grant operation{did_you_mean(op, valid)}")
+                    self.fail(at, say("not_a_grant_operation", where=where, operation=short(op),
+                                      dym=did_you_mean(op, valid)))
             self.grant_principal(m["grantee"], m.value_line("grantee"), f"{where}: grantee")
             if m.get("retiring_principal") is not None:
                 self.grant_principal(
@@ -461,22 +436,20 @@ class Builder:
         if match and match.group(2) in self.accounts:
             self.principal(arn, line, where)
         elif not match or not _ACCOUNT_ID.match(match.group(2)):
-            self.fail(
-                line,
-                f"{where}: {short(arn)!r} is not a principal ARN "
-                "(arn:aws:iam::ACCOUNT:user/NAME, arn:aws:iam::ACCOUNT:role/NAME, ...)",
-            )
+            self.fail(line, say("grantee_not_arn", where=where, arn=short(arn)))
 
     # --- requests ----------------------------------------------------------------------
 
     def request(self, m: LineMap, line: int, number: int) -> RequestSpec:
-        where = f"request #{number}"
+        where = say("request_n", n=number)
         principal = m["principal"]
         kind, _, _ = self.principal(principal, m.value_line("principal"), f"{where}: principal")
         try:
             info = action_info(m["action"])
         except UnknownActionError as exc:
-            self.fail(m.value_line("action"), f"{where}: {exc}")
+            hint = say("unknown_action.hint", suggestion=exc.suggestion) if exc.suggestion else ""
+            self.fail(m.value_line("action"),
+                      say("where_error", where=where, error=say("unknown_action", action=exc.action) + hint))
         parameters = self.parameters(m, info.name, where)
         key = self.key_ref_name(m, "key", where)
         grant_ref = self.grant_ref(m, info.name, where, parameters)
@@ -488,57 +461,43 @@ class Builder:
         if info.takes_key and key is None:
             self.fail(
                 m.line,
-                f"{where}: {info.name} needs a key: add key: (one of {', '.join(sorted(self.key_names))})"
+                say("needs_key_one_of", where=where, action=info.name, keys=", ".join(sorted(self.key_names)))
                 if self.key_names
-                else f"{where}: {info.name} needs a key, and this file has no keys:",
+                else say("needs_key_none", where=where, action=info.name),
             )
         if not info.takes_key and key is not None:
-            self.fail(
-                m.value_line("key"),
-                f"{where}: {info.name} has no key resource (IAM alone decides it): remove key:",
-            )
+            self.fail(m.value_line("key"), say("no_key_resource", where=where, action=info.name))
         if destination is not None and info.name != "kms:ReEncryptFrom":
-            self.fail(
-                m.value_line("destination_key"),
-                f"{where}: destination_key is for ReEncrypt: write its action as kms:ReEncryptFrom",
-            )
+            self.fail(m.value_line("destination_key"), say("destination_key", where=where))
         if "key_ref" in m and key is None:
-            self.fail(m.value_line("key_ref"), f"{where}: key_ref needs a key:")
+            self.fail(m.value_line("key_ref"), say("key_ref_needs_key", where=where))
         source_ip = m.get("source_ip") or DEFAULT_SOURCE_IP
         try:
             ipaddress.ip_address(source_ip)
         except ValueError:
-            self.fail(m.value_line("source_ip"), f"{where}: source_ip {short(source_ip)!r} is not an IP address")
+            self.fail(m.value_line("source_ip"), say("not_an_ip", where=where, value=short(source_ip)))
         session_policy = self.document(
             m.get("session_policy"), f"{where}: session_policy", m.value_line("session_policy")
         )
         for field_name in ("session_policy", "session_tags"):
             if m.get(field_name) is not None and kind not in ("role", "session"):
-                self.fail(
-                    m.value_line(field_name),
-                    f"{where}: {field_name} is for role sessions only (a role/... or assumed-role/... principal)",
-                )
+                self.fail(m.value_line(field_name), say("sessions_only", where=where, field=field_name))
         expect, expect_error = m.get("expect"), m.get("expect_error")
         if expect_error is not None and expect != "error":
-            self.fail(m.value_line("expect_error"), f"{where}: expect_error goes with expect: error")
+            self.fail(m.value_line("expect_error"), say("expect_error_with_error", where=where))
         if expect_error == "AccessDeniedException":
-            self.fail(
-                m.value_line("expect_error"),
-                f"{where}: AccessDeniedException is a denial: write expect: denied instead",
-            )
+            self.fail(m.value_line("expect_error"), say("expect_denied", where=where))
         named = UNDONE_BY_NAME.get(info.name)
         if m.get("undo") and named is not None and (named in (parameters or {}) or grant_ref is not None):
             given = "grant_ref" if grant_ref is not None else f"parameters: {named}"
-            self.fail(m.value_line("undo"), f"{where}: undo: the lab puts back only the tag, alias or grant it makes "
-                                            f"itself, not the one {given} names: remove undo: (or {given})")
+            self.fail(m.value_line("undo"), say("undo_not_yours", where=where, given=given))
         grant: LineMap | None = m.get("grant")
         grant_spec = None
         if grant:
-            grant_spec = self.grant(grant, m.value_line("grant"), f"{where}: grant", strict=False)
+            grant_spec = self.grant(grant, m.value_line("grant"), f"{where}: grant", strict=False)  # the field
             if grant_spec.name is not None:
                 if info.name != "kms:CreateGrant":
-                    self.fail(grant.value_line("name"), f"{where}: grant: name: names the grant a CreateGrant "
-                                                        f"request makes; {info.name} makes none")
+                    self.fail(grant.value_line("name"), say("grant_name_not_create", where=where, action=info.name))
                 self.add_grant_name(grant_spec.name, key, grant.value_line("name"), f"{where}: grant")
         context = m.get("encryption_context")
         return RequestSpec(
@@ -572,16 +531,14 @@ class Builder:
         line = m.value_line("parameters")
         operation = api_operation(action)
         if operation is None:
-            self.fail(line, f"{where}: {action} is an IAM action with no API operation of its own: remove parameters:")
+            self.fail(line, say("no_api_operation", where=where, action=action))
         shape = _kms_model().operation_model(operation).input_shape
         members = list(shape.members) if shape is not None else []
         for name in raw:
             if name not in members:
-                self.fail(
-                    raw.key_line(name),
-                    f"{where}: parameters: {operation} has no parameter {short(str(name))!r}"
-                    f"{did_you_mean(name, members)} (its parameters: {', '.join(members) or 'none'})",
-                )
+                self.fail(raw.key_line(name), say("no_such_parameter", where=where, operation=operation,
+                                                  name=short(str(name)), dym=did_you_mean(name, members),
+                                                  members=", ".join(members) or say("none")))
         params: Document = self.plain(raw, f"{where}: parameters", line)
         if "Policy" in params and isinstance(params["Policy"], str):
             self.document(params["Policy"], f"{where}: parameters: Policy", raw.value_line("Policy"))
@@ -603,7 +560,7 @@ class Builder:
                 continue  # the lab fills in what the request needs
             top = name.lstrip(".").split(".")[0].split("[")[0]
             text = report._format_error(error)  # botocore's words: "Invalid type for parameter ..."
-            self.fail(raw.value_line(top) if top in raw else raw.line, f"{where}: parameters: {text}")
+            self.fail(raw.value_line(top) if top in raw else raw.line, say("parameter_check", where=where, text=text))
 
     def grant_ref(self, m: LineMap, action: str, where: str, parameters: Document | None) -> str | None:
         """`grant_ref:`: a grant of the file that exists when the request runs (a key's, or an earlier request's)."""
@@ -612,15 +569,13 @@ class Builder:
             return None
         line = m.value_line("grant_ref")
         if action not in ("kms:RetireGrant", "kms:RevokeGrant"):
-            self.fail(line, f"{where}: grant_ref names the grant of a RetireGrant or RevokeGrant request, "
-                            f"not of {action}")
+            self.fail(line, say("grant_ref_action", where=where, action=action))
         if grant_ref not in self.grants:
-            known = ", ".join(sorted(self.grants)) or "none"
-            self.fail(line, f"{where}: grant_ref {short(grant_ref)!r} names no grant of this file that exists by then"
-                            f"{did_you_mean(grant_ref, self.grants)} (grant names: {known}; a grant is named by "
-                            "the `name:` of a key's grant, or of an earlier CreateGrant request's grant:)")
+            known = ", ".join(sorted(self.grants)) or say("none")
+            self.fail(line, say("grant_ref_unknown", where=where, name=short(grant_ref),
+                                dym=did_you_mean(grant_ref, self.grants), known=known))
         if parameters is not None and "GrantId" in parameters:
-            self.fail(line, f"{where}: grant_ref and parameters: GrantId both name the grant: keep one")
+            self.fail(line, say("grant_ref_and_grant_id", where=where))
         return grant_ref
 
     def key_of_parameters(self, m: LineMap, key: str | None, parameters: Document | None, where: str) -> str | None:
@@ -631,16 +586,13 @@ class Builder:
         line = m["parameters"].value_line("KeyId")
         named = self.keys_named_by(key_id)
         if "key_ref" in m:
-            self.fail(m.value_line("key_ref"), f"{where}: key_ref and parameters: KeyId both say how the request "
-                                               "names the key: keep one")
+            self.fail(m.value_line("key_ref"), say("key_ref_and_key_id", where=where))
         if key is not None and key not in named:
-            self.fail(line, f"{where}: parameters: KeyId {short(key_id)!r} must name the same key as key: {key} "
-                            f"(write ${{key:{key}}}, ${{key_id:{key}}} or alias/{key}, or leave KeyId out)")
+            self.fail(line, say("key_id_other_key", where=where, value=short(key_id), key=key))
         if key is None and len(named) != 1:
-            known = ", ".join(sorted(self.key_names)) or "none"
-            which = "several keys" if named else "no key of this file"
-            self.fail(line, f"{where}: parameters: KeyId {short(key_id)!r} names {which}: write ${{key:NAME}}, "
-                            f"${{key_id:NAME}} or alias/NAME, or add key: (keys: {known})")
+            known = ", ".join(sorted(self.key_names)) or say("none")
+            self.fail(line, say("key_id_several" if named else "key_id_none", where=where, value=short(key_id),
+                                known=known))
         return key if key is not None else next(iter(named))
 
     def keys_named_by(self, value: str) -> set[str]:
@@ -657,17 +609,14 @@ class Builder:
     def key_ref_name(self, m: LineMap, field_name: str, where: str) -> str | None:
         name = m.get(field_name)
         if name is not None and name not in self.key_names:
-            known = ", ".join(sorted(self.key_names)) or "none"
-            self.fail(
-                m.value_line(field_name),
-                f"{where}: {field_name} {short(name)!r} is not a key of this file"
-                f"{did_you_mean(name, self.key_names)} (keys: {known})",
-            )
+            known = ", ".join(sorted(self.key_names)) or say("none")
+            self.fail(m.value_line(field_name), say("not_a_key", where=where, field=field_name, name=short(name),
+                                                    dym=did_you_mean(name, self.key_names), known=known))
         return name
 
 
 def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
+    raise ValueError(say("json_constant", name=name))
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -676,7 +625,7 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, value in pairs:
         if name in out:
-            raise ValueError(f"duplicate key {short(name)!r} in a JSON object")
+            raise ValueError(say("json_duplicate", name=short(name)))
         out[name] = value
     return out
 
@@ -701,18 +650,14 @@ def check_size(scenario: Scenario, data: LineMap, source: str) -> None:
         for a in scenario.accounts.values()
     ) + sum(1 + len(k.aliases) + len(k.grants) for k in scenario.keys.values())
     if objects > MAX_SETUP_OBJECTS:
-        raise ScenarioError(
-            source, data.line, f"the file sets up {objects:,} users, groups, roles, policies, keys, aliases and "
-            f"grants: more than {MAX_SETUP_OBJECTS:,} (the limit)"
-        )
+        raise ScenarioError(source, data.line, say("too_many_objects", count=f"{objects:,}",
+                                                   limit=f"{MAX_SETUP_OBJECTS:,}"))
     if scenario.requests is not None:
-        count, what = len(scenario.requests), "lists"
+        count, which = len(scenario.requests), "too_many_requests"
     else:
         keyed = sum(1 for a in STANDARD_ACTIONS if action_info(a).takes_key)
         count = len(scenario.principals()) * (keyed * len(scenario.keys) + len(STANDARD_ACTIONS) - keyed)
-        what = "omits requests:, which stands for every principal x the standard actions x every key,"
+        which = "too_many_standard"
     if count > MAX_REQUESTS:
         line = data.value_line("requests") if "requests" in data else data.line
-        raise ScenarioError(
-            source, line, f"the file {what} {count:,} requests: more than {MAX_REQUESTS:,} (the limit)"
-        )
+        raise ScenarioError(source, line, say(which, count=f"{count:,}", limit=f"{MAX_REQUESTS:,}"))

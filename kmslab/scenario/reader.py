@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from .model import MAX_ALIASES, MAX_DEPTH, MAX_FILE_BYTES, MAX_VALUES, ScenarioError
+from .words import say
 
 
 class LineMap(dict[Any, Any]):
@@ -96,14 +97,14 @@ class _Budget:
         if known is not None:  # a second visit: an alias
             self.aliases += 1
             if self.aliases > MAX_ALIASES:
-                raise _TooMuch(_line(node), f"uses aliases (*name) more than {MAX_ALIASES:,} times (the limit)")
+                raise _TooMuch(_line(node), say("too_many_aliases", limit=f"{MAX_ALIASES:,}"))
             self.check_depth(node, level + known[1])
             return known
         if not isinstance(node, (yaml.SequenceNode, yaml.MappingNode)):
             self.sizes[id(node)] = (1, 0)
             return 1, 0
         if id(node) in self.open:
-            raise _TooMuch(_line(node), "has an anchor that refers to itself (a recursive structure)")
+            raise _TooMuch(_line(node), say("recursive_anchor"))
         self.check_depth(node, level + 1)
         self.open.add(id(node))
         children = node.value if isinstance(node, yaml.SequenceNode) else [n for pair in node.value for n in pair]
@@ -112,7 +113,7 @@ class _Budget:
             child_values, child_nesting = self.measure(child, level + 1)
             values, nesting = values + child_values, max(nesting, child_nesting)
             if values > MAX_VALUES:
-                raise _TooMuch(_line(node), f"expands to more than {MAX_VALUES:,} values (the limit)")
+                raise _TooMuch(_line(node), say("too_many_values", limit=f"{MAX_VALUES:,}"))
         self.open.discard(id(node))
         self.sizes[id(node)] = values, nesting + 1
         return values, nesting + 1
@@ -120,7 +121,7 @@ class _Budget:
     @staticmethod
     def check_depth(node: yaml.Node, depth: int) -> None:
         if depth > MAX_DEPTH:
-            raise _TooMuch(_line(node), f"nests deeper than {MAX_DEPTH} levels (the limit)")
+            raise _TooMuch(_line(node), say("too_deep", limit=MAX_DEPTH))
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -140,13 +141,13 @@ def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
             return int(text[2:], 16)
         return int(text, 10)
     except ValueError:
-        raise yaml.constructor.ConstructorError(None, None, f"{text!r} is not an integer", node.start_mark) from None
+        raise yaml.constructor.ConstructorError(None, None, say("not_an_integer", text=text), node.start_mark) from None
 
 
 def _construct_bool(loader: _Loader, node: yaml.ScalarNode) -> bool:
     text: str = loader.construct_scalar(node)
     if not _BOOL_RE.match(text):
-        raise yaml.constructor.ConstructorError(None, None, f"{text!r} is not true or false", node.start_mark)
+        raise yaml.constructor.ConstructorError(None, None, say("not_a_boolean", text=text), node.start_mark)
     return text.lower() == "true"
 
 
@@ -163,7 +164,7 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> Iterator[LineMap]
                 raise yaml.constructor.ConstructorError(
                     None,
                     None,
-                    f"duplicate key {key_node.value!r} (first at line {seen[ident]})",
+                    say("duplicate_key", key=key_node.value, line=seen[ident]),
                     key_node.start_mark,
                 )
             seen[ident] = _line(key_node)
@@ -174,7 +175,7 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> Iterator[LineMap]
             hash(key)
         except TypeError:
             raise yaml.constructor.ConstructorError(
-                None, None, "a mapping key must be a plain value", key_node.start_mark
+                None, None, say("plain_key"), key_node.start_mark
             ) from None
         data[key] = loader.construct_object(value_node, deep=True)
         data.key_lines[key] = _line(key_node)
@@ -198,7 +199,7 @@ _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 def read_yaml(text: str, source: str) -> Any:
     """The file's data, with line numbers (LineMap, LineSeq); raise ScenarioError."""
     if len(text) > MAX_FILE_BYTES:
-        raise ScenarioError(source, None, f"the file is larger than {MAX_FILE_BYTES:,} characters (the limit)")
+        raise ScenarioError(source, None, say("too_large_chars", limit=f"{MAX_FILE_BYTES:,}"))
     if "\t" in text:
         # JSON allows tabs between tokens, YAML does not; a valid JSON text has no raw
         # tab inside a string, so expanding them keeps its meaning (and line numbers).
@@ -211,23 +212,20 @@ def read_yaml(text: str, source: str) -> Any:
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except _TooMuch as exc:
-        raise ScenarioError(source, exc.line, f"the file {exc.message}") from None
+        raise ScenarioError(source, exc.line, say("the_file", problem=exc.message)) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.problem and exc.context not in problem:
             problem = f"{problem} ({exc.context})"
-        raise ScenarioError(source, mark.line + 1 if mark else None, f"YAML syntax: {problem}") from None
+        raise ScenarioError(source, mark.line + 1 if mark else None, say("yaml_syntax", problem=problem)) from None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, ESC...): say which, and where
         line = text.count("\n", 0, exc.position) + 1 if isinstance(exc.position, int) else None
         character = exc.character if isinstance(exc.character, str) else chr(exc.character)
-        raise ScenarioError(
-            source, line, f"YAML syntax: the file holds the control character U+{ord(character):04X}, which YAML does "
-            "not allow (write it escaped in a double-quoted string, e.g. \"\\x1b\")"
-        ) from None
+        raise ScenarioError(source, line, say("yaml_control", code=f"{ord(character):04X}")) from None
     except yaml.YAMLError as exc:
-        raise ScenarioError(source, None, f"YAML syntax: {exc}") from None
+        raise ScenarioError(source, None, say("yaml_syntax", problem=exc)) from None
     except RecursionError:  # the pure-Python parser, on nesting deeper than Python's stack
-        raise ScenarioError(source, None, f"the file nests deeper than {MAX_DEPTH} levels (the limit)") from None
+        raise ScenarioError(source, None, say("too_deep_file", limit=MAX_DEPTH)) from None
     except (ValueError, TypeError, OverflowError) as exc:
-        raise ScenarioError(source, None, f"YAML syntax: {exc}") from None
+        raise ScenarioError(source, None, say("yaml_syntax", problem=exc)) from None

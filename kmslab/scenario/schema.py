@@ -13,19 +13,15 @@ from typing import Any
 
 from .model import ScenarioError
 from .reader import LineMap, LineSeq
+from .words import T, say, schema_word
 
-# Words for a field a file omits (the schema says *that* it is required; these say what to write).
-_NEEDS = {
-    "version": "`version: 1` (the scenario format version)",
-    "accounts": 'accounts: (at least one, e.g. "111122223333": {})',
-    "account": 'account: (the id of the account that owns it, e.g. "111122223333")',
-    "operations": "operations: (e.g. [Decrypt, GenerateDataKey])",
-}
-_AT_LEAST_ONE = {
-    "accounts": "accounts: must list at least one account",
-    "scps": "scps: lists no SCP; an account always has at least one (omit scps: for no restriction, "
-    "or list FullAWSAccess)",
-}
+# Words for a field a file omits (the schema says *that* it is required; these say what to write): words.T's
+# "needs.<field>"; a field without its own words is named as `field:`.
+_NEEDS = ("version", "accounts", "account", "operations")
+
+
+def _needs(field: Any) -> str:
+    return say(f"needs.{field}") if field in _NEEDS else f"{field}:"
 
 
 @lru_cache(maxsize=1)
@@ -72,23 +68,23 @@ def closest(word: str, choices: Any) -> str | None:
 
 def did_you_mean(word: str, choices: Any) -> str:
     close = closest(word, choices)
-    return f"; did you mean {close!r}?" if close else ""
+    return say("did_you_mean", close=close) if close else ""
 
 
 def kind_of(value: Any) -> str:
     if value is None:
-        return "empty (null)"
+        return say("kind.null")
     if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
+        return say("kind.boolean", value=str(value).lower())
     if isinstance(value, (int, float)):
-        return f"the number {value}"
+        return say("kind.number", value=value)
     if isinstance(value, str):
-        return f"the string {short(value)!r}"
+        return say("kind.string", value=short(value))
     if isinstance(value, Mapping):
-        return "a mapping"
+        return say("kind.mapping")
     if isinstance(value, list):
-        return "a list"
-    return f"a {type(value).__name__}"
+        return say("kind.list")
+    return say("kind.other", type=type(value).__name__)
 
 
 def short(text: str) -> str:
@@ -100,27 +96,27 @@ def _quote_hint(field: Any, value: Any) -> str:
     if not isinstance(value, (bool, int, float)):
         return ""
     text = str(value).lower() if isinstance(value, bool) else value
-    return f' (write it in quotes: {field}: "{text}")' if field is not None else f' (write it in quotes: "{text}")'
+    return say("quote_hint", field=field, text=text) if field is not None else say("quote_hint.item", text=text)
 
 
 def _describe(path: Sequence[Any]) -> str:
     """Words for the thing at `path`: `user 'alice' of account "111122223333"`, `request #2: grant`."""
     p = list(path)
     if not p:
-        return "the scenario"
+        return say("the_scenario")
     head, rest = "", p
     if p[0] == "accounts" and len(p) >= 2:
-        head, rest = f'account "{p[1]}"', p[2:]
+        head, rest = say("account", account=p[1]), p[2:]
         if len(rest) >= 2 and rest[0] in ("users", "groups", "roles"):
-            head, rest = f"{rest[0][:-1]} {rest[1]!r} of {head}", rest[2:]
+            head, rest = say(f"{rest[0][:-1]}_of", name=rest[1], owner=head), rest[2:]
     elif p[0] == "keys" and len(p) >= 2:
-        head, rest = f"key {p[1]!r}", p[2:]
+        head, rest = say("key", name=p[1]), p[2:]
         if len(rest) >= 2 and rest[0] == "grants":
-            head, rest = f"{head}: grant #{rest[1] + 1}", rest[2:]
+            head, rest = say("grant_n", owner=head, n=rest[1] + 1), rest[2:]
     elif p[0] == "requests" and len(p) >= 2:
-        head, rest = f"request #{p[1] + 1}", p[2:]
+        head, rest = say("request_n", n=p[1] + 1), p[2:]
     if len(rest) >= 2 and rest[0] in ("policies", "scps", "inline_policies"):
-        head, rest = f"{head}: policy {rest[1]!r}", rest[2:]
+        head, rest = say("policy_of", owner=head, name=rest[1]), rest[2:]
     for part in rest:
         head = f"{head}: {part}" if head else str(part)
     return head
@@ -170,78 +166,87 @@ def _schema_error(error: Any, data: Any, source: str) -> ScenarioError:
         if kind == "type":
             if schema is _defs()["accountId"] and isinstance(value, int):
                 digits = str(value).zfill(12) if 0 <= value < 10**12 else str(value)
-                return fail(f'account id {value} is a YAML number: write account ids in quotes, as "{digits}"', at)
+                return fail(say("account_id_number", value=value, digits=digits), at)
             noun = schema.get("title")
-            where = f"{noun} {value!r}" if noun else f"{_describe(path)}: the name {value!r}"
-            return fail(f'{where} must be a string (write it in quotes: "{value}")', at)
-        rule = schema.get("patternErrorMessage", "is not valid")
-        return fail(f"{schema.get('title', 'name')} {short(value)!r} {rule}", at)
+            where = f"{schema_word(noun)} {value!r}" if noun else say("the_name", owner=_describe(path), name=value)
+            return fail(say("name_must_be_string", where=where, value=value), at)
+        noun = schema_word(schema.get("title", "name"))
+        return fail(say("named_rule", noun=noun, value=short(value), rule=_rule(schema)), at)
     if kind == "additionalProperties":
         extras = [k for k in value if k not in schema.get("properties", {})]
         first = min(extras, key=lambda k: _line_of(data, [*path, k], key=True) or 0)
         allowed = list(schema.get("properties", {}))
         close = closest(str(first), allowed)
-        hint = f"; did you mean {close!r}?" if close else f" (fields: {', '.join(allowed)})"
-        return fail(f"unknown field {short(str(first))!r} in {_describe(path)}{hint}",
+        hint = say("did_you_mean", close=close) if close else say("fields", fields=", ".join(allowed))
+        return fail(say("unknown_field", field=short(str(first)), where=_describe(path), hint=hint),
                     _line_of(data, [*path, first], key=True))
     if kind == "required":
         missing = next(f for f in error.validator_value if f not in value)
         at = _line_of(data, path, key=True) if path else getattr(data, "line", 1)
-        return fail(f"{_describe(path)} needs {_NEEDS.get(missing, missing + ':')}", at)
+        return fail(say("needs", subject=_describe(path), what=_needs(missing)), at)
     if kind == "type" and value is None and (field in _NEEDS or field in ("name", "grantee", "principal", "action")):
-        return fail(f"{owner} needs {_NEEDS.get(field, f'{field}:')}")
+        return fail(say("needs", subject=owner, what=_needs(field)))
     if kind == "type" and value is None and schema is _defs()["key"]:
-        return fail(f"{_describe(path)} needs {_NEEDS['account']}")
+        return fail(say("needs", subject=_describe(path), what=_needs("account")))
     if kind == "type":
         if schema is _defs()["accountId"] and isinstance(value, int) and not isinstance(value, bool):
             digits = str(value).zfill(12) if 0 <= value < 10**12 else str(value)
-            return fail(f'{subject} {value} is a YAML number: write account ids in quotes, as "{digits}"')
+            return fail(say("subject_account_id_number", subject=subject, value=value, digits=digits))
         if schema is _defs()["mapValue"]:
-            return fail(f"{_describe(path[:-1])}: the value of {field!r} must be a string, not {kind_of(value)}"
-                        f"{_quote_hint(field, value)}")
+            return fail(say("map_value_string", subject=_describe(path[:-1]), field=field, kind=kind_of(value),
+                            hint=_quote_hint(field, value)))
         if item and schema.get("type") == "string":
-            return fail(f"{subject} must contain only non-empty strings, not {kind_of(value)}")
+            return fail(say("only_strings", subject=subject, kind=kind_of(value)))
         if schema is _defs()["policyDocument"] and value is None:
-            return fail(f"{subject} has no document")
+            return fail(say("no_document", subject=subject))
         if schema is _defs()["policyDocument"] or schema is _defs()["optionalPolicyDocument"]:
-            return fail(f"{subject} must be {schema['title']}, not {kind_of(value)}")
+            return fail(say("must_be_not", subject=subject, wanted=schema_word(schema["title"]), kind=kind_of(value),
+                            hint=""))
         types = [t for t in ([schema["type"]] if isinstance(schema["type"], str) else schema["type"]) if t != "null"]
-        words = {"string": "a string", "boolean": "true or false", "object": "a mapping", "array": "a list"}
-        wanted = "a list of strings" if set(types) == {"array", "string"} else words.get(types[0], types[0])
-        hint = _quote_hint(None if item else field, value) if wanted == "a string" else ""
-        return fail(f"{subject} must be {wanted}, not {kind_of(value)}{hint}")
+        wanted = "strings" if set(types) == {"array", "string"} else types[0]
+        hint = _quote_hint(None if item else field, value) if wanted == "string" else ""
+        words = say(f"want.{wanted}") if f"want.{wanted}" in T else wanted
+        return fail(say("must_be_not", subject=subject, wanted=words, kind=kind_of(value), hint=hint))
     if kind == "minLength":
         if item:
-            return fail(f"{subject} must contain only non-empty strings, not {kind_of(value)}")
-        return fail(f"{subject} must not be empty")
+            return fail(say("only_strings", subject=subject, kind=kind_of(value)))
+        return fail(say("not_empty", subject=subject))
     if kind == "minItems":
-        return fail(f"{owner} needs {_NEEDS.get(str(field), f'{field}:')}")
+        return fail(say("needs", subject=owner, what=_needs(str(field))))
     if kind == "minProperties":
-        return fail(f"{owner}: {_AT_LEAST_ONE[str(field)]}" if len(path) > 1 else _AT_LEAST_ONE[str(field)])
+        rule = say(f"at_least_one.{field}")
+        return fail(say("owner_at_least_one", owner=owner, rule=rule) if len(path) > 1 else rule)
     if kind == "pattern":
         noun = schema.get("title")
-        text = f"{noun} {short(value)!r}" if noun else repr(short(value))
+        text = f"{schema_word(noun)} {short(value)!r}" if noun else repr(short(value))
         lead = f"{owner}: " if len(path) > (2 if item else 1) else ""
-        return fail(f"{lead}{text} {schema.get('patternErrorMessage', 'is not valid')}")
+        return fail(say("pattern", lead=lead, text=text, rule=_rule(schema)))
     if kind == "enum":
         choices = [c for c in error.validator_value if c]  # "" and null: the default, not a choice
         dym = did_you_mean(value, choices) if isinstance(value, str) else ""
         if "title" in schema:
-            return fail(f"{subject} {short(str(value))!r} is not {schema['title']}{dym} ({', '.join(choices)})")
-        options = f"{', '.join(choices[:-1])} or {choices[-1]}" if len(choices) <= 3 else f"one of {', '.join(choices)}"
-        return fail(f"{subject} {short(str(value))!r} must be {options}{dym}")
+            return fail(say("enum_title", subject=subject, value=short(str(value)), title=schema_word(schema["title"]),
+                            dym=dym, choices=", ".join(choices)))
+        options = (say("options.few", first=", ".join(choices[:-1]), last=choices[-1]) if len(choices) <= 3
+                   else say("options.many", choices=", ".join(choices)))
+        return fail(say("enum_options", subject=subject, value=short(str(value)), options=options, dym=dym))
     if kind == "const":
-        extra = " (this kmslab reads version 1 only)" if isinstance(value, int) and value > 1 else ""
-        return fail(f"{subject} must be {error.validator_value}, not {kind_of(value)}{extra}")
-    return fail(f"{subject}: {error.message}")
+        extra = say("const.version_1_only") if isinstance(value, int) and value > 1 else ""
+        return fail(say("const", subject=subject, wanted=error.validator_value, kind=kind_of(value), extra=extra))
+    return fail(say("schema_other", subject=subject, message=error.message))
+
+
+def _rule(schema: Mapping[str, Any]) -> str:
+    """The schema's words for a value that does not match its pattern (`patternErrorMessage`), translated."""
+    return schema_word(schema["patternErrorMessage"]) if "patternErrorMessage" in schema else say("rule.invalid")
 
 
 def validate(data: Any, source: str) -> None:
     """Check the file against the schema; raise the error that comes first in the file."""
     if data is None:
-        raise ScenarioError(source, 1, "the file is empty: a scenario starts with `version: 1`")
+        raise ScenarioError(source, 1, say("empty_file"))
     if not isinstance(data, LineMap):
-        raise ScenarioError(source, getattr(data, "line", 1), f"a scenario file must be a mapping, not {kind_of(data)}")
+        raise ScenarioError(source, getattr(data, "line", 1), say("not_a_mapping", kind=kind_of(data)))
     errors = sorted(
         ((e.validator == "required", _schema_error(e, data, source)) for e in _validator().iter_errors(data)),
         key=lambda pair: (pair[0], pair[1].line or 0),  # a missing field is often a misspelt one: say that first

@@ -26,6 +26,17 @@ from .table import flip_symbol, flipped
 FULL_LABEL = {"description_width": "initial"}
 
 
+def cell_pickers(labels: dict[str, str], principals: list[str], actions: list[str]) -> tuple[w.Dropdown, w.Dropdown]:
+    """The principal and action dropdowns that pick a table cell to explain ("Why?")."""
+    principal = w.Dropdown(style=FULL_LABEL, options=[(labels[p], p) for p in principals],
+                           description=words.say("pg_principal"))
+    principal.add_class("kmslab-principal-select")
+    action = w.Dropdown(style=FULL_LABEL, options=[(a.split(":", 1)[1], a) for a in actions],
+                        description=words.say("pg_action"))
+    action.add_class("kmslab-action-select")
+    return principal, action
+
+
 class LiveWidget:
     """Base of the experiments: subclasses set `errors` (an Output) and provide `widget` and `close()`."""
 

@@ -19,7 +19,7 @@ import ipywidgets as w
 
 from ..lab import Lab, Outcome
 from . import snapshot, words
-from .base import FULL_LABEL, LiveWidget
+from .base import FULL_LABEL, LiveWidget, cell_pickers
 from .labels import principal_labels
 from .table import access_table, flipped
 
@@ -78,12 +78,7 @@ class RequestContextExperiment(LiveWidget):
                                          value=NO_SERVICE, description=words.say("ctx_via"),
                                          layout=w.Layout(width="auto"))
         self.service_select.add_class("kmslab-via-service")
-        self.principal_select = w.Dropdown(style=FULL_LABEL, options=[(self.labels[p], p) for p in self.principals],
-                                           description=words.say("pg_principal"))
-        self.principal_select.add_class("kmslab-principal-select")
-        self.action_select = w.Dropdown(style=FULL_LABEL, options=[(a.split(":", 1)[1], a) for a in self.actions],
-                                        description=words.say("pg_action"))
-        self.action_select.add_class("kmslab-action-select")
+        self.principal_select, self.action_select = cell_pickers(self.labels, self.principals, self.actions)
         self.reset_button = w.Button(description=words.say("reset"), icon="undo",
                                      tooltip=words.say("ctx_reset_tip"),
                                      layout=w.Layout(width="auto"))

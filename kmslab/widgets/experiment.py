@@ -31,7 +31,7 @@ from ..engine.policy import is_account_statement as _is_account_statement
 from ..engine.policy import with_account_statement as with_root_statement
 from ..lab import Lab, Outcome
 from . import snapshot, words
-from .base import FULL_LABEL, LiveWidget
+from .base import LiveWidget, cell_pickers
 from .explain import policy_html
 from .labels import principal_labels, slug
 from .predict import Pair, PredictionGrid, PredictionResult, expand_cells
@@ -123,12 +123,7 @@ class KeyPolicyExperiment(LiveWidget):
         self.status.add_class("kmslab-status")
         self.score_view = w.HTML()
         self.score_view.add_class("kmslab-score-view")
-        self.principal_select = w.Dropdown(style=FULL_LABEL, options=[(self.labels[p], p) for p in self.principals],
-                                           description=words.say("pg_principal"))
-        self.principal_select.add_class("kmslab-principal-select")
-        self.action_select = w.Dropdown(style=FULL_LABEL, options=[(a.split(":", 1)[1], a) for a in self.actions],
-                                        description=words.say("pg_action"))
-        self.action_select.add_class("kmslab-action-select")
+        self.principal_select, self.action_select = cell_pickers(self.labels, self.principals, self.actions)
         self.reset_button = w.Button(description=words.say("reset"), icon="undo", tooltip=words.say("reset_tip"),
                                      layout=w.Layout(width="auto"))
         self.reset_button.add_class("kmslab-reset")

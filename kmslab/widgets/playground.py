@@ -81,6 +81,12 @@ class Playground(LiveWidget):
                                    allowed_tags=[a.split(":", 1)[1] for a in every], allow_duplicates=False,
                                    tooltip=words.say("pg_columns_tip"), layout=w.Layout(width="100%"))
         self.columns.add_class("kmslab-columns")
+        # Enter in TagsInput's own box adds nothing in JupyterLab (the tag comes only when the box loses focus, seen
+        # in Chromium): a Combobox sends its value on Enter, so typing an action and pressing Enter adds the column.
+        self.add_column = w.Combobox(options=list(self.columns.allowed_tags), ensure_option=True,
+                                     continuous_update=False, placeholder=words.say("pg_add_column_placeholder"),
+                                     tooltip=words.say("pg_add_column_tip"), layout=w.Layout(width="16em"))
+        self.add_column.add_class("kmslab-add-column")
         levels = dict(ACCESS_LEVELS)
         labels = {"course": words.say("grp_course", n=len(self.groups["course"])),
                   "every": words.say("grp_every", n=len(every)),
@@ -144,6 +150,7 @@ class Playground(LiveWidget):
         self.load_button.on_click(self._guard(lambda _: self.load(self.path.value)))
         self.reset_button.on_click(self._guard(lambda _: self.reset()))
         self.columns.observe(self._guard(self._columns_typed), "value")
+        self.add_column.observe(self._guard(lambda change: self._add_column(change["new"])), "value")
         self.column_group.observe(self._guard(lambda change: self._choose_group(change["new"])), "value")
         self.new_key_spec.observe(lambda change: self._offer_usages(change["new"]), "value")
         self.create_key_button.on_click(self._guard(lambda _: self.create_key(
@@ -239,6 +246,14 @@ class Playground(LiveWidget):
         if list(change["new"]) != [a.split(":", 1)[1] for a in self.actions]:  # not our own _show_columns
             self.column_group.value = None  # the columns are the learner's own now: no group is chosen
             self.set_actions(change["new"])
+
+    def _add_column(self, action: str) -> None:
+        """The action typed in the add box becomes the table's last column (once); the box empties for the next."""
+        if not action:
+            return
+        if action in self.columns.allowed_tags and action not in self.columns.value:
+            self.columns.value = [*self.columns.value, action]
+        self.add_column.value = ""
 
     def _choose_group(self, group: str | None) -> None:
         if group is not None:
@@ -389,6 +404,8 @@ class Playground(LiveWidget):
             w.HBox([self.column_group], layout=w.Layout(flex_flow="row wrap")),
             w.HBox([w.HTML(f'<span style="white-space:nowrap">{html.escape(words.say("pg_columns"))}</span>',
                            layout=w.Layout(flex="0 0 auto")), self.columns], layout=w.Layout(align_items="center")),
+            w.HBox([w.HTML(f'<span style="white-space:nowrap">{html.escape(words.say("pg_add_column"))}</span>',
+                           layout=w.Layout(flex="0 0 auto")), self.add_column], layout=w.Layout(align_items="center")),
             self.columns_status,
             w.HTML(f"<b>{html.escape(words.say('pg_why'))}</b>"), w.HBox([self.explain_principal, self.explain_action],
                                           layout=w.Layout(flex_flow="row wrap")), self.explanation,
@@ -406,8 +423,8 @@ class Playground(LiveWidget):
         for editor in (self.key_editor, self.iam_editor):
             if editor is not None:
                 editor.close()
-        for widget in (self.columns, self.column_group, self.columns_status, self.new_key_spec, self.new_key_usage,
-                       self.new_key_name, self.create_key_button, self.key_status,
+        for widget in (self.columns, self.add_column, self.column_group, self.columns_status, self.new_key_spec,
+                       self.new_key_usage, self.new_key_name, self.create_key_button, self.key_status,
                        self.key_select, self.principal_select, self.explain_principal, self.explain_action,
                        self.table, self.explanation, self.path, self.save_button, self.load_button,
                        self.reset_button, self.status, self.errors, self.file_status, self.key_box, self.iam_box,

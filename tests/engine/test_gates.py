@@ -140,7 +140,9 @@ def test_retiring_principal_gate(w):
     assert decision.allowed and decision.deciding == GateName.RETIRING_PRINCIPAL
     assert decision.statements == (GrantRef("g-2"),) and "retiring principal" in decision.reason
     other = authorize(Request(w.user("mallory"), "kms:RetireGrant", key, grant_id="g-2"))
-    assert not other.allowed and other.gates[0].outcome == NO_MATCH
+    # after explicit Deny and SCPs (grant-delete.html: "use a Deny action with the kms:RetireGrant permission")
+    assert not other.allowed and other.deciding == GateName.RETIRING_PRINCIPAL
+    assert [g.name for g in other.gates][:3] == ["explicit-deny", "scp", "retiring-principal"]
 
 
 def test_the_decision_records_the_path_and_the_deciding_gate(w):

@@ -41,6 +41,9 @@ def every_kind_of_decision(w):
         ask(w.user("ext2", account=w.OTHER), key=named),
         ask(bob, key=grant_key), ask(admin, "kms:Encrypt", grant_key), ask(plain, "kms:Encrypt", grant_key),
         authorize(Request(bob, "kms:RetireGrant", grant_key, grant_id="g-account")),
+        authorize(Request(w.root(), "kms:RetireGrant", grant_key, grant_id="g-account")),
+        authorize(Request(admin, "kms:RetireGrant", grant_key, grant_id="g-account")),
+        authorize(Request(plain, "kms:RetireGrant", grant_key, grant_id="g-account")),
         authorize(Request(bob, "kms:RetireGrant", w.key(w.ROOT_STATEMENT, grants=(
             Grant("g-self", bob.arn, frozenset({"RetireGrant"})),)), grant_id="g-self")),
         ask(admin, key=w.key(w.stmt(f"arn:aws:iam::{w.ACCOUNT}:root", "kms:Encrypt"))),

@@ -10,8 +10,10 @@ from __future__ import annotations
 import botocore.session
 import pytest
 from botocore.exceptions import ClientError
+from Crypto.PublicKey import MLKEM
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, mlkem, rsa
+from kyber_py.ml_kem import ML_KEM_512
 
 from kmslab.engine.key_specs import DATA_KEY_PAIR_SPECS
 
@@ -38,7 +40,7 @@ def test_the_lab_knows_every_key_pair_spec_of_the_model():
     assert set(DATA_KEY_PAIR_SPECS) == set(MODEL.shape_for("DataKeyPairSpec").enum)
 
 
-# What each spec's keys are, read back with `cryptography` (ML_KEM_512 is simulated: its own test below).
+# What each spec's keys are, read back with `cryptography` (which has no ML-KEM-512: its own test below).
 _KINDS = {"RSA_3072": (rsa.RSAPrivateKey, rsa.RSAPublicKey), "ECC_NIST_P521": (ec.EllipticCurvePrivateKey, None),
           "ECC_SECG_P256K1": (ec.EllipticCurvePrivateKey, None),
           "ECC_NIST_EDWARDS25519": (ed25519.Ed25519PrivateKey, ed25519.Ed25519PublicKey),
@@ -90,15 +92,22 @@ def test_without_plaintext_omits_the_private_key_and_decrypt_recovers_a_matching
     public.verify(signature, b"message", ec.ECDSA(hashes.SHA256()))  # raises if the halves do not match
 
 
-def test_ml_kem_512_data_key_pairs_have_aws_shape(world):
-    """ML_KEM_512 is simulated (cryptography has no ML-KEM-512): AWS's shape, the seed format's fixed size ("the
-    length of the private key is the same for all ML-KEM key pair specs"), decryptable like every other."""
+def test_ml_kem_512_data_key_pairs_are_real_pairs(world):
+    """ML_KEM_512 (cryptography has none; the lab's is kyber-py's): "For ML-KEM data key pairs, the DER-encoded PKCS8
+    PrivateKeyInfo contains the private key in seed format", of the same length for every ML-KEM spec; read back with
+    PyCryptodome (another FIPS 203 implementation), the private key's seed derives the public key returned, and a
+    secret encapsulated under the public key decapsulates with the private key."""
     kms = world.client("kms", as_="admin")
-    simulated = kms.generate_data_key_pair(KeyId="alias/sym", KeyPairSpec="ML_KEM_512")
-    real = kms.generate_data_key_pair(KeyId="alias/sym", KeyPairSpec="ML_KEM_768")
-    assert len(simulated["PrivateKeyPlaintext"]) == len(real["PrivateKeyPlaintext"])
-    assert kms.decrypt(CiphertextBlob=simulated["PrivateKeyCiphertextBlob"])["Plaintext"] == \
-        simulated["PrivateKeyPlaintext"]
+    answer = kms.generate_data_key_pair(KeyId="alias/sym", KeyPairSpec="ML_KEM_512")
+    other = kms.generate_data_key_pair(KeyId="alias/sym", KeyPairSpec="ML_KEM_768")
+    assert len(answer["PrivateKeyPlaintext"]) == len(other["PrivateKeyPlaintext"])
+    private = MLKEM.import_key(answer["PrivateKeyPlaintext"])
+    assert private.param_set is MLKEM.ML_KEM_512 and private.seed is not None
+    assert private.public_key().export_key() == answer["PublicKey"]
+    secret, blob = ML_KEM_512.encaps(MLKEM.import_key(answer["PublicKey"]).ek)
+    assert ML_KEM_512.decaps(private.expanded_dk, blob) == secret
+    assert kms.decrypt(CiphertextBlob=answer["PrivateKeyCiphertextBlob"])["Plaintext"] == \
+        answer["PrivateKeyPlaintext"]
 
 
 @pytest.mark.parametrize("key", ["signing", "hmac"])

@@ -11,8 +11,10 @@ from __future__ import annotations
 import botocore.session
 import pytest
 from botocore.exceptions import ClientError
+from Crypto.PublicKey import MLKEM
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from kyber_py.ml_kem import ML_KEM_512
 
 from .conftest import user_arn
 
@@ -118,12 +120,27 @@ def test_decapsulate_recovers_what_encapsulate_produced(world, key, size):
     assert _code(refused) == "InvalidCiphertextException"
 
 
-def test_real_ml_kem_interoperates_with_cryptography(world):
-    """ML_KEM_768 is real ML-KEM: a shared secret encapsulated outside KMS under GetPublicKey's key decapsulates."""
+@pytest.mark.parametrize("spec", ["ML_KEM_768", "ML_KEM_1024"])
+def test_real_ml_kem_interoperates_with_cryptography(world, spec):
+    """ML_KEM_768/1024 are real ML-KEM: a shared secret encapsulated outside KMS under GetPublicKey's key decapsulates.
+    (API_Encapsulate: ML-KEM "specified in FIPS 203")"""
     kms = world.client("kms", as_="admin")
-    public = serialization.load_der_public_key(kms.get_public_key(KeyId="alias/ml-kem-768")["PublicKey"])
+    key = f"alias/{spec.lower().replace('_', '-')}"
+    public = serialization.load_der_public_key(kms.get_public_key(KeyId=key)["PublicKey"])
     secret, blob = public.encapsulate()
-    assert kms.decapsulate(KeyId="alias/ml-kem-768", EncapsulationAlgorithm="ML_KEM",
+    assert kms.decapsulate(KeyId=key, EncapsulationAlgorithm="ML_KEM",
+                           SharedSecretCiphertextBlob=blob)["SharedSecret"] == secret
+
+
+def test_ml_kem_512_is_real_ml_kem(world):
+    """ML_KEM_512 is real ML-KEM (FIPS 203; docs/aws-references.md 10.7): GetPublicKey's key is an ML-KEM-512
+    SubjectPublicKeyInfo that PyCryptodome reads, and a secret encapsulated outside KMS under it decapsulates."""
+    kms = world.client("kms", as_="admin")
+    spki = kms.get_public_key(KeyId="alias/ml-kem-512")["PublicKey"]
+    public = MLKEM.import_key(spki)
+    assert public.param_set is MLKEM.ML_KEM_512 and not public.has_private() and len(public.ek) == 800
+    secret, blob = ML_KEM_512.encaps(public.ek)
+    assert kms.decapsulate(KeyId="alias/ml-kem-512", EncapsulationAlgorithm="ML_KEM",
                            SharedSecretCiphertextBlob=blob)["SharedSecret"] == secret
 
 

@@ -14,11 +14,15 @@ import hashlib
 import botocore.session
 import pytest
 from botocore.exceptions import ClientError
+from Crypto.Hash import SHA512
+from Crypto.Signature import eddsa
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, mldsa
 
 from kmslab.engine.key_specs import KEY_SPECS, KEY_USAGES
 from kmslab.lab import Lab
+from kmslab.lab.moto_adapter.operations.key_pairs import KeyPair
 
 from .conftest import user_arn
 
@@ -153,8 +157,11 @@ def test_ml_dsa_signatures_are_real_raw_and_external_mu(kms):
     assert _code(refused) == "ValidationException"
 
 
-def test_ed25519ph_needs_digest_and_round_trips_in_the_lab(kms):
-    """"ED25519_PH_SHA_512 signing algorithm requires KMS MessageType:DIGEST" (simulated: key_pairs docstring)."""
+def test_ed25519ph_needs_digest_and_verifies_outside_the_lab(kms):
+    """"ED25519_PH_SHA_512 signing algorithm requires KMS MessageType:DIGEST"; "KMS still performs the SHA-512 prehash
+    described in Step 1 of Section 7.8.1 in FIPS 186-5. This means the input is hashed twice" (API_Sign, MessageType):
+    an RFC 8032 Ed25519ph signature of the 64-byte Message, which PyCryptodome's Ed25519ph verifier accepts with
+    GetPublicKey's key."""
     key_id = _signing_key(kms, "ECC_NIST_EDWARDS25519")
     digest = hashlib.sha512(b"hello").digest()
     with pytest.raises(ClientError) as refused:
@@ -164,6 +171,23 @@ def test_ed25519ph_needs_digest_and_round_trips_in_the_lab(kms):
                          SigningAlgorithm="ED25519_PH_SHA_512")["Signature"]
     assert kms.verify(KeyId=key_id, Message=digest, MessageType="DIGEST", Signature=signature,
                       SigningAlgorithm="ED25519_PH_SHA_512")["SignatureValid"] is True
+    public = serialization.load_der_public_key(kms.get_public_key(KeyId=key_id)["PublicKey"])
+    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    eddsa.new(eddsa.import_public_key(raw), "rfc8032").verify(SHA512.new(digest), signature)  # raises if not
+    with pytest.raises(InvalidSignature):  # not a pure Ed25519 signature of the digest
+        public.verify(signature, digest)
+
+
+def test_ed25519ph_is_rfc_8032s(kms):
+    """RFC 8032 section 7.3, the Ed25519ph test vector ("abc"): the lab's Ed25519ph signs it as the RFC does."""
+    secret = bytes.fromhex("833fe62409237b9d62ec77587520911e9a759cec1d19755b7da901b96dca3d42")
+    expected = bytes.fromhex("98a70222f0b8121aa9d30f813d683f809e462b469c7ff87639499bb94e6dae41"
+                             "31f85042463c2a355a2003d062adf5aaa10b8c61e636062aaad11c2a26083406")
+    pair = KeyPair("ECC_NIST_EDWARDS25519")
+    pair._key = ed25519.Ed25519PrivateKey.from_private_bytes(secret)
+    assert pair.sign(b"abc", "ED25519_PH_SHA_512", "DIGEST") == expected
+    assert pair.verify(b"abc", expected, "ED25519_PH_SHA_512", "DIGEST")
+    assert not pair.verify(b"abd", expected, "ED25519_PH_SHA_512", "DIGEST")
 
 
 @pytest.mark.parametrize(("spec", "algorithm"), [("ECC_NIST_P256", "ECDSA_SHA_256"),

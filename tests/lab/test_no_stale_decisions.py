@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from .conftest import ACCOUNT, ROOT_STATEMENT, SEED_POLICY, user_arn
+from .conftest import ACCOUNT, ROOT_STATEMENT, SEED_POLICY
 
 
 def _decrypt(lab, who="kms-test-2", **kw):
@@ -90,23 +90,31 @@ def test_deleting_a_named_user(warm):
     assert _decrypt(warm, "kms-test-1") == "denied"
 
 
+def _abac_user(lab) -> str:
+    """A user whose IAM policy reads the key's tags and aliases, on a key whose policy lets IAM decide: KMS supports
+    aws:ResourceTag/tag-key and kms:ResourceAliases "only in IAM policies".
+    https://docs.aws.amazon.com/kms/latest/developerguide/tag-authorization.html"""
+    lab.put_key_policy("demo", {**SEED_POLICY, "Statement": [ROOT_STATEMENT, *SEED_POLICY["Statement"]]})
+    lab.create_user("abac", inline_policies={"abac": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:ResourceTag/team": "blue"}}},
+        {"Effect": "Allow", "Action": "kms:Encrypt", "Resource": "*",
+         "Condition": {"ForAnyValue:StringEquals": {"kms:ResourceAliases": "alias/blue"}}}]}})
+    return "abac"
+
+
 def test_tags_and_aliases_in_conditions(warm):
-    policy = {"Version": "2012-10-17", "Statement": [
-        *SEED_POLICY["Statement"],
-        {"Sid": "Tagged", "Effect": "Allow", "Principal": {"AWS": user_arn("kms-test-2")}, "Action": "kms:Decrypt",
-         "Resource": "*", "Condition": {"StringEquals": {"aws:ResourceTag/team": "blue"}}},
-        {"Sid": "Aliased", "Effect": "Allow", "Principal": {"AWS": user_arn("kms-test-2")}, "Action": "kms:Encrypt",
-         "Resource": "*", "Condition": {"ForAnyValue:StringEquals": {"kms:ResourceAliases": "alias/blue"}}}]}
-    warm.put_key_policy("demo", policy)
+    """https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-resource-aliases"""
+    who = _abac_user(warm)
     admin = warm.client("kms", as_="manabusakai")
-    assert _decrypt(warm) == "denied"
+    assert _decrypt(warm, who) == "denied"
     admin.tag_resource(KeyId=warm.key_arn("demo"), Tags=[{"TagKey": "team", "TagValue": "blue"}])
-    assert _decrypt(warm) == "allowed"
+    assert _decrypt(warm, who) == "allowed"
     admin.untag_resource(KeyId=warm.key_arn("demo"), TagKeys=["team"])
-    assert _decrypt(warm) == "denied"
-    assert warm.request("kms-test-2", "kms:Encrypt", "demo").decision == "denied"
+    assert _decrypt(warm, who) == "denied"
+    assert warm.request(who, "kms:Encrypt", "demo").decision == "denied"
     admin.create_alias(AliasName="alias/blue", TargetKeyId=warm.key_id("demo"))
-    assert warm.request("kms-test-2", "kms:Encrypt", "demo").decision == "allowed"
+    assert warm.request(who, "kms:Encrypt", "demo").decision == "allowed"
 
 
 def test_an_alias_moved_to_another_key_leaves_the_first_one(warm):
@@ -114,19 +122,16 @@ def test_an_alias_moved_to_another_key_leaves_the_first_one(warm):
 
     https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-resource-aliases
     """
-    policy = {"Version": "2012-10-17", "Statement": [
-        *SEED_POLICY["Statement"],
-        {"Sid": "Aliased", "Effect": "Allow", "Principal": {"AWS": user_arn("kms-test-2")}, "Action": "kms:Encrypt",
-         "Resource": "*", "Condition": {"ForAnyValue:StringEquals": {"kms:ResourceAliases": "alias/blue"}}}]}
-    warm.put_key_policy("demo", policy)
-    warm.create_key("other", policy=policy, created_by="manabusakai")
+    who = _abac_user(warm)
+    warm.create_key("other", policy={**SEED_POLICY, "Statement": [ROOT_STATEMENT, *SEED_POLICY["Statement"]]},
+                    created_by="manabusakai")
     admin = warm.client("kms", as_="manabusakai")
     admin.create_alias(AliasName="alias/blue", TargetKeyId=warm.key_id("demo"))
-    assert warm.request("kms-test-2", "kms:Encrypt", "demo").decision == "allowed"
-    assert warm.request("kms-test-2", "kms:Encrypt", "other").decision == "denied"
+    assert warm.request(who, "kms:Encrypt", "demo").decision == "allowed"
+    assert warm.request(who, "kms:Encrypt", "other").decision == "denied"
     admin.update_alias(AliasName="alias/blue", TargetKeyId=warm.key_id("other"))
-    assert warm.request("kms-test-2", "kms:Encrypt", "demo").decision == "denied"
-    assert warm.request("kms-test-2", "kms:Encrypt", "other").decision == "allowed"
+    assert warm.request(who, "kms:Encrypt", "demo").decision == "denied"
+    assert warm.request(who, "kms:Encrypt", "other").decision == "allowed"
 
 
 def test_a_change_to_one_key_leaves_the_others_answers_right(warm):

@@ -140,7 +140,9 @@ def test_unused_gates_are_neutral_and_labels_are_never_cut(seed):
 
 def test_a_key_state_refusal_and_a_retiring_principal_are_drawn_from_the_path(seed):
     """A disabled key refuses what the policies allowed: the policy boxes are not failures, DENIED says why.
-    RetireGrant by the grant's retiring principal: the grant box allows, nothing else is consulted."""
+    RetireGrant by the grant's retiring principal: after explicit Deny and SCPs (grant-delete.html: "To deny
+    permission to retire a grant, you can use a Deny action with the kms:RetireGrant permission"), the grant box
+    allows, no policy is consulted."""
     from dataclasses import replace
 
     from kmslab.engine import Caller, Grant, Request, authorize
@@ -154,5 +156,5 @@ def test_a_key_state_refusal_and_a_retiring_principal_are_drawn_from_the_path(se
     grant = Grant("g-retire", seed.USER1, frozenset({"Decrypt"}), retiring_principal=seed.USER2)
     cleanup = Caller(seed.USER2, seed.ACCOUNT, "User", "AIDAKMSTEST2EXAMPLE2", username="kms-test-2")
     retire = authorize(Request(cleanup, "kms:RetireGrant", seed.make_key(False, grants=(grant,)), grant_id="g-retire"))
-    assert retire.allowed and decision_path(retire) == ["grant", "ALLOWED"]
+    assert retire.allowed and decision_path(retire) == ["explicit-deny", "scp", "grant", "ALLOWED"]
     assert "retiring principal" in texts(nodes(parse(flow_svg(retire)))["grant"])

@@ -69,6 +69,18 @@ def test_the_playground_offers_every_action_of_the_catalog(playground):
     assert len(playground.column_group.options) == len(groups)
 
 
+def test_an_action_typed_in_the_add_box_becomes_the_last_column(playground):
+    """The add box (a Combobox: JupyterLab passes its Enter on, where TagsInput's own box adds nothing until it
+    loses focus) appends the action once and empties itself for the next."""
+    before = list(playground.columns.value)
+    assert list(playground.add_column.options) == list(playground.columns.allowed_tags)
+    playground.add_column.value = "ListGrants"  # as the browser sends it on Enter
+    assert list(playground.columns.value) == [*before, "ListGrants"] and playground.add_column.value == ""
+    assert playground.actions[-1] == "kms:ListGrants" and "ListGrants" in columns(playground.table.value)
+    playground.add_column.value = "ListGrants"  # already a column: nothing changes
+    assert list(playground.columns.value) == [*before, "ListGrants"] and playground.add_column.value == ""
+
+
 def test_typed_columns_become_the_table_and_the_explanation_list(playground):
     assert playground.set_actions(["Sign", "Verify", "GenerateMac", "kms:Decrypt"]) is True
     assert playground.actions == ["kms:Sign", "kms:Verify", "kms:GenerateMac", "kms:Decrypt"]

@@ -47,8 +47,9 @@ naming the missing ones):
   `KmsResponse._validate_key_id` (moto's NotFoundException), moto's `sign`/`verify`/`get_public_key` response methods
   (wrapped), `KmsBackend.encrypt` (a data key pair's private key is encrypted as Encrypt would), `Key.to_dict` and
   `Key.signing_algorithms` (empty for the specs moto does not know), a Key's `key_spec` and `private_key` set for
-  those specs (moto creates the key as RSA_2048; `private_key` becomes kmslab's `KeyPair`), and for ECDH the
-  `cryptography` key inside moto's `ECDSAPrivateKey` (`.private_key`).
+  those specs (moto creates the key as RSA_2048; `private_key` becomes kmslab's `KeyPair`), and for ECDH and for RSA
+  and ECDSA signatures (`signatures.py`) the `cryptography` key inside moto's `RSAPrivateKey` / `ECDSAPrivateKey`
+  (`.private_key`).
 - `moto.core.exceptions.JsonRESTError` (an error boto3 receives as AWS's JSON error).
 - `moto.core.base_backend.AccountSpecificBackend.get_session` (regions), `moto.core.utils.create_loader`
   (service models; called by `get_service_model` when moto parses a request).

@@ -153,7 +153,7 @@ def apply_speedups() -> None:
             and moto_core_responses.gen_amzn_requestid_long is moto_aws_headers.gen_amzn_requestid_long
             and _source_hash(moto_aws_headers.gen_amzn_requestid_long) == _REQUEST_ID_525 and _draws_as_choice()):
         _ORIGINAL["gen_amzn_requestid_long"] = moto_core_responses.gen_amzn_requestid_long
-        moto_core_responses.gen_amzn_requestid_long = _request_id  # type: ignore[assignment]
+        moto_core_responses.gen_amzn_requestid_long = _request_id
     base = moto_core_responses.BaseResponse
     if "get_access_key" not in _ORIGINAL and _source_hash(base.get_access_key) == _GET_ACCESS_KEY_525:
         _ORIGINAL["get_access_key"] = base.get_access_key
@@ -167,7 +167,7 @@ def apply_speedups() -> None:
         moto_core_responses.camelcase_to_underscores = _method_name  # type: ignore[assignment]
     if "http_date" not in _ORIGINAL and moto_core_responses.http_date is werkzeug_http.http_date:
         _ORIGINAL["http_date"] = moto_core_responses.http_date
-        moto_core_responses.http_date = _http_date  # type: ignore[assignment]
+        moto_core_responses.http_date = _http_date
 
 
 @cache
@@ -451,7 +451,8 @@ _ID_POOL = string.ascii_letters + string.digits  # moto's get_random_string pool
 def _random_string(source: Any, length: int) -> str:
     """`source.get_random_string(length)`: `choice(pool)` is `pool[_randbelow(62)]`, and `_randbelow(62)` draws
     `getrandbits(6)` until one is below 62; the same draws, without the calls between."""
-    getrandbits, pool, out = source.getrandbits, _ID_POOL, []
+    getrandbits, pool = source.getrandbits, _ID_POOL
+    out: list[str] = []
     while len(out) < length:
         r = getrandbits(6)
         if r < 62:

@@ -6,8 +6,8 @@ AWS's pages:
 
 "This operation returns a plaintext public key, a plaintext private key, and a copy of the private key that is
 encrypted under the symmetric encryption KMS key you specify." The pair is a real, new key pair of the KeyPairSpec
-(`key_pairs.data_key_pair`: RSA, NIST and SECG curves, Ed25519, ML-KEM-768/1024 with `cryptography`; ML_KEM_512 is
-simulated and labelled so there). The private key is encrypted with the lab's own encryption of the KMS key (moto's
+(`key_pairs.data_key_pair`: RSA, NIST and SECG curves, Ed25519, ML-KEM-768/1024 with `cryptography`; ML-KEM-512 with
+kyber-py). The private key is encrypted with the lab's own encryption of the KMS key (moto's
 `KmsBackend.encrypt`, with the request's encryption context), so Decrypt with the same key and encryption context
 returns it, as on AWS ("use the Decrypt operation to decrypt the encrypted private key").
 Not simulated: SM2 (China Regions only; kmslab has no SM2), the Recipient parameter (Nitro attestation documents),

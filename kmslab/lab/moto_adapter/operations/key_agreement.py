@@ -7,8 +7,8 @@ AWS's pages:
   peer's DER SubjectPublicKeyInfo. Without a Recipient, AWS returns the plaintext SharedSecret, and so does the lab; a
   Recipient (a Nitro attestation document) is refused, since the lab cannot check one (data_key_pairs.no_recipient).
 - https://docs.aws.amazon.com/kms/latest/APIReference/API_Encapsulate.html and API_Decapsulate.html: ML-KEM (FIPS 203).
-  ML_KEM_768 and ML_KEM_1024 are real ML-KEM (`cryptography`); ML_KEM_512 is NOT real ML-KEM - the lab's stand-in
-  with AWS's lengths whose Decapsulate recovers what Encapsulate produced (key_pairs.SimulatedMLKEM512).
+  ML_KEM_768 and ML_KEM_1024 with `cryptography`, ML_KEM_512 with kyber-py (key_pairs.MLKEM512): real ML-KEM, each
+  interoperable through GetPublicKey's key.
   "Decapsulate returns an InvalidCiphertextException when the length of the SharedSecretCiphertextBlob is
   inconsistent with the ML-KEM key spec. In all other cases, Decapsulate returns a 32-byte pseudo-random value."
 The engine has refused a key of another usage (InvalidKeyUsageException) and a key in a state the key state table

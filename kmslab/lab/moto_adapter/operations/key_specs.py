@@ -13,11 +13,12 @@ HMAC keys, and answers a Verify of a bad signature with SignatureValid false. Wh
 - GetPublicKey: refused for a symmetric encryption or HMAC key (UnsupportedOperationException: "a specified resource
   is not valid for this operation", API_GetPublicKey Errors); the answer names the key by its ARN ("KeyId: The Amazon
   Resource Name (key ARN) of the asymmetric KMS key from which the public key was downloaded.").
-- Sign and Verify: ED25519_SHA_512 / ED25519_PH_SHA_512 and ML_DSA_SHAKE_256 by the adapter (key_pairs: Ed25519 and
-  ML-DSA are real; ED25519_PH_SHA_512 is simulated, see key_pairs); a signing algorithm the key spec does not support
-  is InvalidKeyUsageException ("The encryption algorithm or signing algorithm specified for the operation is
-  incompatible with the type of key material in the KMS key (KeySpec)"); a signature that does not verify is
-  KMSInvalidSignatureException (API_Verify Errors: "The request was rejected because the signature verification
+- Sign and Verify: ED25519_SHA_512 / ED25519_PH_SHA_512 and ML_DSA_SHAKE_256 by the adapter (key_pairs: Ed25519,
+  Ed25519ph and ML-DSA, all real); RSA and ECDSA by the adapter too, on moto's key
+  pair (signatures.py: moto hashed a DIGEST again and salted PSS at the maximum length); a signing algorithm the key
+  spec does not support is InvalidKeyUsageException ("The encryption algorithm or signing algorithm specified for the
+  operation is incompatible with the type of key material in the KMS key (KeySpec)"); a signature that does not verify
+  is KMSInvalidSignatureException (API_Verify Errors: "The request was rejected because the signature verification
   failed."), never SignatureValid false. https://docs.aws.amazon.com/kms/latest/APIReference/API_Verify.html
 """
 
@@ -34,6 +35,8 @@ from ..hooks import AwsError
 from . import Method, around, params
 from .data_key_pairs import find_key, invalid_key_usage
 from .key_pairs import NEW_SPECS, KeyPair
+from .signatures import sign as rsa_ecdsa_sign
+from .signatures import verify as rsa_ecdsa_verify
 
 STAND_IN_SPEC = "RSA_2048"  # what moto creates a key of a spec it does not know as (its pair is replaced, unmade)
 _ALGORITHM_FIELDS = ("EncryptionAlgorithms", "SigningAlgorithms", "MacAlgorithms", "KeyAgreementAlgorithms",
@@ -140,16 +143,21 @@ def _check_message_type(algorithm: str, message_type: str, message: bytes) -> No
             raise refuse("ML-DSA signs a RAW message or its EXTERNAL_MU")
         size = _DIGEST_BYTES.get(algorithm.rsplit("_", 1)[-1])
         if size is not None and len(message) != size:
-            raise refuse(f"the Message must be a {size}-byte digest")
+            # AWS's message as real KMS returned it [obs]: "Digest is invalid length for algorithm ECDSA_SHA_256"
+            # (quoted in a KMS client's source, citing github.com/awslabs/aws-sdk-rust/discussions/571; the same text
+            # for RSASSA_PKCS1_V1_5_SHA_256 digests of 20, 31, 33, 48 and 64 bytes in a published probe log).
+            raise AwsError("ValidationException", f"Digest is invalid length for algorithm {algorithm}.")
 
 
 @around("Sign")
 def sign(response: KmsResponse, moto_method: Method) -> str:
-    """Sign with every signing key spec: moto's RSA and ECDSA, the adapter's Ed25519 and ML-DSA."""
+    """Sign with every signing key spec: RSA and ECDSA on moto's key pair (signatures.py: a DIGEST is not hashed
+    again, PSS salts are as long as the hash), Ed25519 and ML-DSA on the adapter's."""
     key, _request, message, algorithm, message_type = _checked(response, "Sign")
-    if key.key_spec not in NEW_SPECS:
-        return moto_method(response)
-    signature = key.private_key.sign(message, algorithm, message_type)
+    if key.key_spec in NEW_SPECS:
+        signature = key.private_key.sign(message, algorithm, message_type)
+    else:
+        signature = rsa_ecdsa_sign(key.private_key.private_key, algorithm, message, message_type)
     return json.dumps({"KeyId": key.arn, "Signature": base64.b64encode(signature).decode(),
                        "SigningAlgorithm": algorithm})
 
@@ -158,11 +166,11 @@ def sign(response: KmsResponse, moto_method: Method) -> str:
 def verify(response: KmsResponse, moto_method: Method) -> str:
     """SignatureValid true, or KMSInvalidSignatureException: AWS never answers SignatureValid false."""
     key, request, message, algorithm, message_type = _checked(response, "Verify")
+    signature = base64.b64decode(request.get("Signature", ""))
     if key.key_spec in NEW_SPECS:
-        valid = key.private_key.verify(message, base64.b64decode(request.get("Signature", "")), algorithm,
-                                       message_type)
+        valid = key.private_key.verify(message, signature, algorithm, message_type)
     else:
-        valid = bool(json.loads(moto_method(response)).get("SignatureValid"))
+        valid = rsa_ecdsa_verify(key.private_key.private_key, algorithm, message, signature, message_type)
     if not valid:
         # The error's description in API_Verify (AWS's message text is not documented).
         raise AwsError("KMSInvalidSignatureException", "The request was rejected because the signature verification "

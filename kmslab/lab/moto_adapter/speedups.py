@@ -164,7 +164,7 @@ def apply_speedups() -> None:
     if ("camelcase_to_underscores" not in _ORIGINAL
             and moto_core_responses.camelcase_to_underscores is moto_core_utils.camelcase_to_underscores):
         _ORIGINAL["camelcase_to_underscores"] = moto_core_responses.camelcase_to_underscores
-        moto_core_responses.camelcase_to_underscores = _method_name  # type: ignore[assignment]
+        moto_core_responses.camelcase_to_underscores = _method_name
     if "http_date" not in _ORIGINAL and moto_core_responses.http_date is werkzeug_http.http_date:
         _ORIGINAL["http_date"] = moto_core_responses.http_date
         moto_core_responses.http_date = _http_date

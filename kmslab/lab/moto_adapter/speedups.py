@@ -28,6 +28,10 @@
   botocore's SigV4 header shape directly, where that shape admits no other match (see `_SIGV4`), and otherwise
   asks moto's regex. moto then looks the key up in every account and partition through `BackendDict.__getitem__`;
   `_get_account_id_from` makes the same lookups in the same order, straight from the dicts where the backend exists.
+- Every `backends[account]` of moto (several a request: the caller's account, `kms_backend`, ...) makes sure the
+  account's entry exists and the BackendDict is listed, under a lock, by building a list of the accounts and
+  comparing itself with every listed BackendDict (~3-10 us); `_ensure_account` returns at once when both are so
+  already (the entry is there, the dict itself is in the list) and otherwise runs moto's own.
 - moto turns the action's name into a method name (`camelcase_to_underscores`, a character loop of ~5-10 us)
   on every request; the name is a pure function of the action's, so `_method_name` keeps it per action.
 - Not moto's, the clients': botocore's SigV4 signer collects the headers to sign twice per request
@@ -67,7 +71,7 @@ import moto.kms.models as moto_kms_models
 import moto.utilities.aws_headers as moto_aws_headers
 import werkzeug.http as werkzeug_http
 from botocore.awsrequest import AWSRequest
-from moto.core.base_backend import AccountSpecificBackend
+from moto.core.base_backend import AccountSpecificBackend, BackendDict
 
 _ORIGINAL: dict[str, Any] = {}
 
@@ -165,6 +169,10 @@ def apply_speedups() -> None:
             and moto_core_responses.camelcase_to_underscores is moto_core_utils.camelcase_to_underscores):
         _ORIGINAL["camelcase_to_underscores"] = moto_core_responses.camelcase_to_underscores
         moto_core_responses.camelcase_to_underscores = _method_name
+    ensure = BackendDict.__dict__.get("_create_account_specific_backend")
+    if "ensure_account" not in _ORIGINAL and ensure is not None and _source_hash(ensure) == _ENSURE_ACCOUNT_525:
+        _ORIGINAL["ensure_account"] = ensure
+        BackendDict._create_account_specific_backend = _ensure_account  # type: ignore[method-assign]
     if "http_date" not in _ORIGINAL and moto_core_responses.http_date is werkzeug_http.http_date:
         _ORIGINAL["http_date"] = moto_core_responses.http_date
         moto_core_responses.http_date = _http_date
@@ -567,3 +575,19 @@ def _get_account_id_from(access_key: str) -> str:
             if access_key in backend.access_keys:
                 return account_id
     return DEFAULT_ACCOUNT_ID
+
+
+# ------------------------------------------------------------------ moto's backends by account
+
+# SHA-256 of moto 5.2.5's BackendDict._create_account_specific_backend source.
+_ENSURE_ACCOUNT_525 = "efcc193ee3ca333752f8d55b94e70a7f2cffd87da07bc1d6140265bf9231f8a6"
+
+
+def _ensure_account(self: Any, account_id: str) -> None:
+    """moto's `_create_account_specific_backend`, which does nothing when the account's entry exists and this
+    BackendDict is listed (`in` finds an item that *is* the object first): then nothing is done, at once."""
+    if type(account_id) is str and dict.__contains__(self, account_id):
+        for listed in BackendDict._instances:  # type: ignore[misc]
+            if listed is self:
+                return
+    _ORIGINAL["ensure_account"](self, account_id)

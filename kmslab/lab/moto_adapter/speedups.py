@@ -233,16 +233,19 @@ class FasterSigV4Auth(botocore.auth.SigV4Auth):  # type: ignore[misc]  # botocor
             self._signing, self._collected = False, None
 
     def headers_to_sign(self, request: Any) -> Any:
-        if getattr(self, "_signing", False) and self._collected is not None and self._collected[0] is request:
+        """botocore's HTTPHeaders of the headers to sign; while signing, the same (name, value) pairs in a plain
+        list (`_HeadersToSign`): what this signer's canonical_headers and botocore's signed_headers read of it."""
+        signing = getattr(self, "_signing", False)
+        if signing and self._collected is not None and self._collected[0] is request:
             return self._collected[1]
-        header_map = botocore.auth.HTTPHeaders()
+        header_map: Any = _HeadersToSign() if signing else botocore.auth.HTTPHeaders()
         for name, value in request.headers.items():
             lname = name.lower()
             if lname not in botocore.auth.SIGNED_HEADERS_BLACKLIST:
                 header_map[lname] = value
         if "host" not in header_map:
             header_map["host"] = _host_from_url(request.url)
-        if getattr(self, "_signing", False):
+        if signing:
             self._collected = (request, header_map)
         return header_map
 
@@ -276,6 +279,37 @@ class FasterSigV4Auth(botocore.auth.SigV4Auth):  # type: ignore[misc]  # botocor
         return "\n".join(
             f"{key}:{botocore.auth.ensure_unicode(','.join(self._header_value(v) for v in values[key.lower()]))}"
             for key in sorted(set(headers_to_sign)))
+
+
+class _HeadersToSign:
+    """The headers to sign as botocore's HTTPHeaders (an email Message) holds them, without the Message: its
+    `__setitem__` appends (name, value) (the compat32 policy stores both as given), and reading gives the
+    values back unchanged (compat32 only turns a str with surrogates into a Header, and what `request.headers`
+    hands over has been through that already); names compare case-insensitively."""
+
+    __slots__ = ("_pairs",)
+
+    def __init__(self) -> None:
+        self._pairs: list[tuple[str, Any]] = []
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        self._pairs.append((name, value))
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and any(key.lower() == name.lower() for key, _ in self._pairs)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([key for key, _ in self._pairs])
+
+    def __len__(self) -> int:
+        return len(self._pairs)
+
+    def items(self) -> list[tuple[str, Any]]:
+        return list(self._pairs)
+
+    def get_all(self, name: str, failobj: Any = None) -> Any:
+        values = [value for key, value in self._pairs if key.lower() == name.lower()]
+        return values or failobj
 
 
 _FASTER_V4 = "kmslab-v4"

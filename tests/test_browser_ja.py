@@ -147,3 +147,69 @@ def test_08_typing_an_action_and_enter_adds_a_column(page, jupyterlab):
     assert walk.cut_labels(page, playground) == []
     assert tofu(page, playground) == []
     walk.shot(page, "ja-08-add-column")
+
+
+@pytest.fixture(scope="module")
+def lab_with_language_links(tmp_path_factory):
+    """A JupyterLab with kmslab's language links (kmslab.locale.jupyter) enabled, as binder/postBuild enables them,
+    and no language chosen yet (JupyterLab's default, English)."""
+    import shutil
+    import sys
+    import time
+
+    walk._require_browser()
+    tmp = tmp_path_factory.mktemp("language-links")
+    shutil.copytree(ROOT / "notebooks", tmp / "notebooks")
+    settings = tmp / "settings"
+    port, token = walk._free_port(), "kmslab-language-links"
+    # binder/jupyter_server_config.d/kmslab.json, which binder/postBuild installs, enables the extension
+    env = {**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(settings), "JUPYTER_RUNTIME_DIR": str(tmp / "rt"),
+           "JUPYTER_CONFIG_PATH": str(ROOT / "binder")}
+    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
+           f"--ServerApp.token={token}", f"--ServerApp.root_dir={tmp / 'notebooks'}",
+           f"--LabApp.workspaces_dir={tmp / 'workspaces'}"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")
+    with open(tmp / "jupyterlab.log", "w") as log:
+        server = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=tmp)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(120):
+                try:
+                    urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=1)
+                    break
+                except OSError:
+                    if server.poll() is not None:
+                        pytest.fail("JupyterLab exited:\n" + (tmp / "jupyterlab.log").read_text()[-3000:])
+                    time.sleep(0.5)
+            else:
+                pytest.fail("JupyterLab did not start:\n" + (tmp / "jupyterlab.log").read_text()[-3000:])
+            yield url, token, settings
+        finally:
+            server.terminate()
+            try:
+                server.wait(10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+
+
+def test_the_japanese_link_opens_jupyterlab_in_japanese(page, lab_with_language_links):
+    """`urlpath=kmslab/ja/<folder>` (the ja Binder link): JupyterLab's menus in Japanese, at that folder;
+    `kmslab/en/<folder>` puts English back. JupyterLab has no URL parameter for its language."""
+    url, token, settings = lab_with_language_links
+    english_menu = page.locator("#jp-MainMenu .lm-MenuBar-itemLabel").first
+    page.goto(f"{url}/lab/tree/ja?token={token}")
+    english_menu.wait_for(timeout=90_000)
+    assert english_menu.inner_text() == "File"  # nothing chosen yet: JupyterLab's default
+    page.goto(f"{url}/kmslab/ja/ja?token={token}")
+    page.wait_for_url(f"{url}/lab/tree/ja*", timeout=30_000)
+    english_menu.wait_for(timeout=90_000)
+    assert english_menu.inner_text() == "ファイル"
+    page.locator(".jp-DirListing-item", has_text="00-welcome").first.wait_for(timeout=30_000)  # at notebooks/ja
+    written = json.loads((settings / "@jupyterlab/translation-extension/plugin.jupyterlab-settings").read_text())
+    assert written == {"locale": "ja_JP"}
+    walk.shot(page, "ja-link-jupyterlab-in-japanese")
+    page.goto(f"{url}/kmslab/en/ja?token={token}")
+    page.wait_for_url(f"{url}/lab/tree/ja*", timeout=30_000)
+    english_menu.wait_for(timeout=90_000)
+    assert english_menu.inner_text() == "File"

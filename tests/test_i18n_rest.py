@@ -291,3 +291,24 @@ def test_the_experiment_widgets_picker_reads_japanese():
         experiment.close()
     finally:
         lab.stop()
+
+
+def test_the_japanese_binder_link_goes_through_the_language_extension(tmp_path):
+    """JupyterLab has no URL parameter for its language: README.ja.md's Binder link opens kmslab/ja/<path>
+    (kmslab.locale.jupyter), which binder/postBuild enables; the English link stays JupyterLab's default."""
+    import json
+
+    from kmslab.locale import jupyter
+
+    badge = re.search(r"mybinder\.org/v2/gh/[^)]*urlpath=([^)&]*)", (REPO / "README.ja.md").read_text()).group(1)
+    assert badge == "kmslab/ja/workspace/ja"
+    config = json.loads((REPO / "binder" / "jupyter_server_config.d" / "kmslab.json").read_text())
+    assert config == {"ServerApp": {"jpserver_extensions": {"kmslab.locale.jupyter": True}}}
+    assert "binder/jupyter_server_config.d/kmslab.json" in (REPO / "binder" / "postBuild").read_text()
+    assert jupyter._jupyter_server_extension_points() == [{"module": "kmslab.locale.jupyter"}]
+    # the setting is merged into what the learner already set there
+    plugin = tmp_path / jupyter.PLUGIN
+    plugin.parent.mkdir(parents=True)
+    plugin.write_text('{"stringsPrefix": "!"}')
+    assert jupyter.set_locale(tmp_path, "ja_JP") == plugin
+    assert json.loads(plugin.read_text()) == {"stringsPrefix": "!", "locale": "ja_JP"}

@@ -7,8 +7,9 @@ KMS service model (the shapes AWS publishes):
 
 - not JSON, not UTF-8, nested too deep, not an object, a value of the wrong type, a blob that is
   not base64: `SerializationException` (the request cannot be deserialized);
-- a required member missing or a value too short: `ValidationException`
-  ("1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null");
+- a required member missing, a value too short or too long, a number out of the model's range: `ValidationException`
+  ("1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null";
+  "... Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to 4096");
 - an operation KMS does not have: `UnknownOperationException`.
 https://docs.aws.amazon.com/kms/latest/APIReference/CommonErrors.html
 Members the model does not know are ignored, as AWS's JSON protocol ignores them.
@@ -59,7 +60,8 @@ class _NotingSerializer:
     def serialize_to_request(self, parameters: Any, operation_model: Any) -> Any:
         request = self._inner.serialize_to_request(parameters, operation_model)  # raises on invalid parameters
         body = request.get("body")
-        if isinstance(body, bytes) and operation_model.name in _model().operation_names:
+        if (isinstance(body, bytes) and operation_model.name in _model().operation_names
+                and not _over_maximum(operation_model.input_shape, parameters, raw=True)):  # botocore: minimums only
             _remember(operation_model.name, body.decode("utf-8"))
         return request
 
@@ -174,9 +176,9 @@ def _check_shapes(shape: Any, params: dict[str, Any]) -> None:
                 base64.b64decode(params[name], validate=True)
             except (binascii.Error, ValueError):
                 raise _serialization(f"Value of {name} is not valid base64.") from None
-    if not errors:
+    problems = _over_maximum(shape, known)
+    if not errors and not problems:
         return
-    problems = []
     for reason, name, details in errors:
         field = _camel(str(name).lstrip("."))
         if reason == "missing required field":
@@ -192,6 +194,57 @@ def _check_shapes(shape: Any, params: dict[str, Any]) -> None:
         count = len(problems)
         raise AwsError("ValidationException", f"{count} validation error{'s' if count > 1 else ''} detected: "
                        + "; ".join(problems))
+
+
+@lru_cache(maxsize=512)  # one per shape: botocore hands out the same shape objects each time
+def _maxima(shape: Any) -> tuple[tuple[str, str, int, Any], ...]:
+    """(member, kind, maximum, member shape) of a structure's members the model bounds from above, and of its
+    structure members (kind "structure", maximum 0) that hold such members."""
+    out = []
+    for name, member in shape.members.items():
+        maximum = member.metadata.get("max")
+        if maximum is not None and member.type_name in ("string", "blob", "list", "map", "integer", "long"):
+            out.append((name, member.type_name, int(maximum), member))
+        elif member.type_name == "structure" and _maxima(member):
+            out.append((name, "structure", 0, member))
+    return tuple(out)
+
+
+def _over_maximum(shape: Any, params: Any, prefix: str = "", *, raw: bool = False) -> list[str]:
+    """AWS's messages for values over the model's maximum (botocore's validator checks only minimums): a length
+    ("Member must have length less than or equal to N": characters of a string, bytes of a blob, items of a list or
+    map) or a number ("Member must have value less than or equal to N"), for the request's members and those of its
+    structures. A blob is bytes, or text: base64 in a JSON body, or (`raw`: boto3's parameters) text boto3 sends
+    as its UTF-8 bytes."""
+    if not isinstance(params, dict):
+        return []
+    problems = []
+    for name, kind, maximum, member in _maxima(shape):
+        value = params.get(name)
+        if value is None:
+            continue
+        field = _camel(prefix + name)
+        if kind == "structure":
+            problems += _over_maximum(member, value, f"{prefix}{name}.", raw=raw)
+        elif kind in ("integer", "long"):
+            if isinstance(value, int) and not isinstance(value, bool) and value > maximum:
+                problems.append(f"Value at '{field}' failed to satisfy constraint: Member must have value less than "
+                                f"or equal to {maximum}")
+        elif _length(kind, value, raw) > maximum:
+            problems.append(f"Value at '{field}' failed to satisfy constraint: Member must have length less than or "
+                            f"equal to {maximum}")
+    return problems
+
+
+def _length(kind: str, value: Any, raw: bool) -> int:
+    if kind == "blob" and isinstance(value, str):
+        if raw:
+            return len(value.encode("utf-8"))
+        return len(value) * 3 // 4 - value[-2:].count("=")  # base64 text: the bytes it stands for
+    try:
+        return len(value)
+    except TypeError:  # a value of the wrong type is reported elsewhere
+        return 0
 
 
 _JSON_TYPE = {str: "string", dict: "object", list: "array", bool: "boolean", int: "number", float: "number",

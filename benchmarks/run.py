@@ -136,6 +136,8 @@ def suite_toggle(reps: int, quick: bool) -> SuiteOutput:
         runs.append(spawn("toggle", n))
     pooled = [ms(s) for r in runs for s in r["samples"]]
     shape = f"{runs[0]['principals']} principals x {runs[0]['actions']} actions"
+    if "requests" in runs[0]:
+        shape += f", {runs[0]['requests']:g} KMS requests a toggle"
     detail = (f"{shape}, {len(pooled)} toggles in {reps} processes; pooled p50 {statistics.median(pooled):.1f}"
               f" p95 {percentile(pooled, 95):.1f} max {max(pooled):.1f} ms")
     results = [Result("toggle.p50_ms", [statistics.median([ms(s) for s in r["samples"]]) for r in runs], detail),

@@ -11,6 +11,7 @@ as `AwsError`, which reach boto3 as ordinary `ClientError`s. It knows moto only 
 from __future__ import annotations
 
 import json
+import random
 import threading
 import time
 import uuid
@@ -62,6 +63,13 @@ class LabCall:
 
 
 _THREAD = threading.local()
+# CloudTrail event ids (GetKeyLastUsage): random UUIDs from a generator of our own, seeded from os.urandom once
+# rather than read from it per request; moto's seeded generator and the learner's `random` are left alone.
+_EVENT_IDS = random.Random()
+
+
+def _event_id() -> str:
+    return str(uuid.UUID(int=_EVENT_IDS.getrandbits(128), version=4))
 
 
 def begin_call(call: LabCall | None) -> None:
@@ -498,7 +506,7 @@ class Authorizer:
         if event is None:
             return
         if status < 400 and response.used:
-            event.event_id = str(uuid.uuid4())  # the CloudTrail eventId GetKeyLastUsage reports
+            event.event_id = _event_id()  # the CloudTrail eventId GetKeyLastUsage reports
             for handle in response.used:
                 moto_adapter.record_use(handle, operation, event.event_id)
         if status >= 400 and event.outcome == "allowed":

@@ -320,3 +320,31 @@ def test_the_account_is_the_one_moto_finds():
             assert speedups._ORIGINAL["get_account_id_from"](access_key) == ours
             assert {a: sorted(dict.keys(b)) for a, b in iam_models.iam_backends.items()} == made
         assert speedups._get_account_id_from(key) == "444455556666"
+
+
+def test_method_names_are_the_ones_moto_makes():
+    import moto.core.responses as moto_responses
+    from moto.core.utils import camelcase_to_underscores
+
+    speedups.apply_speedups()
+    assert moto_responses.camelcase_to_underscores is speedups._method_name
+    for name in ["Decrypt", "ReEncrypt", "GenerateDataKeyPairWithoutPlaintext", "GetKeyLastUsage", "ListAliases",
+                 "theNewAttribute", "ABCThing", "a b", "", None, "X"]:
+        assert speedups._method_name(name) == camelcase_to_underscores(name)
+        assert speedups._method_name(name) == camelcase_to_underscores(name)  # and again, kept
+
+
+def test_backends_by_account_are_moto_own():
+    """An account's backends: the same object as moto's lookup gives, made by moto's own code when missing."""
+    from moto.core.base_backend import BackendDict
+    from moto.kms.models import kms_backends
+
+    with Lab() as lab:
+        assert BackendDict._create_account_specific_backend is speedups._ensure_account
+        lab.create_key("k")  # the account's KMS backend exists
+        known = dict.__getitem__(kms_backends, lab.account)
+        assert kms_backends[lab.account] is known and kms_backends[lab.account][lab.region] is known[lab.region]
+        assert "999988887777" not in dict.keys(kms_backends)
+        made = kms_backends["999988887777"]  # moto's own path: made and listed as moto makes them
+        assert made.account_id == "999988887777" and kms_backends["999988887777"] is made
+        assert sum(listed is kms_backends for listed in BackendDict._instances) == 1

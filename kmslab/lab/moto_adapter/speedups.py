@@ -28,6 +28,12 @@
   botocore's SigV4 header shape directly, where that shape admits no other match (see `_SIGV4`), and otherwise
   asks moto's regex. moto then looks the key up in every account and partition through `BackendDict.__getitem__`;
   `_get_account_id_from` makes the same lookups in the same order, straight from the dicts where the backend exists.
+- Every `backends[account]` of moto (several a request: the caller's account, `kms_backend`, ...) makes sure the
+  account's entry exists and the BackendDict is listed, under a lock, by building a list of the accounts and
+  comparing itself with every listed BackendDict (~3-10 us); `_ensure_account` returns at once when both are so
+  already (the entry is there, the dict itself is in the list) and otherwise runs moto's own.
+- moto turns the action's name into a method name (`camelcase_to_underscores`, a character loop of ~5-10 us)
+  on every request; the name is a pure function of the action's, so `_method_name` keeps it per action.
 - Not moto's, the clients': botocore's SigV4 signer collects the headers to sign twice per request
   through `email.message` and parses the URL's host each time. `sign_faster(client)` has the
   client sign with `FasterSigV4Auth`, which computes the same signature, byte for byte, once.
@@ -65,7 +71,7 @@ import moto.kms.models as moto_kms_models
 import moto.utilities.aws_headers as moto_aws_headers
 import werkzeug.http as werkzeug_http
 from botocore.awsrequest import AWSRequest
-from moto.core.base_backend import AccountSpecificBackend
+from moto.core.base_backend import AccountSpecificBackend, BackendDict
 
 _ORIGINAL: dict[str, Any] = {}
 
@@ -159,6 +165,14 @@ def apply_speedups() -> None:
     if "get_account_id_from" not in _ORIGINAL and _source_hash(moto_iam_models.get_account_id_from) == _ACCOUNT_ID_525:
         _ORIGINAL["get_account_id_from"] = moto_iam_models.get_account_id_from
         moto_iam_models.get_account_id_from = _get_account_id_from
+    if ("camelcase_to_underscores" not in _ORIGINAL
+            and moto_core_responses.camelcase_to_underscores is moto_core_utils.camelcase_to_underscores):
+        _ORIGINAL["camelcase_to_underscores"] = moto_core_responses.camelcase_to_underscores
+        moto_core_responses.camelcase_to_underscores = _method_name
+    ensure = BackendDict.__dict__.get("_create_account_specific_backend")
+    if "ensure_account" not in _ORIGINAL and ensure is not None and _source_hash(ensure) == _ENSURE_ACCOUNT_525:
+        _ORIGINAL["ensure_account"] = ensure
+        BackendDict._create_account_specific_backend = _ensure_account  # type: ignore[method-assign]
     if "http_date" not in _ORIGINAL and moto_core_responses.http_date is werkzeug_http.http_date:
         _ORIGINAL["http_date"] = moto_core_responses.http_date
         moto_core_responses.http_date = _http_date
@@ -219,16 +233,19 @@ class FasterSigV4Auth(botocore.auth.SigV4Auth):  # type: ignore[misc]  # botocor
             self._signing, self._collected = False, None
 
     def headers_to_sign(self, request: Any) -> Any:
-        if getattr(self, "_signing", False) and self._collected is not None and self._collected[0] is request:
+        """botocore's HTTPHeaders of the headers to sign; while signing, the same (name, value) pairs in a plain
+        list (`_HeadersToSign`): what this signer's canonical_headers and botocore's signed_headers read of it."""
+        signing = getattr(self, "_signing", False)
+        if signing and self._collected is not None and self._collected[0] is request:
             return self._collected[1]
-        header_map = botocore.auth.HTTPHeaders()
+        header_map: Any = _HeadersToSign() if signing else botocore.auth.HTTPHeaders()
         for name, value in request.headers.items():
             lname = name.lower()
             if lname not in botocore.auth.SIGNED_HEADERS_BLACKLIST:
                 header_map[lname] = value
         if "host" not in header_map:
             header_map["host"] = _host_from_url(request.url)
-        if getattr(self, "_signing", False):
+        if signing:
             self._collected = (request, header_map)
         return header_map
 
@@ -262,6 +279,37 @@ class FasterSigV4Auth(botocore.auth.SigV4Auth):  # type: ignore[misc]  # botocor
         return "\n".join(
             f"{key}:{botocore.auth.ensure_unicode(','.join(self._header_value(v) for v in values[key.lower()]))}"
             for key in sorted(set(headers_to_sign)))
+
+
+class _HeadersToSign:
+    """The headers to sign as botocore's HTTPHeaders (an email Message) holds them, without the Message: its
+    `__setitem__` appends (name, value) (the compat32 policy stores both as given), and reading gives the
+    values back unchanged (compat32 only turns a str with surrogates into a Header, and what `request.headers`
+    hands over has been through that already); names compare case-insensitively."""
+
+    __slots__ = ("_pairs",)
+
+    def __init__(self) -> None:
+        self._pairs: list[tuple[str, Any]] = []
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        self._pairs.append((name, value))
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and any(key.lower() == name.lower() for key, _ in self._pairs)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([key for key, _ in self._pairs])
+
+    def __len__(self) -> int:
+        return len(self._pairs)
+
+    def items(self) -> list[tuple[str, Any]]:
+        return list(self._pairs)
+
+    def get_all(self, name: str, failobj: Any = None) -> Any:
+        values = [value for key, value in self._pairs if key.lower() == name.lower()]
+        return values or failobj
 
 
 _FASTER_V4 = "kmslab-v4"
@@ -480,6 +528,21 @@ def _draws_as_choice() -> bool:
     return True
 
 
+_METHOD_NAMES: dict[str, str] = {}
+
+
+def _method_name(argument: Any) -> Any:
+    """moto's `camelcase_to_underscores` (in call_action: the action's method name), kept per name."""
+    if type(argument) is not str:
+        return _ORIGINAL["camelcase_to_underscores"](argument)
+    found = _METHOD_NAMES.get(argument)
+    if found is None:
+        if len(_METHOD_NAMES) >= 1024:
+            _METHOD_NAMES.clear()
+        found = _METHOD_NAMES[argument] = _ORIGINAL["camelcase_to_underscores"](argument)
+    return found
+
+
 _DATES: dict[datetime, str] = {}
 
 
@@ -546,3 +609,19 @@ def _get_account_id_from(access_key: str) -> str:
             if access_key in backend.access_keys:
                 return account_id
     return DEFAULT_ACCOUNT_ID
+
+
+# ------------------------------------------------------------------ moto's backends by account
+
+# SHA-256 of moto 5.2.5's BackendDict._create_account_specific_backend source.
+_ENSURE_ACCOUNT_525 = "efcc193ee3ca333752f8d55b94e70a7f2cffd87da07bc1d6140265bf9231f8a6"
+
+
+def _ensure_account(self: Any, account_id: str) -> None:
+    """moto's `_create_account_specific_backend`, which does nothing when the account's entry exists and this
+    BackendDict is listed (`in` finds an item that *is* the object first): then nothing is done, at once."""
+    if type(account_id) is str and dict.__contains__(self, account_id):
+        for listed in BackendDict._instances:  # type: ignore[misc]
+            if listed is self:
+                return
+    _ORIGINAL["ensure_account"](self, account_id)

@@ -270,19 +270,19 @@ def test_dates_are_formatted_as_werkzeug_formats_them():
 
 
 AUTHORIZATIONS = [
-    "AWS4-HMAC-SHA256 Credential=AKIARTX3GSDSQY76YPGI/20261204/ap-northeast-1/kms/aws4_request, "
+    "AWS4-HMAC-SHA256 Credential=AKIA0KMSLAB0FAKE0001/20261204/ap-northeast-1/kms/aws4_request, "
     "SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=" + "0123456789" * 6 + "abcd",
     "AWS4-HMAC-SHA256 Credential=ASIA0000000000000001/20261204/us-east-1/sts/aws4_request, "
     "SignedHeaders=host, Signature=" + "1" * 64,
     # shapes the fast path must leave to moto's regex (each differs from botocore's in one way)
-    "AWS4-HMAC-SHA256 Credential=AKIARTX3GSDSQY76YPGI/20261204/12345678901234567890/kms/aws4_request, "
+    "AWS4-HMAC-SHA256 Credential=AKIA0KMSLAB0FAKE0001/20261204/12345678901234567890/kms/aws4_request, "
     "SignedHeaders=host, Signature=" + "a" * 64,
-    "AWS4-HMAC-SHA256 Credential=akiartx3gsdsqy76ypgi/20261204/us-east-1/kms/aws4_request, "
+    "AWS4-HMAC-SHA256 Credential=akia0kmslab0fake0001/20261204/us-east-1/kms/aws4_request, "
     "SignedHeaders=host, Signature=" + "a" * 64,
-    "AWS4-HMAC-SHA256 Credential=AKIARTX3GSDSQY76YPGI/20261204/us-east-1/kms/aws4_request, "
+    "AWS4-HMAC-SHA256 Credential=AKIA0KMSLAB0FAKE0001/20261204/us-east-1/kms/aws4_request, "
     "SignedHeaders=host, Signature=" + "a" * 64 + " AKIAOTHER00000000000/",
     "AWS AKIAIOSFODNN7EXAMPLE:frJIUN8DYpKDtOLCwo//yllqDzg=",
-    "AWS4-HMAC-SHA256 Credential=AKIARTX3GSDSQY76YPGI\n/20261204/us-east-1/kms/aws4_request",
+    "AWS4-HMAC-SHA256 Credential=AKIA0KMSLAB0FAKE0001\n/20261204/us-east-1/kms/aws4_request",
     "Bearer token", "",
 ]
 

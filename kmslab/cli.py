@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import re
 import sys
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -19,6 +18,8 @@ from .engine.words import N_, _
 from .lab import LabError
 from .lab.errors import aws_cli_error_line
 from .scenario import ScenarioError
+from .text_width import columns as text_columns
+from .text_width import wrap
 
 if TYPE_CHECKING:
     from .lab import Outcome
@@ -114,15 +115,9 @@ def text_table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
         return value.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
     table = [list(columns), *([cell(v) for v in row] for row in rows)]
-    widths = [max(_width(line[i]) for line in table) for i in range(len(columns))]
-    return "\n".join(" ".join(" " * (w - _width(v)) + v for v, w in zip(line, widths, strict=True)) for line in table)
-
-
-def _width(text: str) -> int:
-    """Columns a terminal gives `text`: wide (East Asian) characters take two, as in a Japanese edition."""
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    widths = [max(text_columns(line[i]) for line in table) for i in range(len(columns))]
+    return "\n".join(" ".join(" " * (w - text_columns(v)) + v for v, w in zip(line, widths, strict=True))
+                     for line in table)
 
 
 class UsageFormatter(argparse.HelpFormatter):
@@ -136,7 +131,7 @@ class UsageFormatter(argparse.HelpFormatter):
     def _format_usage(self, usage: str | None, actions: Any, groups: Any, prefix: str | None) -> str:
         if prefix is None:
             prefix = argparse._("usage: ")  # type: ignore[attr-defined]  # argparse's word, kmslab's while parsing
-        extra = _width(prefix) - len(prefix)
+        extra = text_columns(prefix) - len(prefix)
         if extra <= 0:
             return super()._format_usage(usage, actions, groups, prefix)
         self._width -= extra
@@ -151,31 +146,7 @@ class UsageFormatter(argparse.HelpFormatter):
         """A help text's lines, by terminal columns when it has wide characters (argparse counts characters)."""
         if text.isascii():
             return super()._split_lines(text, width)
-        return wrap_columns(" ".join(text.split()), width)
-
-
-_TOKEN = re.compile(r"[!-~]+|\s+|.")  # a run of ASCII (a word, an option) stays whole; one wide character
-_NO_LINE_START = set("、。，．）」』】・ー：:")  # Japanese line breaking: these never begin a line
-_NO_LINE_END = set("（「『【")  # ... and these never end one
-
-
-def wrap_columns(text: str, width: int) -> list[str]:
-    """Lines of at most `width` terminal columns (a wide character takes two), breaking between wide
-    characters or at spaces, never inside an ASCII word, never before closing punctuation nor after opening."""
-    lines: list[str] = []
-    line = ""
-    for token in _TOKEN.findall(text):
-        if line.strip() and _width(line) + _width(token) > width and not token.isspace() \
-                and token[0] not in _NO_LINE_START:
-            carried = line[-1] if line[-1] in _NO_LINE_END and line[:-1].strip() else ""
-            lines.append(line[:len(line) - len(carried)].rstrip())
-            line = carried
-        if not line and token.isspace():
-            continue
-        line += token
-    if line.strip():
-        lines.append(line.rstrip())
-    return lines
+        return wrap(" ".join(text.split()), width)
 
 
 class Parser(argparse.ArgumentParser):

@@ -16,9 +16,9 @@ import pytest
 
 import kmslab
 from kmslab import course
-from kmslab.cli import _width
 from kmslab.engine import words
 from kmslab.engine.model import StatementRef
+from kmslab.text_width import columns as _width
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "kmslab" / "scenarios" / "seed-without-root.yaml"
@@ -216,7 +216,7 @@ def test_usage_continuation_lines_stand_under_the_program_name(lang, prefix):
 
 
 def test_japanese_help_text_wraps_by_terminal_columns():
-    from kmslab.cli import wrap_columns
+    from kmslab.text_width import wrap as wrap_columns  # what the CLI's help formatter wraps with
 
     text = "キー。シナリオ内の名前で指定します（キーを取らないアクションでは省略）"
     lines = wrap_columns(text, 36)

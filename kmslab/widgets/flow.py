@@ -16,12 +16,11 @@ notebook sanitizers and can be shown with `ipywidgets.HTML` or `IPython.display.
 from __future__ import annotations
 
 import html
-import re
 import textwrap
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .. import text_width
 from ..engine.model import Decision, Gate, GateName, GateOutcome
 from ..engine.words import FLOW, flow_text, gate_detail, ref_short
 from .labels import principal_label
@@ -162,44 +161,18 @@ def _state(node: str, gates: list[Gate]) -> str:
 
 
 def _wrap(text: str, width: int = _WRAP) -> list[str]:
-    """Lines of at most `width` characters ("|" breaks a line where the words want it); a Japanese
+    """Lines of at most `width` letters ("|" breaks a line where the words want it); a Japanese
     (or other full-width) character counts as 1.75: drawn nearly twice as wide as the average letter."""
     lines: list[str] = []
     for part in text.split("|"):
-        if any(_cell_width(c) > 1 for c in part):
-            lines.extend(_wrap_wide(part, width))
+        if any(text_width.char_width(c) > 1 for c in part):
+            lines.extend(text_width.wrap(part, width, wide=_WIDE))
         else:
             lines.extend(textwrap.wrap(part, width, break_on_hyphens=False))
     return lines or [""]
 
 
-_TOKEN = re.compile(r"[!-~]+|\s+|.")  # a run of ASCII (a word, an ARN) stays whole; one wide character
-_NO_LINE_START = set("、。，．）」』】・ー：:")  # Japanese line breaking: these never begin a line
-
-
-def _cell_width(char: str) -> float:
-    return 1.75 if unicodedata.east_asian_width(char) in "WF" else 1
-
-
-def _wrap_wide(text: str, width: int) -> list[str]:
-    """Greedy wrapping by drawn width: breaks between wide characters, inside an ASCII word only when
-    the word alone is wider than a line (as textwrap does)."""
-    lines: list[str] = []
-    line = ""
-    tokens = [piece for token in _TOKEN.findall(text)
-              for piece in (textwrap.wrap(token, width) if len(token) > width and token.isascii() else [token])]
-    for token in tokens:
-        size = sum(map(_cell_width, token))
-        used = sum(map(_cell_width, line))
-        if line.strip() and used + size > width and not token.isspace() and token[0] not in _NO_LINE_START:
-            lines.append(line.rstrip())
-            line = ""
-        if not line and token.isspace():
-            continue
-        line += token
-    if line.strip():
-        lines.append(line.rstrip())
-    return lines
+_WIDE = 1.75  # a full-width character in the flow picture's font, in average letters
 
 
 def _ref_lines(gate: Gate, width: int = _WRAP) -> list[str]:

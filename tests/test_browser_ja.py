@@ -156,43 +156,15 @@ def lab_with_language_links(tmp_path_factory):
     """A JupyterLab with kmslab's language links (kmslab.locale.jupyter) enabled, as binder/postBuild enables them,
     and no language chosen yet (JupyterLab's default, English)."""
     import shutil
-    import sys
-    import time
 
     walk._require_browser()
     tmp = tmp_path_factory.mktemp("language-links")
     shutil.copytree(ROOT / "notebooks", tmp / "notebooks")
-    settings = tmp / "settings"
-    port, token = walk._free_port(), "kmslab-language-links"
+    token = "kmslab-language-links"
     # binder/jupyter_server_config.d/kmslab.json, which binder/postBuild installs, enables the extension
-    env = {**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(settings), "JUPYTER_RUNTIME_DIR": str(tmp / "rt"),
-           "JUPYTER_CONFIG_PATH": str(ROOT / "binder")}
-    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
-           f"--ServerApp.token={token}", f"--ServerApp.root_dir={tmp / 'notebooks'}",
-           f"--LabApp.workspaces_dir={tmp / 'workspaces'}"]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        cmd.append("--allow-root")
-    with open(tmp / "jupyterlab.log", "w") as log:
-        server = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=tmp)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(120):
-                try:
-                    urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=1)
-                    break
-                except OSError:
-                    if server.poll() is not None:
-                        pytest.fail("JupyterLab exited:\n" + (tmp / "jupyterlab.log").read_text()[-3000:])
-                    time.sleep(0.5)
-            else:
-                pytest.fail("JupyterLab did not start:\n" + (tmp / "jupyterlab.log").read_text()[-3000:])
-            yield url, token, settings
-        finally:
-            server.terminate()
-            try:
-                server.wait(10)
-            except subprocess.TimeoutExpired:
-                server.kill()
+    binder = {"JUPYTER_CONFIG_PATH": str(ROOT / "binder")}
+    with walk.jupyterlab_server(tmp, tmp / "notebooks", token, env=binder) as url:
+        yield url, token, tmp / "settings"
 
 
 def test_the_japanese_link_opens_jupyterlab_in_japanese(page, lab_with_language_links):

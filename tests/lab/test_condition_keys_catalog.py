@@ -127,6 +127,20 @@ CONSTRAINED_GRANT = {**GRANT, "constraints": {"encryption_context_subset": EC}}
 FUTURE = int(time.time()) + 30 * 86400
 TAG_KEEP = {"keep": True}
 
+# The operations whose request carries an EncryptionContext (conditions-kms.html, kms:EncryptionContext:).
+CONTEXT_ACTIONS = ("kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext",
+                   "kms:GenerateDataKeyPair", "kms:GenerateDataKeyPairWithoutPlaintext", "kms:ReEncryptFrom",
+                   "kms:ReEncryptTo")
+
+
+def _with_encryption_context(key: str, value: Any, wrong: Any, catalog: str | None = None) -> tuple[Case, ...]:
+    """An encryption-context key on every operation that takes a context, and on CreateGrant, whose constraint
+    (EncryptionContextSubset) carries one."""
+    return (*(Case(key, action, value, wrong, request={"encryption_context": EC}, catalog=catalog)
+              for action in CONTEXT_ACTIONS),
+            Case(key, "kms:CreateGrant", value, wrong, request={"grant": CONSTRAINED_GRANT}, catalog=catalog))
+
+
 # The catalog's keys with their documented operations. "kms:CallerAccount", "kms:ViaService" and "kms:RequestAlias"
 # are checked on every action the catalog lists for them (SWEPT, below) as well.
 CASES: tuple[Case, ...] = (
@@ -190,38 +204,9 @@ CASES: tuple[Case, ...] = (
                   "_note": "to RSA"}),
     Case("kms:EncryptionAlgorithm", "kms:ReEncryptTo", "RSAES_OAEP_SHA_256", "SYMMETRIC_DEFAULT", kind="rsa",
          request={"parameters": {"DestinationEncryptionAlgorithm": "RSAES_OAEP_SHA_256"}}),
-    Case("kms:EncryptionContext:purpose", "kms:Encrypt", "test", "other", request={"encryption_context": EC},
-         catalog="kms:EncryptionContext:${EncryptionContextKey}"),
-    Case("kms:EncryptionContext:purpose", "kms:Decrypt", "test", "other", request={"encryption_context": EC},
-         catalog="kms:EncryptionContext:${EncryptionContextKey}"),
-    Case("kms:EncryptionContext:purpose", "kms:GenerateDataKey", "test", "other", request={"encryption_context": EC},
-         catalog="kms:EncryptionContext:${EncryptionContextKey}"),
-    Case("kms:EncryptionContext:purpose", "kms:GenerateDataKeyWithoutPlaintext", "test", "other",
-         request={"encryption_context": EC}, catalog="kms:EncryptionContext:${EncryptionContextKey}"),
-    Case("kms:EncryptionContext:purpose", "kms:GenerateDataKeyPair", "test", "other",
-         request={"encryption_context": EC}, catalog="kms:EncryptionContext:${EncryptionContextKey}"),
-    Case("kms:EncryptionContext:purpose", "kms:GenerateDataKeyPairWithoutPlaintext", "test", "other",
-         request={"encryption_context": EC}, catalog="kms:EncryptionContext:${EncryptionContextKey}"),
-    Case("kms:EncryptionContext:purpose", "kms:ReEncryptFrom", "test", "other", request={"encryption_context": EC},
-         catalog="kms:EncryptionContext:${EncryptionContextKey}"),
-    Case("kms:EncryptionContext:purpose", "kms:ReEncryptTo", "test", "other", request={"encryption_context": EC},
-         catalog="kms:EncryptionContext:${EncryptionContextKey}"),
-    Case("kms:EncryptionContext:purpose", "kms:CreateGrant", "test", "other", request={"grant": CONSTRAINED_GRANT},
-         catalog="kms:EncryptionContext:${EncryptionContextKey}"),
-    Case("kms:EncryptionContextKeys", "kms:Encrypt", ["purpose"], ["other"], request={"encryption_context": EC}),
-    Case("kms:EncryptionContextKeys", "kms:Decrypt", ["purpose"], ["other"], request={"encryption_context": EC}),
-    Case("kms:EncryptionContextKeys", "kms:GenerateDataKey", ["purpose"], ["other"],
-         request={"encryption_context": EC}),
-    Case("kms:EncryptionContextKeys", "kms:GenerateDataKeyWithoutPlaintext", ["purpose"], ["other"],
-         request={"encryption_context": EC}),
-    Case("kms:EncryptionContextKeys", "kms:GenerateDataKeyPair", ["purpose"], ["other"],
-         request={"encryption_context": EC}),
-    Case("kms:EncryptionContextKeys", "kms:GenerateDataKeyPairWithoutPlaintext", ["purpose"], ["other"],
-         request={"encryption_context": EC}),
-    Case("kms:EncryptionContextKeys", "kms:ReEncryptFrom", ["purpose"], ["other"], request={"encryption_context": EC}),
-    Case("kms:EncryptionContextKeys", "kms:ReEncryptTo", ["purpose"], ["other"], request={"encryption_context": EC}),
-    Case("kms:EncryptionContextKeys", "kms:CreateGrant", ["purpose"], ["other"],
-         request={"grant": CONSTRAINED_GRANT}),
+    *_with_encryption_context("kms:EncryptionContext:purpose", "test", "other",
+                              catalog="kms:EncryptionContext:${EncryptionContextKey}"),
+    *_with_encryption_context("kms:EncryptionContextKeys", ["purpose"], ["other"]),
     Case("kms:DataKeyPairSpec", "kms:GenerateDataKeyPair", "ECC_NIST_P256", "RSA_2048"),
     Case("kms:DataKeyPairSpec", "kms:GenerateDataKeyPairWithoutPlaintext", "ECC_NIST_P256", "RSA_2048"),
     Case("kms:SigningAlgorithm", "kms:Sign", "ECDSA_SHA_256", "ECDSA_SHA_384", kind="signing"),

@@ -10,7 +10,9 @@ helpers for notebooks 3-8 (the cross-account 2x2, grant tables, policy editing).
 
 from __future__ import annotations
 
+import html
 import json
+import re
 
 import pytest
 
@@ -168,8 +170,33 @@ def test_events_show_the_whole_reason(start):
     lab = start("seed-without-root")
     outcome = lab.request("kms-test-2", "kms:Decrypt", "demo")
     shown = course.events(lab).to_html()
-    assert outcome.reason in shown.replace("&#x27;", "'").replace("&quot;", '"')
+    assert outcome.reason in html.unescape(shown)
     assert "..." not in shown and "…" not in shown
+
+
+def test_readable_tables_say_yes_and_no_escape_text_and_keep_short_columns_on_one_line():
+    """course.readable: what notebook 06 shows of the four worlds, and the cast and events tables."""
+    import pandas as pd
+
+    long = "User: arn:aws:iam::444455556666:user/dev is not authorized <because> 'no' policy allows it"
+    shown = course.readable(pd.DataFrame({"key policy allows": [True, False], "message": [long, ""]})).to_html()
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", shown)
+    assert cells[0::2] == ["yes", "no"] and html.unescape(cells[1]) == long and "<because>" not in shown
+    assert "row0" in shown and ">0</th>" not in shown  # no row numbers
+    rules = dict(re.findall(r"#(T_\w+?_row0_col\d)[^{]*\{([^}]*)\}", shown))
+    by_column = {k[-1]: v for k, v in rules.items()}
+    assert "white-space: nowrap" in by_column["0"] and "white-space: normal" in by_column["1"]  # the long one wraps
+    assert "text-align: left" in by_column["1"]
+
+
+def test_the_cast_keeps_each_type_on_one_line(start):
+    """Japanese breaks anywhere: "IAM ユー|ザー" in a narrow column, unless the column keeps its cells whole."""
+    lab = start("lesson-06-cross-account")
+    cast = course.cast(lab)
+    assert list(cast.data.iloc[:, 1]).count("IAM user") == 3
+    shown = cast.to_html()
+    type_cells = re.findall(r"#(T_\w+?_row\d+_col1)\b[^{]*\{([^}]*)\}", shown)
+    assert type_cells and all("white-space: nowrap" in rule for _, rule in type_cells)
 
 
 def test_grant_instead(start):

@@ -37,6 +37,7 @@ _NAMES = {
     "iam_snapshot": "policies", "key_policy_principals": "policies", "remove_statement": "policies",
     "unique_id": "policies",
     "ACCOUNT": "setup", "cast": "setup", "events": "setup", "outcome_line": "setup", "playground": "setup",
+    "readable": "setup",
     "scenario_path": "setup", "show_error": "setup", "start": "setup", "workdir": "setup",
 }
 

@@ -7,6 +7,7 @@ can be replayed with `python -m kmslab check`.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,9 +18,11 @@ from ..engine.words import N_, _
 from ..lab import Lab
 from ..lab.moto_adapter import seed_ids
 from ..runner import lab_from_scenario
+from ..text_width import columns
 
 if TYPE_CHECKING:
     import pandas as pd
+    from pandas.io.formats.style import Styler
 
     from ..lab import Outcome
     from ..widgets.playground import Playground
@@ -37,6 +40,9 @@ T: dict[str, str] = {
     "cast.iam_user": N_("IAM user"),
     "cast.root_has_none": N_("— (the root user has no IAM policies)"),
     "cast.none": N_("none"),
+    # readable's words for True / False
+    "table.yes": N_("yes"),
+    "table.no": N_("no"),
     "show_error.succeeded": N_("The call succeeded."),
     # outcome_line's verdicts
     "outcome.allowed": N_("allowed"),
@@ -70,8 +76,9 @@ def start(name: str) -> Lab:
     return lab_from_scenario(scenario_path(name))
 
 
-def cast(lab: Lab) -> pd.DataFrame:
-    """Who is who in the lab: each principal, its IAM policies, and whether the key policies name it."""
+def cast(lab: Lab) -> Styler:
+    """Who is who in the lab: each principal, its IAM policies, and whether the key policies name it
+    (a table to read, see `readable`; its DataFrame is `.data`)."""
     import pandas as pd
 
     rows = []
@@ -85,7 +92,36 @@ def cast(lab: Lab) -> pd.DataFrame:
         named = [k for k, text in policies.items() if f'"{arn}"' in text]
         rows.append([arn, kind, attached, ", ".join(named) or "—"])
     columns = [say(f"cast.{c}") for c in ("principal", "type", "attached", "named")]
-    return pd.DataFrame(rows, columns=columns)
+    return readable(pd.DataFrame(rows, columns=columns), wide=[columns[2]], min_width="12em")
+
+
+WIDE = 40  # characters: a column with a longer text wraps; the others keep each cell on one line
+
+
+def readable(frame: pd.DataFrame, *, wide: Sequence[str] | None = None, min_width: str = "18em",
+             css_class: str = "") -> Styler:
+    """`frame` as a table to read whole: no row numbers, text left-aligned (pandas right-aligns it), True and
+    False as yes and no in the language kmslab speaks, every cell of a short column on one line (Japanese
+    would break anywhere: 種|類, 拒|否) and the `wide` columns (by default those with a text longer than
+    `WIDE` characters) wrapping at no less than `min_width`. Cell text is HTML-escaped."""
+    if wide is None:
+        wide = [c for c in frame.columns if max((len(str(v)) for v in frame[c]), default=0) > WIDE]
+    short = [c for c in frame.columns if c not in wide]
+    yes_no = {True: say("table.yes"), False: say("table.no")}
+    shown = frame.map(lambda v: yes_no[v] if isinstance(v, bool) else str(v))
+    style = (frame.style.hide(axis="index")
+             .format(lambda v: yes_no[v] if isinstance(v, bool) else v, escape="html")
+             .set_properties(**{"text-align": "left", "vertical-align": "top"})
+             .set_table_styles([{"selector": "th", "props": [("text-align", "left")]}]))
+    if short:
+        style = style.set_properties(subset=short, **{"white-space": "nowrap"})
+        # a head no wider than its column's cells stays whole too (種類); a longer one wraps
+        whole = {c: [{"selector": "th", "props": [("white-space", "nowrap")]}] for c in short
+                 if columns(str(c)) <= max((columns(v) for v in shown[c]), default=0)}
+        style = style.set_table_styles(whole, overwrite=False)
+    if wide:
+        style = style.set_properties(subset=list(wide), **{"white-space": "normal", "min-width": min_width})
+    return style.set_table_attributes(f'class="{css_class}"') if css_class else style
 
 
 def show_error(call: Any) -> str:
@@ -107,7 +143,7 @@ def outcome_line(outcome: Outcome) -> str:
     return f"{principal_label(outcome.principal)} · {outcome.action.split(':', 1)[1]}{key}: {verdict}{error}"
 
 
-def events(lab: Lab, last: int = 5) -> Any:
+def events(lab: Lab, last: int = 5) -> Styler:
     """The last requests of the lab's CloudTrail-like log, as a table whose reasons are readable in full
     (its column names and outcomes in the language kmslab speaks)."""
     from ..widgets.labels import principal_label
@@ -117,12 +153,7 @@ def events(lab: Lab, last: int = 5) -> Any:
     frame["principal"] = frame["principal"].map(principal_label)
     frame["outcome"] = frame["outcome"].map(lambda o: say(f"outcome.{o}") if f"outcome.{o}" in T else o)
     frame.columns = [say(f"events.{c}") for c in columns]
-    short = [say(f"events.{c}") for c in columns[:-1]]  # never broken mid-word (Japanese breaks anywhere)
-    return (frame.style.hide(axis="index").set_table_attributes('class="kmslab-events"')
-            .set_properties(subset=short, **{"white-space": "nowrap"})
-            .set_table_styles([{"selector": "th", "props": [("white-space", "nowrap")]}])
-            .set_properties(subset=[say("events.reason")],
-                            **{"white-space": "normal", "text-align": "left", "min-width": "24em"}))
+    return readable(frame, wide=[say("events.reason")], min_width="24em", css_class="kmslab-events")
 
 
 def workdir() -> Path:

@@ -111,7 +111,7 @@ def test_course_helper_tables_and_lines_in_japanese():
     lab = course.start("lesson-07-grants")
     try:
         kmslab.set_language("ja")
-        cast = course.cast(lab)
+        cast = course.cast(lab).data
         assert list(cast.columns) == ["プリンシパル", "種類", "アタッチされた IAM ポリシー",
                                       "キーポリシーで指定されているキー"]
         assert "ルートユーザー" in set(cast["種類"])
@@ -124,7 +124,7 @@ def test_course_helper_tables_and_lines_in_japanese():
         line = course.outcome_line(lab.request("app", "kms:Decrypt", "app-key"))
         assert line == "app · Decrypt · app-key: 拒否 (AccessDeniedException)"  # AWS's error code stays AWS's
         kmslab.set_language("en")
-        assert list(course.cast(lab).columns)[2] == "attached IAM policies"
+        assert list(course.cast(lab).data.columns)[2] == "attached IAM policies"
         assert course.outcome_line(lab.request("app", "kms:Decrypt", "app-key")).endswith(": denied "
                                                                                           "(AccessDeniedException)")
     finally:
@@ -322,6 +322,10 @@ def test_sentence_case_is_english_only():
     detach = {"principal": "kms-test-2", "policy": "AdministratorAccess"}
     assert widget_words.first_upper(widget_words.say("stage_detach", **detach)) == \
         "Detach AdministratorAccess from kms-test-2"
+    # a sentence that starts with a name keeps it (the playground's Why? said "Kms:ListAliases takes no key")
+    assert widget_words.first_upper("kms:ListAliases takes no key") == "kms:ListAliases takes no key"
+    assert widget_words.first_upper("kms-test-2 is denied") == "kms-test-2 is denied"
+    assert widget_words.first_upper("cross-account: the key policy") == "Cross-account: the key policy"
     kmslab.set_language("ja")
     japanese = widget_words.first_upper(widget_words.say("stage_detach", **detach))
     assert japanese.startswith("kms-test-2 から") and KANA.search(japanese)

@@ -164,6 +164,11 @@ def unknown_action_sentence(exc: UnknownActionError) -> str:
     hint = words.say("ed_did_you_mean", suggestion=exc.suggestion) if exc.suggestion else ""
     return words.say("ed_unknown_action", action=exc.action) + hint
 
+# JSON keeps its lines: a soft-wrapped ARN would break an indented line in two and start the next one at the left
+# edge (seen in the playground at a laptop's width), so a long line scrolls sideways instead.
+_EDITOR_STYLE = ("<style>.kmslab-policy-editor textarea "
+                 "{white-space: pre; overflow-wrap: normal; overflow-x: auto}</style>")
+
 
 class PolicyEditor:
     """Edit one policy (a key policy, or a principal's inline IAM policy) and apply it through the lab."""
@@ -271,7 +276,7 @@ class PolicyEditor:
 
     @property
     def widget(self) -> w.Widget:
-        box = w.VBox([w.HTML(f"<b>{html.escape(self.target)}</b>"), self.text,
+        box = w.VBox([w.HTML(f"{_EDITOR_STYLE}<b>{html.escape(self.target)}</b>"), self.text,
                       w.HBox([self.apply_button, self.revert_button]), self.status])
         box.add_class("kmslab-editor")
         return box

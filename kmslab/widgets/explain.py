@@ -115,7 +115,10 @@ def explain_html(outcome: Outcome) -> str:
         parts.append(
             f'<div style="margin:6px 0 2px">{html.escape(words.explain_text("caller-sees"))}</div>'
             f'<pre class="kmslab-aws-message" style="font-family:{MONO};font-size:12px;white-space:pre-wrap;'
-            f'margin:0;padding:6px 8px;background:#f6f6f6;border-left:4px solid {accent};color:#111">'
+            # JupyterLab breaks an output's <pre> anywhere (word-break: break-all): break at spaces, an ARN only
+            # where it must
+            f'word-break:normal;overflow-wrap:anywhere;margin:0;padding:6px 8px;background:#f6f6f6;'
+            f'border-left:4px solid {accent};color:#111">'
             f"{html.escape(line)}</pre>"
         )
     if decision is not None:

@@ -11,6 +11,7 @@ was decided are the engine's (`Outcome.reason`), not written here.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from ..engine.words import N_, _
@@ -141,7 +142,7 @@ T: dict[str, str] = {
     "pg_add_column": N_("Add a column"),
     "pg_add_column_tip": N_("Type a few letters of any KMS action, pick it, then press Enter"),
     "pg_add_column_placeholder": N_("e.g. ListGrants"),
-    "pg_group": N_("Columns"),
+    "pg_group": N_("Column group"),
     "grp_course": N_("the course's actions ({n})"),
     "grp_every": N_("every KMS action ({n})"),
     "grp_level": N_("{level} actions ({n})"),
@@ -251,12 +252,20 @@ def every_template() -> Iterator[tuple[str, str]]:
     yield "error:default", DEFAULT_MEANING
 
 
+_NAME = re.compile(r"\S*[:/\d_]")  # a name, not a word: kms:ListAliases, arn:..., kms-test-2, role/app
+
+
 def first_upper(text: str) -> str:
     """`attach X to y` -> `Attach X to y` (str.capitalize would lower the rest). English only: a Japanese
-    sentence has no capitals, and one that starts with a name keeps it as written (`kms-test-2 から ...`)."""
+    sentence has no capitals, and one that starts with a name keeps it as written (`kms-test-2 から ...`), as
+    does an English one (`kms:ListAliases takes no key`, never `Kms:ListAliases`). A word ending in a colon
+    is a word (`cross-account: ...`)."""
     from ..i18n import language
 
-    return text[:1].upper() + text[1:] if language() == "en" else text
+    first = text.split(" ", 1)[0].rstrip(":")
+    if language() != "en" or _NAME.match(first):
+        return text
+    return text[:1].upper() + text[1:]
 
 
 def aws_error_meaning(code: str | None, message: str | None) -> str:

@@ -329,3 +329,31 @@ def test_later_widgets_after_run_all_show_nothing_flipped_and_nothing_cut(page, 
     shot(page, name.split("-")[0] + "-run-all")
     assert first_widget.locator("td.kmslab-flipped").count() == 0
     assert cut_labels(page, PANEL) == []
+
+
+def test_08_a_second_key_widens_the_table_which_scrolls_inside_the_playground(page, jupyterlab):
+    """A new key adds a column group: the table grows wider than the notebook. It scrolls sideways in its own box;
+    the legend above it still wraps at the notebook's width (it ran past the edge, cut, before)."""
+    from playwright.sync_api import expect
+
+    playground = f"{PANEL} .kmslab-playground"
+    open_notebook(page, jupyterlab, "08-playground.ipynb")
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    expect(page.locator(f"{playground} .kmslab-access-table").first).to_be_attached(timeout=60_000)
+    page.locator(f"{playground} .kmslab-new-key-name input").first.fill("second")
+    page.locator(f"{playground} .kmslab-create-key").first.click()
+    page.wait_for_function("s => [...document.querySelectorAll(s)].some(t => t.innerText.includes('second'))",
+                           arg=f"{playground} .kmslab-access-table th", timeout=30_000)
+    page.wait_for_timeout(300)
+    sizes = page.evaluate(
+        """pg => { const box = document.querySelector(pg).closest('.jp-OutputArea-output').getBoundingClientRect();
+                   const right = s => document.querySelector(pg + ' ' + s).getBoundingClientRect().right - box.right;
+                   const scroll = document.querySelector(pg + ' .kmslab-table-scroll');
+                   return {legend: right('.kmslab-legend'), scroll: right('.kmslab-table-scroll'),
+                           hidden: scroll.scrollWidth - scroll.clientWidth}; }""", playground)
+    page.locator(f"{playground} .kmslab-table").first.evaluate("e => e.scrollIntoView({block: 'start'})")
+    shot(page, "08-second-key")
+    assert sizes["legend"] <= 1 and sizes["scroll"] <= 1, sizes  # nothing past the notebook's right edge
+    assert sizes["hidden"] > 0, sizes  # the wider table scrolls inside its box
+    assert error_outputs(page) == []

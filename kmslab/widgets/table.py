@@ -87,8 +87,19 @@ class AccessTable(Styler):  # type: ignore[misc]  # pandas ships no type informa
             written: str | None = super().to_html(buf, **kwargs)  # pandas: None, having written to buf
             return written
         table: str = super().to_html(**kwargs)
-        return (f'<div class="kmslab-access">{self.head_html}'
-                f'<div class="kmslab-table-scroll" style="overflow-x:auto;max-width:100%">{table}</div></div>')
+        return framed(self.head_html, table)
+
+
+# In a widget (an ipywidgets HTML, a flex item) the content is as wide as the widest table unless it may
+# shrink: a playground with two keys' columns pushed the legend past the right edge, where it was cut.
+# With min-width 0 the table scrolls sideways inside its box and the legend wraps to the notebook's width.
+_SHRINK = "<style>.kmslab-table > .widget-html-content {min-width: 0}</style>"
+
+
+def framed(head_html: str, table_html: str) -> str:
+    """The title and legend, then the table in a box that scrolls sideways when the table is wider."""
+    return (f'{_SHRINK}<div class="kmslab-access">{head_html}'
+            f'<div class="kmslab-table-scroll" style="overflow-x:auto;max-width:100%">{table_html}</div></div>')
 
 
 def _breakable(label: object) -> str:
@@ -380,5 +391,4 @@ def _direct_html(grid: _Grid, uuid: str) -> str:
                        f"{_cell_html(value)}</td>\n")
         out.append("    </tr>\n")
     out.append("  </tbody>\n</table>\n")
-    return (f'<div class="kmslab-access">{grid.head_html}'
-            f'<div class="kmslab-table-scroll" style="overflow-x:auto;max-width:100%">{"".join(out)}</div></div>')
+    return framed(grid.head_html, "".join(out))

@@ -187,6 +187,7 @@ def test_readable_tables_say_yes_and_no_escape_text_and_keep_short_columns_on_on
     by_column = {k[-1]: v for k, v in rules.items()}
     assert "white-space: nowrap" in by_column["0"] and "white-space: normal" in by_column["1"]  # the long one wraps
     assert "text-align: left" in by_column["1"]
+    assert re.search(r"th\.col0 \{\s*min-width: 6em", shown)  # a head longer than "yes" wraps, not letter by letter
 
 
 def test_the_cast_keeps_each_type_on_one_line(start):

@@ -115,10 +115,12 @@ def readable(frame: pd.DataFrame, *, wide: Sequence[str] | None = None, min_widt
              .set_table_styles([{"selector": "th", "props": [("text-align", "left")]}]))
     if short:
         style = style.set_properties(subset=short, **{"white-space": "nowrap"})
-        # a head no wider than its column's cells stays whole too (種類); a longer one wraps
-        whole = {c: [{"selector": "th", "props": [("white-space", "nowrap")]}] for c in short
-                 if columns(str(c)) <= max((columns(v) for v in shown[c]), default=0)}
-        style = style.set_table_styles(whole, overwrite=False)
+        # a head no wider than its column's cells stays whole too (種類); a longer one wraps, in lines of at
+        # least 6em (beside "yes" cells, キーポリシーがアカウントを許可 went down in lines of two characters)
+        heads = {c: [{"selector": "th", "props": [("white-space", "nowrap")]
+                      if columns(str(c)) <= max((columns(v) for v in shown[c]), default=0)
+                      else [("min-width", "6em")]}] for c in short}
+        style = style.set_table_styles(heads, overwrite=False)
     if wide:
         style = style.set_properties(subset=list(wide), **{"white-space": "normal", "min-width": min_width})
     return style.set_table_attributes(f'class="{css_class}"') if css_class else style

@@ -113,7 +113,10 @@ def executed(name: str, edition: str = "en") -> Run:
     """Run notebooks/<name> (or notebooks/ja/<name>) top to bottom with its probes; the kernel's cwd is its folder."""
     path = EDITIONS[edition] / name
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+    # coalesce_streams: one print may reach the notebook as several stream outputs when the kernel flushes between
+    # its writes (seen on a loaded machine); JupyterLab shows them as one text, and so do these tests.
+    client = NotebookClient(nb, timeout=180, kernel_name="python3", coalesce_streams=True,
+                            resources={"metadata": {"path": str(path.parent)}})
     probes: dict[str, str] = {}
     with client.setup_kernel():
         for index, cell in enumerate(nb.cells):

@@ -222,8 +222,9 @@ def explicit_deny(w: Walk) -> End | None:
     key_policies = (w.key.policy,) if w.key is not None else ()
     for kind, policies in (("scp", w.scps), ("resource", key_policies), ("identity", w.identity),
                            ("boundary", w.boundary), ("session", w.session)):
-        ctx = w.key_ctx if kind == "resource" else w.ctx
-        found = hits(policies, "Deny", w.action, w.resource, ctx, w.caller) if policies else None
+        if not policies:
+            continue
+        found = hits(policies, "Deny", w.action, w.resource, w.key_ctx if kind == "resource" else w.ctx, w.caller)
         if found:
             refs = _refs(found)
             w.gates.append(Gate(G.EXPLICIT_DENY, OUT.DENY, refs))

@@ -14,7 +14,6 @@ import json
 import random
 import threading
 import time
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
@@ -66,10 +65,15 @@ _THREAD = threading.local()
 # CloudTrail event ids (GetKeyLastUsage): random UUIDs from a generator of our own, seeded from os.urandom once
 # rather than read from it per request; moto's seeded generator and the learner's `random` are left alone.
 _EVENT_IDS = random.Random()
+_UUID_KEEP = ~((0xF000 << 64) | (0xC000 << 48))  # RFC 4122: version 4, variant 10
+_UUID_SET = (0x4000 << 64) | (0x8000 << 48)
 
 
 def _event_id() -> str:
-    return str(uuid.UUID(int=_EVENT_IDS.getrandbits(128), version=4))
+    # str(uuid.UUID(int=bits, version=4)) at a third of its cost: the same version and variant bits, the same text.
+    bits = (_EVENT_IDS.getrandbits(128) & _UUID_KEEP) | _UUID_SET
+    text = f"{bits:032x}"
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def begin_call(call: LabCall | None) -> None:
@@ -436,6 +440,7 @@ class Authorizer:
                 raise AwsError(error, decision.message or "")
 
         response.used = tuple(used)
+        response.keep_params(params)
         if operation in POLICY_SETTERS:
             caller = caller or self.caller(record)
             self._validate_policy_change(operation, params, record, region, account, moto_key, headers, caller)

@@ -223,16 +223,15 @@ def _over_maximum(shape: Any, params: Any, prefix: str = "", *, raw: bool = Fals
         value = params.get(name)
         if value is None:
             continue
-        field = _camel(prefix + name)
         if kind == "structure":
             problems += _over_maximum(member, value, f"{prefix}{name}.", raw=raw)
         elif kind in ("integer", "long"):
             if isinstance(value, int) and not isinstance(value, bool) and value > maximum:
-                problems.append(f"Value at '{field}' failed to satisfy constraint: Member must have value less than "
-                                f"or equal to {maximum}")
+                problems.append(f"Value at '{_camel(prefix + name)}' failed to satisfy constraint: Member must have "
+                                f"value less than or equal to {maximum}")
         elif _length(kind, value, raw) > maximum:
-            problems.append(f"Value at '{field}' failed to satisfy constraint: Member must have length less than or "
-                            f"equal to {maximum}")
+            problems.append(f"Value at '{_camel(prefix + name)}' failed to satisfy constraint: Member must have length "
+                            f"less than or equal to {maximum}")
     return problems
 
 

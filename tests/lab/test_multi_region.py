@@ -9,6 +9,7 @@ https://docs.aws.amazon.com/kms/latest/APIReference/API_GetKeyLastUsage.html
 from __future__ import annotations
 
 import json
+import uuid
 
 import boto3
 import botocore.session
@@ -280,6 +281,22 @@ def test_get_key_last_usage_reports_the_last_successful_cryptographic_operation(
     assert mrk.request("alice", "kms:GetKeyLastUsage", "mrk").decision == "denied"
     assert mrk.request("admin", "kms:GetKeyLastUsage", "mrk").decision == "allowed"
 
+
+
+def test_get_key_last_usage_ids_are_uuids_that_stay_the_same(mrk):
+    """CloudTrailEventId and KmsRequestId identify the one request that used the key: UUIDs (version 4, as the
+    lab draws them), the same each time GetKeyLastUsage reports that request (API_GetKeyLastUsage)."""
+    kms = mrk.client("kms", as_="admin")
+    kms.encrypt(KeyId=mrk.key_arn("mrk"), Plaintext=b"x")
+    first = kms.get_key_last_usage(KeyId=mrk.key_arn("mrk"))["KeyLastUsage"]
+    for field in ("CloudTrailEventId", "KmsRequestId"):
+        parsed = uuid.UUID(first[field])
+        assert str(parsed) == first[field] and parsed.version == 4 and parsed.variant == uuid.RFC_4122
+    assert kms.get_key_last_usage(KeyId=mrk.key_arn("mrk"))["KeyLastUsage"] == first
+    kms.encrypt(KeyId=mrk.key_arn("mrk"), Plaintext=b"y")
+    second = kms.get_key_last_usage(KeyId=mrk.key_arn("mrk"))["KeyLastUsage"]
+    assert second["CloudTrailEventId"] != first["CloudTrailEventId"]
+    assert second["KmsRequestId"] != first["KmsRequestId"]
 
 def test_probes_leave_no_replica_behind(mrk):
     """lab.request of ReplicateKey and UpdatePrimaryRegion: real requests, undone afterwards."""

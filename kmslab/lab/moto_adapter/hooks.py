@@ -50,8 +50,12 @@ class KmsRequest:
 
     @property
     def operation(self) -> str:
-        """The API operation, e.g. `Decrypt`."""
-        return self._response._get_action()
+        """The API operation, e.g. `Decrypt` (read once a request: moto's `_get_action` searches the headers)."""
+        response = self._response
+        found: str | None = getattr(response, "_kmslab_operation", None)
+        if found is None:
+            found = response._kmslab_operation = response._get_action()  # type: ignore[attr-defined]
+        return found
 
     @property
     def body(self) -> str:
@@ -73,6 +77,11 @@ class KmsRequest:
     @property
     def region(self) -> str:
         return self._response.region
+
+    def keep_params(self, params: dict[str, Any]) -> None:
+        """The parameters of the body as it now stands (the handler has read them): the adapter's operations read
+        these instead of parsing the body again (`operations.params`); they are dropped if the body changes."""
+        self._response._kmslab_params = (self._response.body or "{}", params)  # type: ignore[attr-defined]
 
     def route_to(self, account: str) -> None:
         """Run the request in `account`'s backend (moto does not route cross-account calls itself)."""

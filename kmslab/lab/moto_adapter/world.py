@@ -6,7 +6,12 @@ or its models; the rest of kmslab gets plain values and engine objects back.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
+import struct
+import time
+import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
@@ -196,11 +201,28 @@ def find_key(ref: str, account: str, region: str) -> KeyHandle | None:
     return KeyHandle(key.id, key.arn, key.account_id, key.region) if key is not None else None
 
 
-def record_use(handle: KeyHandle, operation: str, event_id: str) -> None:
-    """A cryptographic operation with the key succeeded (what GetKeyLastUsage reports)."""
-    from .operations.regions import record_use as record
+_LAST_USAGE = "_kmslab_last_usage"  # an attribute kmslab adds to moto's Key
 
-    record(handle.account, handle.region, handle.id, operation, event_id)
+
+def record_use(handle: KeyHandle, operation: str, event_id: str) -> None:
+    """A cryptographic operation with the key succeeded (what GetKeyLastUsage reports), kept as it happened: its
+    KMS request id is drawn when GetKeyLastUsage first reads it (`last_use`), not on every request."""
+    key = _kms(handle.account, handle.region).keys.get(handle.id)
+    if key is not None:
+        setattr(key, _LAST_USAGE, (operation, time.time(), event_id))
+
+
+def last_use(key: Any) -> dict[str, Any]:
+    """GetKeyLastUsage's KeyLastUsage of a moto key: {} when no cryptographic operation used it."""
+    kept = getattr(key, _LAST_USAGE, None)
+    if kept is None:
+        return {}
+    if isinstance(kept, tuple):
+        operation, timestamp, event_id = kept
+        kept = {"Operation": operation, "Timestamp": timestamp, "CloudTrailEventId": event_id,
+                "KmsRequestId": str(uuid.uuid4())}
+        setattr(key, _LAST_USAGE, kept)
+    return dict(kept)
 
 
 def forget_key(account: str, region: str, key_id: str) -> None:
@@ -227,13 +249,9 @@ def key_id_in_ciphertext(blob: str | bytes | None) -> str | None:
     """The key id a ciphertext (base64, as in a request body) was made under: moto's own layout, not AWS's."""
     if not blob:
         return None
-    import base64
-    import struct
-
     try:
-        raw = base64.b64decode(blob)
-        return _deserialize_ciphertext_blob(raw).key_id
-    except (ValueError, UnicodeDecodeError, struct.error):
+        return _deserialize_ciphertext_blob(base64.b64decode(blob)).key_id
+    except (ValueError, UnicodeDecodeError, struct.error, binascii.Error):
         return None
 
 

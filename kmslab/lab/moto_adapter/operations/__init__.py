@@ -56,9 +56,26 @@ def around(name: str) -> Callable[[Around], Around]:
 
 
 def params(response: KmsResponse) -> dict[str, Any]:
-    """The request's JSON parameters (kmslab's hook has checked the body against botocore's model)."""
-    parsed = json.loads(response.body or "{}")
-    return parsed if isinstance(parsed, dict) else {}
+    """The request's JSON parameters (kmslab's hook has checked the body against botocore's model).
+
+    Parsed once per body: several `@around`s of one request read them (a fresh copy each, as they may change it).
+    """
+    body = response.body or "{}"
+    kept = getattr(response, "_kmslab_params", None)
+    if kept is None or kept[0] is not body:
+        parsed = json.loads(body)
+        kept = response._kmslab_params = (body, parsed if isinstance(parsed, dict) else {})  # type: ignore[attr-defined]
+    return dict(kept[1])
+
+
+def backend(response: KmsResponse) -> Any:
+    """moto's KMS backend of the request's account and region (`response.kms_backend`, looked up once a request:
+    each lookup goes through moto's BackendDicts)."""
+    where = (response.current_account, response.region)
+    kept = getattr(response, "_kmslab_backend", None)
+    if kept is None or kept[0] != where:
+        kept = response._kmslab_backend = (where, response.kms_backend)  # type: ignore[attr-defined]
+    return kept[1]
 
 
 def innermost(name: str) -> Method | None:

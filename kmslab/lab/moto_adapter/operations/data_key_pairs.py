@@ -18,20 +18,43 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from typing import Any
 
 from moto.kms.responses import KmsResponse
 
 from ....engine.key_specs import is_china_region, key_pair_spec_refusal
 from ..hooks import AwsError
-from . import operation, params
+from . import backend, operation, params
 from .key_pairs import data_key_pair
 
 
 def find_key(response: KmsResponse, key_id: str) -> Any:
-    """The moto key a KeyId names (key id, key ARN, alias name or alias ARN); moto's NotFoundException if none."""
-    response._validate_key_id(key_id)
-    return response.kms_backend.describe_key(key_id)
+    """The moto key a KeyId names (key id, key ARN, alias name or alias ARN); moto's NotFoundException if none.
+
+    Looked up once a request (several `@around`s of one request ask), and asked again if the key has left moto since.
+    A key id or key ARN of a key moto holds, which moto's `_validate_cmk_id` accepts, skips that validation (two
+    backend lookups); anything else goes through moto's own, which raises its NotFoundException.
+    """
+    found: dict[str, Any] | None = getattr(response, "_kmslab_keys", None)
+    if found is None:
+        found = response._kmslab_keys = {}  # type: ignore[attr-defined]
+    kms = backend(response)
+    key = found.get(key_id)
+    if key is not None and kms.keys.get(key.id) is key:
+        return key
+    if not (_accepted_key_id(key_id) and kms.get_key_id(key_id) in kms.keys):
+        response._validate_key_id(key_id)
+    key = found[key_id] = kms.describe_key(key_id)
+    return key
+
+
+_RAW_KEY_ID = re.compile(r"^(mrk-)?[A-F0-9]{8}-[A-F0-9]{4}-[A-F0-9]{4}-[A-F0-9]{4}-[A-F0-9]{12}$", re.IGNORECASE)
+
+
+def _accepted_key_id(key_id: str) -> bool:
+    """A key ARN or a raw key id, as moto's `_validate_cmk_id` tells them (moto/kms/responses.py)."""
+    return (key_id.startswith("arn:") and ":key/" in key_id) or _RAW_KEY_ID.match(key_id) is not None
 
 
 def no_recipient(request: dict[str, Any]) -> None:

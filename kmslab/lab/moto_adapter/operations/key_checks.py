@@ -32,7 +32,7 @@ from moto.kms.responses import KmsResponse
 from ....engine.key_specs import algorithms
 from ..hooks import AwsError
 from ..world import key_id_in_ciphertext
-from . import Around, Method, around, params
+from . import Around, Method, around, backend, params
 from .data_key_pairs import find_key
 
 MAX_RAW_MESSAGE = 4096
@@ -80,12 +80,12 @@ def _decrypting(response: KmsResponse, moto_method: Method, key_field: str, algo
     if named:
         key = find_key(response, str(named))
         _encryption_algorithm(key, request.get(algorithm_field))
-        if blob_key in response.kms_backend.keys and key.id != blob_key:  # moto's ReEncrypt ignores SourceKeyId
+        if blob_key in backend(response).keys and key.id != blob_key:  # moto's ReEncrypt ignores SourceKeyId
             raise AwsError("IncorrectKeyException", INCORRECT_KEY)
     try:
         return moto_method(response)
     except AccessDeniedException as refused:
-        if blob_key is None or blob_key not in response.kms_backend.keys:
+        if blob_key is None or blob_key not in backend(response).keys:
             # AWS answers without a message [obs]: the AWS SDK for Java prints it "InvalidCiphertextException: null".
             raise AwsError("InvalidCiphertextException", "") from refused
         raise

@@ -21,8 +21,6 @@ Messages AWS does not document are kmslab's wording (docs/aws-references.md, "Mu
 from __future__ import annotations
 
 import json
-import time
-import uuid
 from typing import Any
 
 import moto.kms.models as _moto_kms_models
@@ -32,10 +30,8 @@ from moto.kms.utils import KEY_ID_LEN, _deserialize_ciphertext_blob
 
 from ..hooks import AwsError
 from ..probes import arn_in, regions_of, related_keys, replicate, set_primary
+from ..world import last_use
 from . import Method, around, operation, params
-
-_LAST_USAGE = "_kmslab_last_usage"  # an attribute kmslab adds to moto's Key
-
 
 # ------------------------------------------------------------------ moto's ciphertexts of multi-Region keys
 
@@ -163,14 +159,6 @@ def schedule_key_deletion(response: KmsResponse, moto_method: Method) -> str:
     return json.dumps(out)
 
 
-def record_use(account: str, region: str, key_id: str, operation_name: str, event_id: str) -> None:
-    """A cryptographic operation with the key succeeded: what GetKeyLastUsage reports."""
-    key = kms_backends[account][region].keys.get(key_id)
-    if key is not None:
-        setattr(key, _LAST_USAGE, {"Operation": operation_name, "Timestamp": time.time(),
-                                   "CloudTrailEventId": event_id, "KmsRequestId": str(uuid.uuid4())})
-
-
 @operation("GetKeyLastUsage")
 def get_key_last_usage(response: KmsResponse) -> str:
     """GetKeyLastUsage: the key's last successful cryptographic operation ({} if none since tracking began).
@@ -185,5 +173,5 @@ def get_key_last_usage(response: KmsResponse) -> str:
     if key_id.startswith("alias/") or ":alias/" in key_id:
         raise AwsError("NotFoundException", f"Invalid keyId '{key_id}'")
     key = _key(response, key_id)
-    return json.dumps({"KeyId": key.id, "KeyLastUsage": dict(getattr(key, _LAST_USAGE, None) or {}),
+    return json.dumps({"KeyId": key.id, "KeyLastUsage": last_use(key),
                        "TrackingStartDate": key.creation_date, "KeyCreationDate": key.creation_date})

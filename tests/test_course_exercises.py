@@ -261,6 +261,16 @@ def test_survives_deletion(start):
     assert "carol" in [u.rsplit("/", 1)[-1] for u in lab.users()]  # carol exists again
 
 
+def test_survives_deletion_solution_solves_it(start):
+    """The solution shown is a policy the check accepts (its root statement comes from the engine)."""
+    ex = course.exercise_survives_deletion(start("lesson-03-unmanageable-key"), admin="carol", rescuer="it-admin")
+    code = str(ex.solution())
+    assert code.startswith("check(") and code.endswith(")")
+    policy = json.loads(code[len("check("):-1])
+    assert policy["Statement"][0] == ROOT_STATEMENT
+    assert ex.check(policy)
+
+
 # ------------------------------------------------------------------ notebook 4
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+from ..engine.policy import account_statement
 from ..engine.words import N_
 from ..exercises import CheckResult, Exercise, Words, allowed, goal, prediction, say, verdict_question
 from ..lab import Lab
@@ -85,6 +87,20 @@ def exercise_safety_check(lab: Lab, key: str, candidate: dict[str, Any], as_: st
     )
 
 
+def _survives_solution(admin_arn: str) -> str:
+    """The solution: the root statement (from the engine, which knows what it is) and one for the administrator."""
+    statements = [account_statement(admin_arn.split(":")[4]),
+                  {"Sid": "Allow access for Key Administrators", "Effect": "Allow", "Principal": {"AWS": admin_arn},
+                   "Action": "kms:*", "Resource": "*"}]
+
+    def pairs(items: list[tuple[str, Any]]) -> str:
+        return ", ".join(f"{json.dumps(k)}: {json.dumps(v)}" for k, v in items)
+
+    # Each statement on two lines: Sid and Effect, then Principal, Action and Resource.
+    lines = ",\n".join(f"  {{{pairs(list(s.items())[:2])},\n   {pairs(list(s.items())[2:])}}}" for s in statements)
+    return f'check({{"Version": "2012-10-17", "Statement": [\n{lines}]}})'
+
+
 def exercise_survives_deletion(lab: Lab, admin: str = "carol", rescuer: str = "it-admin") -> Exercise:
     """Write a key policy that keeps the key manageable after its only named administrator is deleted."""
     admin_arn = lab.principal_arn(admin)
@@ -116,11 +132,5 @@ def exercise_survives_deletion(lab: Lab, admin: str = "carol", rescuer: str = "i
         checker=check,
         hints=(say(T["survives.hint1"], admin=admin, admin_arn=admin_arn), say(T["survives.hint2"]),
                say(T["survives.hint3"], admin_arn=admin_arn)),
-        solution_text=(
-            'check({"Version": "2012-10-17", "Statement": [\n'
-            '  {"Sid": "Enable IAM User Permissions", "Effect": "Allow",\n'
-            f'   "Principal": {{"AWS": "arn:aws:iam::{admin_arn.split(":")[4]}:root"}}, '
-            '"Action": "kms:*", "Resource": "*"},\n'
-            '  {"Sid": "Allow access for Key Administrators", "Effect": "Allow",\n'
-            f'   "Principal": {{"AWS": "{admin_arn}"}}, "Action": "kms:*", "Resource": "*"}}]}})'),
+        solution_text=_survives_solution(admin_arn),
     )

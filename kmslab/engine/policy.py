@@ -272,6 +272,28 @@ def _parse_statement(index: int, raw: Any, kind: PolicyKind, variables: bool = T
     effect = raw.get("Effect")
     if effect not in ("Allow", "Deny"):
         raise PolicyError(MALFORMED, f"Statement #{index}: Effect must be \"Allow\" or \"Deny\".")
+    no_action, no_resource = _check_elements(index, raw, kind, effect)
+    conditions = _conditions(raw.get("Condition"), index)
+    if kind == "resource":
+        _check_overly_permissive(conditions)
+    get = raw.get
+    return Statement(
+        index=index,
+        sid=sid,
+        effect=effect,
+        principal=_principal(get("Principal"), "Principal") if "Principal" in raw else None,
+        not_principal=_principal(get("NotPrincipal"), "NotPrincipal") if "NotPrincipal" in raw else None,
+        actions=_strings(get("Action"), "Action") if "Action" in raw else (() if no_action else None),
+        not_actions=_strings(get("NotAction"), "NotAction") if "NotAction" in raw else None,
+        resources=_strings(get("Resource"), "Resource") if "Resource" in raw else (() if no_resource else None),
+        not_resources=_strings(get("NotResource"), "NotResource") if "NotResource" in raw else None,
+        conditions=conditions,
+        variables=variables,
+    )
+
+
+def _check_elements(index: int, raw: dict[str, Any], kind: PolicyKind, effect: str) -> tuple[bool, bool]:
+    """The checks on a statement's elements as the policy's kind requires them; (no Action, no Resource)."""
     pairs = (("Action", "NotAction"), ("Resource", "NotResource"), ("Principal", "NotPrincipal"))
     for a, b in pairs:
         if a in raw and b in raw:
@@ -309,23 +331,7 @@ def _parse_statement(index: int, raw: Any, kind: PolicyKind, variables: bool = T
                 raise PolicyError(
                     MALFORMED, f"Statement #{index}: action {action!r} must be service:Action or \"*\"."
                 )
-    conditions = _conditions(raw.get("Condition"), index)
-    if kind == "resource":
-        _check_overly_permissive(conditions)
-    get = raw.get
-    return Statement(
-        index=index,
-        sid=sid,
-        effect=effect,
-        principal=_principal(get("Principal"), "Principal") if "Principal" in raw else None,
-        not_principal=_principal(get("NotPrincipal"), "NotPrincipal") if "NotPrincipal" in raw else None,
-        actions=_strings(get("Action"), "Action") if "Action" in raw else (() if no_action else None),
-        not_actions=_strings(get("NotAction"), "NotAction") if "NotAction" in raw else None,
-        resources=_strings(get("Resource"), "Resource") if "Resource" in raw else (() if no_resource else None),
-        not_resources=_strings(get("NotResource"), "NotResource") if "NotResource" in raw else None,
-        conditions=conditions,
-        variables=variables,
-    )
+    return no_action, no_resource
 
 
 def _check_key_policy_resource(index: int, raw: Mapping[str, Any]) -> None:

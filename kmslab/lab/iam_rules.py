@@ -35,6 +35,7 @@ import re
 from collections.abc import Mapping
 
 from ..engine import Policy, PolicyError
+from ..engine.policy import statement_list
 
 _NAME = re.compile(r"[\w+=,.@-]+", re.ASCII)
 NAME_MAX = {"userName": 64, "roleName": 64, "groupName": 128, "policyName": 128}
@@ -80,8 +81,7 @@ def check_identity_policy(text: object) -> str:
         doc = json.loads(text)
     except (ValueError, RecursionError):
         doc = None
-    statements = doc.get("Statement") if isinstance(doc, dict) else None
-    for s in statements if isinstance(statements, list) else [statements]:
+    for s in statement_list(doc) if isinstance(doc, dict) else ():
         if isinstance(s, dict) and ("Principal" in s or "NotPrincipal" in s):
             raise IamRefusal("MalformedPolicyDocument", NO_PRINCIPAL_IN_IDENTITY_POLICY)
     try:

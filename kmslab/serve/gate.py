@@ -26,7 +26,17 @@ from typing import Any
 from urllib.parse import parse_qsl
 from xml.sax.saxutils import escape
 
-from ..engine import DEFAULT_SOURCE_IP, Decision, Policy, PolicyError, Request, UnknownActionError, authorize, messages
+from ..engine import (
+    DEFAULT_REGION,
+    DEFAULT_SOURCE_IP,
+    Decision,
+    Policy,
+    PolicyError,
+    Request,
+    UnknownActionError,
+    authorize,
+    messages,
+)
 from ..engine.catalog import service_action_info
 from ..engine.context import request_context
 from ..engine.policy import statement_list
@@ -179,7 +189,7 @@ def _region(request: ServeRequest) -> str:
     try:
         return parse_authorization(request.headers).region
     except SignatureProblem:
-        return "us-east-1"
+        return DEFAULT_REGION
 
 
 def _named_arn(kind: str, account: str, name: str, path: str | None) -> str:

@@ -97,6 +97,18 @@ def test_boundary_gate_blocks(w):
     assert wk.gates[-1].outcome == NO_MATCH
 
 
+def test_session_policy_gate_limits_a_role_session(w):
+    """A session policy allows nothing by itself: a role session's permissions are the intersection of its role's
+    identity-based policies and its session policies.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session"""
+    only_encrypt = w.policy(w.doc({"Effect": "Allow", "Action": "kms:Encrypt", "Resource": "*"}), kind="session")
+    key = w.key(w.ROOT_STATEMENT)
+    for action, outcome in (("kms:Decrypt", NO_MATCH), ("kms:Encrypt", ALLOW)):
+        wk = walk(w, w.session(policies=(w.admin(),), session_policies=(only_encrypt,)), action=action, key=key)
+        end = run_to(g.session_policies, wk)
+        assert wk.gates[-1].name == GateName.SESSION_POLICY and wk.gates[-1].outcome == outcome
+        assert (end is not None and end.allowed) == (outcome == ALLOW)
+
 def test_grant_gate_allows_with_a_grant_reference_not_a_statement(w):
     """https://docs.aws.amazon.com/kms/latest/developerguide/grants.html"""
     bob = w.user("bob")

@@ -266,3 +266,26 @@ def test_key_spec_and_key_usage_condition_keys_at_create_key(lab):
     with pytest.raises(ClientError) as denied:
         kms.create_key()  # SYMMETRIC_DEFAULT / ENCRYPT_DECRYPT by default
     assert _code(denied) == "AccessDeniedException"
+
+
+def test_a_lab_loads_pycryptodome_and_kyber_py_only_when_a_key_pair_needs_them():
+    """Ed25519ph (PyCryptodome) and ML-KEM-512 (kyber-py) are imported on first use, not at every Lab start."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from kmslab.lab import Lab\n"
+        "from kmslab.lab.moto_adapter.operations.key_pairs import KeyPair\n"
+        "loaded = lambda: sorted({m.split('.')[0] for m in sys.modules} & {'Crypto', 'kyber_py'})\n"
+        "with Lab() as lab:\n"
+        "    lab.create_key('k')\n"
+        "    print(loaded())\n"
+        "    KeyPair('ML_KEM_512').encapsulate()\n"
+        "    print(loaded())\n"
+        "    pair = KeyPair('ECC_NIST_EDWARDS25519')\n"
+        "    pair.sign(bytes(64), 'ED25519_PH_SHA_512', 'DIGEST')\n"
+        "    print(loaded())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == ["[]", "['kyber_py']", "['Crypto', 'kyber_py']"]

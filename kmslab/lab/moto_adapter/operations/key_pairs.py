@@ -13,6 +13,9 @@ Real cryptography, each algorithm from a well-kept library that implements it:
 - ML_KEM_768/1024: ML-KEM (FIPS 203) with `cryptography`; ML_KEM_512 with `kyber-py` (`kyber_py.ml_kem.ML_KEM_512`,
   its stable API: `key_derive` from the 64-byte seed d||z, `encaps`, `decaps`), since `cryptography` implements
   ML-KEM-768 and ML-KEM-1024 only. Encapsulation and decapsulation (implicit rejection included) are FIPS 203's.
+
+PyCryptodome and kyber-py are imported when an Ed25519ph signature or an ML-KEM-512 key is first needed, not with
+this module: every Lab start loads the operations, and most labs never use those specs (about 50 ms of imports).
 """
 
 from __future__ import annotations
@@ -20,12 +23,9 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from Crypto.Hash import SHA512
-from Crypto.Signature import eddsa
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, mldsa, mlkem, rsa
-from kyber_py.ml_kem import ML_KEM_512
 from moto.kms.utils import AbstractPrivateKey
 
 ML_KEM_512_OID = bytes.fromhex("0609608648016503040401")  # 2.16.840.1.101.3.4.4.1 (id-alg-ml-kem-512), DER
@@ -41,6 +41,13 @@ _EC_CURVES: dict[str, type[ec.EllipticCurve]] = {
 _RSA_BITS = {"RSA_2048": 2048, "RSA_3072": 3072, "RSA_4096": 4096}
 NEW_SPECS = frozenset({"ECC_NIST_EDWARDS25519", *_ML_DSA, "ML_KEM_512", *_ML_KEM})  # the specs moto does not know
 _RAW = serialization.Encoding.Raw
+
+
+def _ml_kem_512() -> Any:
+    """kyber-py's ML-KEM-512 (imported on first use)."""
+    from kyber_py.ml_kem import ML_KEM_512
+
+    return ML_KEM_512
 
 
 def _der(tag: int, content: bytes) -> bytes:
@@ -60,7 +67,7 @@ class MLKEM512:
 
     def __init__(self, seed: bytes | None = None) -> None:
         self.seed = seed or secrets.token_bytes(64)
-        self._ek, self._dk = ML_KEM_512.key_derive(self.seed)
+        self._ek, self._dk = _ml_kem_512().key_derive(self.seed)
 
     def public_bytes(self) -> bytes:
         """X.509 SubjectPublicKeyInfo: id-alg-ml-kem-512 (no parameters) and the 800-byte encapsulation key."""
@@ -71,19 +78,25 @@ class MLKEM512:
         return _der(0x30, bytes.fromhex("020100") + _der(0x30, ML_KEM_512_OID) + _der(0x04, _der(0x80, self.seed)))
 
     def encapsulate(self) -> tuple[bytes, bytes]:
-        secret, blob = ML_KEM_512.encaps(self._ek)
+        secret, blob = _ml_kem_512().encaps(self._ek)
         return bytes(secret), bytes(blob)
 
     def decapsulate(self, blob: bytes) -> bytes:
-        return bytes(ML_KEM_512.decaps(self._dk, blob))
+        return bytes(_ml_kem_512().decaps(self._dk, blob))
 
 
 def _ed25519ph_sign(key: ed25519.Ed25519PrivateKey, message: bytes) -> bytes:
+    from Crypto.Hash import SHA512
+    from Crypto.Signature import eddsa
+
     seed = key.private_bytes(_RAW, serialization.PrivateFormat.Raw, serialization.NoEncryption())
     return bytes(eddsa.new(eddsa.import_private_key(seed), "rfc8032").sign(SHA512.new(message)))
 
 
 def _ed25519ph_verify(public: ed25519.Ed25519PublicKey, message: bytes, signature: bytes) -> bool:
+    from Crypto.Hash import SHA512
+    from Crypto.Signature import eddsa
+
     raw = public.public_bytes(_RAW, serialization.PublicFormat.Raw)
     try:
         eddsa.new(eddsa.import_public_key(raw), "rfc8032").verify(SHA512.new(message), signature)

@@ -145,7 +145,9 @@ def test_08_typing_an_action_and_enter_adds_a_column(page, jupyterlab):
                            arg=heads, timeout=30_000)
     tags = page.locator(f"{playground} .kmslab-columns .jupyter-widget-tag").all_inner_texts()
     assert [t.strip() for t in tags if t.strip()][-1] == "ListGrants"
-    assert box.input_value() == ""  # empty for the next action
+    # empty for the next action: the widget clears the box after the column is added, in a round trip of its own
+    page.wait_for_function("s => document.querySelector(s).value === ''",
+                           arg=f"{playground} .kmslab-add-column input", timeout=30_000)
     assert walk.cut_labels(page, playground) == []
     assert tofu(page, playground) == []
     walk.shot(page, "ja-08-add-column")

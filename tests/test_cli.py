@@ -17,7 +17,6 @@ from kmslab.cli import main
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted((ROOT / "kmslab" / "scenarios").glob("*.yaml"))
 SEED = ROOT / "kmslab" / "scenarios" / "seed-without-root.yaml"
-SHARED = ROOT.parent / "shared" / "scenarios"
 
 
 def test_every_shipped_scenario_checks_clean(capsys):
@@ -25,11 +24,6 @@ def test_every_shipped_scenario_checks_clean(capsys):
     assert main(["check", *map(str, SCENARIOS)]) == 0
     out = capsys.readouterr().out.strip().splitlines()
     assert out[-1].startswith("check: ") and out[-1].endswith(" 0 failed")
-
-
-@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/scenarios is not beside this checkout")
-def test_shared_seed_scenarios_check_clean(capsys):
-    assert main(["check", *map(str, sorted(SHARED.glob("*.yaml")))]) == 0
 
 
 def test_check_reports_each_mismatch_and_exits_1(tmp_path, capsys):

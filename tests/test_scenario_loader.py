@@ -34,9 +34,7 @@ from kmslab.scenario import (
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED_DIR = ROOT / "kmslab" / "scenarios"
-SHARED_DIR = ROOT.parent / "shared" / "scenarios"
 SHIPPED = sorted(SHIPPED_DIR.glob("*.yaml"))
-SHARED = sorted(SHARED_DIR.glob("*.yaml")) if SHARED_DIR.is_dir() else []
 SEEDS = ("seed-with-root.yaml", "seed-without-root.yaml")
 
 
@@ -79,20 +77,6 @@ def test_at_least_ten_teaching_scenarios_ship() -> None:
     assert len(teaching) >= 10
     assert set(shipped_scenarios()) == {p.stem for p in SHIPPED}
     assert all(p.is_file() for p in shipped_scenarios().values())
-
-
-@pytest.mark.skipif(not SHARED, reason="../shared/scenarios is not present")
-@pytest.mark.parametrize("path", SHARED, ids=lambda p: p.name)
-def test_shared_seed_file_loads(path: Path) -> None:
-    scenario = load_scenario(path)
-    assert scenario.requests
-    assert parse_scenario(dump_scenario(scenario)) == scenario
-
-
-@pytest.mark.skipif(not SHARED, reason="../shared/scenarios is not present")
-@pytest.mark.parametrize("name", SEEDS)
-def test_seed_copies_are_byte_identical(name: str) -> None:
-    assert (SHIPPED_DIR / name).read_bytes() == (SHARED_DIR / name).read_bytes()
 
 
 def test_seed_without_root_reads_as_written() -> None:

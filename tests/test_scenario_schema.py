@@ -35,9 +35,7 @@ from kmslab.scenario.reader import read_yaml
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_FILE = ROOT / "kmslab" / "scenario.schema.json"
 SHIPPED = sorted((ROOT / "kmslab" / "scenarios").glob("*.yaml"))
-SHARED_DIR = ROOT.parent / "shared" / "scenarios"
-SHARED = sorted(SHARED_DIR.glob("*.yaml")) if SHARED_DIR.is_dir() else []
-EVERY_FILE = SHIPPED + SHARED
+EVERY_FILE = SHIPPED  # the seed article's two files ship here too (kmslab/scenarios/seed-*.yaml)
 
 
 def schema_errors(data: Any) -> list[jsonschema.ValidationError]:

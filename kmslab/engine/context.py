@@ -16,10 +16,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .matching import LowerKeyContext
+from .model import DEFAULT_REGION as DEFAULT_REGION  # defined beside Request; importable from here as before
 from .model import Caller, Key, Request
 from .statements import derived
 
-DEFAULT_REGION = "us-east-1"
 DEFAULT_SOURCE_IP = "192.0.2.10"  # TEST-NET-1 (RFC 5737): a lab request's aws:SourceIp unless told otherwise
 
 _NOW: tuple[int, tuple[str, str]] = (-1, ("", ""))

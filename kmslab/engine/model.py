@@ -19,6 +19,8 @@ KeyState = Literal["Enabled", "Disabled", "PendingDeletion", "PendingReplicaDele
                    "Creating", "Updating"]
 
 
+DEFAULT_REGION = "us-east-1"  # a Request's Region unless told otherwise
+
 @dataclass(frozen=True)
 class Caller:
     """Who makes the request, with every policy that applies to them.
@@ -94,7 +96,7 @@ class Request:
     caller: Caller
     action: str
     key: Key | None = None
-    region: str = "us-east-1"
+    region: str = DEFAULT_REGION
     context: Mapping[str, Any] = field(default_factory=dict)
     scps: tuple[Policy, ...] | None = None
     encryption_context: Mapping[str, str] | None = None  # for grant constraints and kms:EncryptionContext:*

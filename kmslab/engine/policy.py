@@ -435,7 +435,13 @@ def aws_principal_ids(statement: Mapping[str, Any], element: str = "Principal") 
 
 
 def is_account_principal(ident: str, account: str | None = None) -> bool:
-    """Whether `ident` is the account principal (of `account`, when given)."""
+    """Whether `ident` is the account principal (of `account`, when given): "123456789012" or
+    arn:PARTITION:iam::123456789012:root.
+
+    "The account ARN and the shortened account ID behave the same way. Both delegate
+    permissions to the account."
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-accounts
+    """
     found = _ACCOUNT_PRINCIPAL.match(ident)
     return found is not None and (account is None or account in (ident, found.group(1)))
 

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from .conditions import conditions_hold
 from .matching import MissingVariable, action_matches, substitute, wildcard_match
 from .model import Caller, StatementRef
-from .policy import Policy, Statement
+from .policy import Policy, Statement, is_account_principal
 
 # How a key policy statement's Principal covers the caller.
 Match = Literal["direct", "role", "account"]
@@ -58,15 +58,8 @@ class Hit:
 
 @lru_cache(maxsize=4096)  # pure, asked for every principal of every statement
 def is_account(ident: str, account: str) -> bool:
-    """The account principal: "123456789012" or arn:PARTITION:iam::123456789012:root.
-
-    "The account ARN and the shortened account ID behave the same way. Both delegate
-    permissions to the account."
-    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-accounts
-    """
-    return ident == account or (
-        ident.endswith(f":iam::{account}:root") and ident.startswith("arn:") and ident.count(":") == 5
-    )
+    """`ident` is `account`'s account principal (`policy.is_account_principal`, kept per pair: a hot path)."""
+    return is_account_principal(ident, account)
 
 
 def principal_match(principals: Mapping[str, tuple[str, ...]] | Any, caller: Caller) -> Match | None:

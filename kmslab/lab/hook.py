@@ -34,6 +34,7 @@ from ..engine import (
 )
 from ..engine.catalog import operation_takes_key
 from ..engine.messages import INVALID_PRINCIPALS_MESSAGE
+from ..engine.policy import is_account_principal
 from . import moto_adapter
 from .kms_input import parse_params
 from .moto_adapter import AwsError, KeyHandle, KmsRequest
@@ -487,7 +488,7 @@ class Authorizer:
     def _check_principals_exist(self, policy: Any) -> None:
         """A key policy may only name principals that exist (KMS checks this on save)."""
         for ident in aws_principals(policy):
-            if ident == "*" or ident.isdigit() or ident.endswith(":root"):
+            if ident == "*" or is_account_principal(ident):  # an account always exists
                 continue
             if not ident.startswith("arn:"):
                 # A unique id (AIDA.../AROA...) stands for a deleted principal: KMS refuses to save it.

@@ -20,6 +20,7 @@ import ipywidgets as w
 from botocore.exceptions import ClientError
 
 from ..engine import UnknownActionError, action_info
+from ..engine.policy import statement_list
 from ..lab import Lab, LabError
 from . import words
 
@@ -41,8 +42,7 @@ def unknown_kms_actions(document: Any) -> list[UnknownActionError]:
     of letting a typo (`kms:Decryt`) silently do nothing.
     """
     found = []
-    statements = document.get("Statement", []) if isinstance(document, dict) else []
-    for s in statements if isinstance(statements, list) else [statements]:
+    for s in statement_list(document) if isinstance(document, dict) else []:
         if not isinstance(s, dict):
             continue
         for element in ("Action", "NotAction"):

@@ -210,7 +210,13 @@ class Event:
     message: str | None = None
     text: str = ""  # the reason, once rendered or when given as text (use `reason`)
     decision: Decision | None = field(default=None, repr=False, compare=False)  # the reason, not yet rendered
-    event_id: str | None = None  # set for a cryptographic operation that succeeded (GetKeyLastUsage)
+    event_id: str | None = None  # a successful cryptographic operation's, once GetKeyLastUsage asks (cloudtrail_id)
+
+    def cloudtrail_id(self) -> str:
+        """The CloudTrail eventId GetKeyLastUsage reports for this request: drawn when first asked."""
+        if self.event_id is None:
+            self.event_id = _event_id()
+        return self.event_id
 
     @property
     def reason(self) -> str:
@@ -512,9 +518,8 @@ class Authorizer:
         if event is None:
             return
         if status < 400 and response.used:
-            event.event_id = _event_id()  # the CloudTrail eventId GetKeyLastUsage reports
-            for handle in response.used:
-                moto_adapter.record_use(handle, operation, event.event_id)
+            for handle in response.used:  # what GetKeyLastUsage reports, its eventId drawn if it is ever asked for
+                moto_adapter.record_use(handle, operation, event.cloudtrail_id)
         if status >= 400 and event.outcome == "allowed":
             event.outcome = "error"
             try:

@@ -12,7 +12,7 @@ import json
 import struct
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NamedTuple
 
 from moto import mock_aws
@@ -204,9 +204,10 @@ def find_key(ref: str, account: str, region: str) -> KeyHandle | None:
 _LAST_USAGE = "_kmslab_last_usage"  # an attribute kmslab adds to moto's Key
 
 
-def record_use(handle: KeyHandle, operation: str, event_id: str) -> None:
+def record_use(handle: KeyHandle, operation: str, event_id: Callable[[], str]) -> None:
     """A cryptographic operation with the key succeeded (what GetKeyLastUsage reports), kept as it happened: its
-    KMS request id is drawn when GetKeyLastUsage first reads it (`last_use`), not on every request."""
+    CloudTrail event id (`event_id()`) and KMS request id are drawn when GetKeyLastUsage first reads them
+    (`last_use`), not on every request."""
     key = _kms(handle.account, handle.region).keys.get(handle.id)
     if key is not None:
         setattr(key, _LAST_USAGE, (operation, time.time(), event_id))
@@ -219,7 +220,7 @@ def last_use(key: Any) -> dict[str, Any]:
         return {}
     if isinstance(kept, tuple):
         operation, timestamp, event_id = kept
-        kept = {"Operation": operation, "Timestamp": timestamp, "CloudTrailEventId": event_id,
+        kept = {"Operation": operation, "Timestamp": timestamp, "CloudTrailEventId": event_id(),
                 "KmsRequestId": str(uuid.uuid4())}
         setattr(key, _LAST_USAGE, kept)
     return dict(kept)

@@ -43,8 +43,8 @@ def find_key(response: KmsResponse, key_id: str) -> Any:
     key = found.get(key_id)
     if key is not None and kms.keys.get(key.id) is key:
         return key
-    if not (_accepted_key_id(key_id) and kms.get_key_id(key_id) in kms.keys):
-        response._validate_key_id(key_id)
+    if key_id not in kms.keys and not (_accepted_key_id(key_id) and kms.get_key_id(key_id) in kms.keys):
+        response._validate_key_id(key_id)  # (a key id moto holds is one of its UUIDs: moto accepts it)
     key = found[key_id] = kms.describe_key(key_id)
     return key
 

@@ -153,7 +153,7 @@ keys:
     policy:
       Version: "2012-10-17"
       Statement:
-        - {{Effect: Allow, Principal: {{AWS: AIDAJQABLZS4A3QDU576Q}}, Action: "kms:*", Resource: "*"}}
+        - {{Effect: Allow, Principal: {{AWS: AIDACKCEVSQ6C2EXAMPLE}}, Action: "kms:*", Resource: "*"}}
 requests:
   - {{principal: "arn:aws:iam::{ACCOUNT}:user/carol", action: kms:Decrypt, key: demo, expect: denied}}
   - {{principal: "arn:aws:iam::{ACCOUNT}:root", action: kms:PutKeyPolicy, key: demo, expect: denied}}

@@ -270,19 +270,19 @@ def test_dates_are_formatted_as_werkzeug_formats_them():
 
 
 AUTHORIZATIONS = [
-    "AWS4-HMAC-SHA256 Credential=AKIA0KMSLAB0FAKE0001/20261204/ap-northeast-1/kms/aws4_request, "
+    "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20261204/ap-northeast-1/kms/aws4_request, "
     "SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=" + "0123456789" * 6 + "abcd",
-    "AWS4-HMAC-SHA256 Credential=ASIA0000000000000001/20261204/us-east-1/sts/aws4_request, "
+    "AWS4-HMAC-SHA256 Credential=ASIAIOSFODNN7EXAMPLE/20261204/us-east-1/sts/aws4_request, "
     "SignedHeaders=host, Signature=" + "1" * 64,
     # shapes the fast path must leave to moto's regex (each differs from botocore's in one way)
-    "AWS4-HMAC-SHA256 Credential=AKIA0KMSLAB0FAKE0001/20261204/12345678901234567890/kms/aws4_request, "
+    "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20261204/12345678901234567890/kms/aws4_request, "
     "SignedHeaders=host, Signature=" + "a" * 64,
-    "AWS4-HMAC-SHA256 Credential=akia0kmslab0fake0001/20261204/us-east-1/kms/aws4_request, "
+    "AWS4-HMAC-SHA256 Credential=akiaiosfodnn7example/20261204/us-east-1/kms/aws4_request, "
     "SignedHeaders=host, Signature=" + "a" * 64,
-    "AWS4-HMAC-SHA256 Credential=AKIA0KMSLAB0FAKE0001/20261204/us-east-1/kms/aws4_request, "
-    "SignedHeaders=host, Signature=" + "a" * 64 + " AKIAOTHER00000000000/",
+    "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20261204/us-east-1/kms/aws4_request, "
+    "SignedHeaders=host, Signature=" + "a" * 64 + " AKIAI44QH8DHBEXAMPLE/",
     "AWS AKIAIOSFODNN7EXAMPLE:frJIUN8DYpKDtOLCwo//yllqDzg=",
-    "AWS4-HMAC-SHA256 Credential=AKIA0KMSLAB0FAKE0001\n/20261204/us-east-1/kms/aws4_request",
+    "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE\n/20261204/us-east-1/kms/aws4_request",
     "Bearer token", "",
 ]
 
@@ -313,7 +313,7 @@ def test_the_account_is_the_one_moto_finds():
         iam = lab.client("iam", as_="arn:aws:iam::444455556666:root")
         iam.create_user(UserName="u")
         key = iam.create_access_key(UserName="u")["AccessKey"]["AccessKeyId"]
-        for access_key in ("AKIAUNKNOWN000000000", key, lab._record("root").access_key_id):
+        for access_key in ("AKIAI44QH8DHBEXAMPLE", key, lab._record("root").access_key_id):
             ours = speedups._get_account_id_from(access_key)
             made = {a: sorted(dict.keys(b)) for a, b in iam_models.iam_backends.items()}
             # moto's own makes nothing more: every backend it would have made on the way, ours made too

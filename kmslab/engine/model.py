@@ -21,6 +21,7 @@ KeyState = Literal["Enabled", "Disabled", "PendingDeletion", "PendingReplicaDele
 
 DEFAULT_REGION = "us-east-1"  # a Request's Region unless told otherwise
 
+
 @dataclass(frozen=True)
 class Caller:
     """Who makes the request, with every policy that applies to them.

@@ -449,12 +449,8 @@ class Authorizer:
             now = int(time.time())
             memo = (now, record.access_key_id, region, body, action_op, ref, check.region, check.resource,
                     source_ip, via) if len(body) <= MEMO_BODY_MAX else None
-            decisions = self._memo.decisions
-            if self._memo.second != now:  # a new second: no kept decision can be asked for again
-                decisions.clear()
-                self._memo.second = now
             key = self.key(mk) if mk is not None else None
-            decision = decisions.get(memo) if memo is not None else None
+            decision = self._kept(memo, now)
             if decision is None:
                 caller = caller or self.caller(record)
                 # kms:RequestAlias: "You cannot use this condition key to control access to alias operations"
@@ -470,18 +466,8 @@ class Authorizer:
                     grant_id=params.get("GrantId") if operation == "RetireGrant" else None,
                     resource=check.resource, key_role=check.key_role,
                 ))
-                if memo is not None:
-                    if len(decisions) >= MEMO_MAX:
-                        decisions.clear()
-                    decisions[memo] = decision
-            if call is not None:
-                call.decisions.append(decision)
-            event.decision = decision  # its reason is rendered when read (Event.reason)
-            if not decision.allowed:  # refused by the engine: AccessDeniedException, or a key state's error
-                error = decision.error or "AccessDeniedException"
-                if error == "AccessDeniedException":
-                    event.outcome, event.error, event.message = "denied", error, decision.message
-                raise AwsError(error, decision.message or "")
+                self._keep(memo, decision)
+            self._decided(decision, event, call)
 
         response.used = tuple(used)
         response.keep_params(params)

@@ -62,6 +62,19 @@ class LabCall:
         self.decisions: list[Decision] = []  # the engine's, one per IAM action (ReEncrypt has two)
 
 
+def _with_key_id(body: str, params: dict[str, Any], quoted_arn: str, key_id: str) -> str:
+    """The body with KeyId's key ARN replaced by the bare key id, which several moto operations require.
+
+    A key ARN needs no JSON escaping, so in a body without escapes (a backslash) where it occurs once, that
+    occurrence is KeyId's value and is swapped in place; otherwise (KeyId written with an escaped slash while the
+    plain ARN is another parameter's value, say) the body is written anew from `params`.
+    """
+    params["KeyId"] = key_id
+    if "\\" not in body and body.count(quoted_arn) == 1:
+        return body.replace(quoted_arn, f'"{key_id}"')
+    return json.dumps(params)
+
+
 class _ThisThread(threading.local):
     call: LabCall | None = None  # a class default: reading it on a thread that never set it is no AttributeError
 
@@ -262,7 +275,7 @@ class _Plan(NamedTuple):
     scps: tuple[Any, ...] | None
     action: str  # the IAM action, e.g. kms:Encrypt
     event_key: str | None  # the key as the event log names it
-    swap: tuple[str, str] | None  # (the key ARN as quoted in the body, the key id quoted): moto wants the id
+    swap: tuple[str, str] | None  # (the key ARN KeyId names, quoted as in JSON; the key id): see _with_key_id
     used: tuple[KeyHandle, ...]  # the key, for a cryptographic operation (GetKeyLastUsage)
 
 
@@ -398,15 +411,7 @@ class Authorizer:
         response.route_to(account)
         key_arn = params.get("KeyId", "")
         if moto_key is not None and key_arn.startswith("arn:") and ":key/" in key_arn:
-            # Several moto operations accept only the bare key id. A key ARN needs no JSON escaping, so when
-            # it occurs once in the body that occurrence is KeyId's value: swap it without re-serializing.
-            params["KeyId"] = moto_key.id
-            quoted = f'"{key_arn}"'
-            body_now = response.body or ""
-            if body_now.count(quoted) == 1:
-                response.body = body_now.replace(quoted, f'"{moto_key.id}"')
-            else:
-                response.body = json.dumps(params)
+            response.body = _with_key_id(response.body or "", params, f'"{key_arn}"', moto_key.id)
 
         if moto_key is not None and operation in ("ReplicateKey", "UpdatePrimaryRegion"):
             checks += _multi_region_checks(operation, params, self.key(moto_key))
@@ -490,10 +495,8 @@ class Authorizer:
             plan = plans[(record.access_key_id, operation, region, named, blob_ref)] = self._plan(
                 record, operation, region, named, blob_ref)
         response.route_to(plan.account)
-        if plan.swap is not None:  # as in authorize_request
-            params["KeyId"] = plan.moto_key.id  # type: ignore[union-attr]
-            quoted, bare = plan.swap
-            response.body = body.replace(quoted, bare) if body.count(quoted) == 1 else json.dumps(params)
+        if plan.swap is not None:
+            response.body = _with_key_id(body, params, *plan.swap)
         event = response.note = Event(time.time(), record.arn, plan.action, plan.event_key)
         call = _THREAD.call
         if call is not None and call.event is None:  # the Lab.request in flight on this thread
@@ -525,7 +528,7 @@ class Authorizer:
         account, moto_key = self.locate(ref, record.account, region)
         swap = None
         if moto_key is not None and named and named.startswith("arn:") and ":key/" in named:
-            swap = (f'"{named}"', f'"{moto_key.id}"')
+            swap = (f'"{named}"', moto_key.id)
         used = (moto_key,) if moto_key is not None and operation in moto_adapter.CRYPTOGRAPHIC_OPERATIONS else ()
         return _Plan(account, moto_key, self.key(moto_key) if moto_key is not None else None, self.caller(record),
                      self.registry.scp_policies(record.account), f"kms:{operation}",

@@ -59,12 +59,16 @@ def params(response: KmsResponse) -> dict[str, Any]:
     """The request's JSON parameters (kmslab's hook has checked the body against botocore's model).
 
     Parsed once per body: several `@around`s of one request read them (a fresh copy each, as they may change it).
+    What is kept as `_kmslab_params` is always `(body, json.loads(body))` (speedups.py reads it too): a body that is
+    not a JSON object reads as no parameters here and is not kept.
     """
     body = response.body or "{}"
     kept = getattr(response, "_kmslab_params", None)
     if kept is None or kept[0] is not body:
         parsed = json.loads(body)
-        kept = response._kmslab_params = (body, parsed if isinstance(parsed, dict) else {})  # type: ignore[attr-defined]
+        if not isinstance(parsed, dict):
+            return {}
+        kept = response._kmslab_params = (body, parsed)  # type: ignore[attr-defined]
     return dict(kept[1])
 
 

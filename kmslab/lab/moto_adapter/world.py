@@ -62,7 +62,8 @@ _KMS: dict[tuple[str, str], Any] = {}  # moto's backend lookups are slow; within
 _STORES: dict[tuple[str, str], KeyStore] = {}
 
 
-def _kms(account: str, region: str) -> Any:
+def kms_backend(account: str, region: str) -> Any:
+    """moto's KMS backend of an account and region (`kms_backends[account][region]`), looked up once per mock."""
     found = _KMS.get((account, region))
     if found is None:
         found = _KMS[(account, region)] = kms_backends[account][region]
@@ -79,7 +80,7 @@ def key_store(account: str, region: str) -> KeyStore:
     if found is None:
         from .operations.import_material import prepared_import
 
-        found = _STORES[(account, region)] = KeyStore(_kms(account, region), prepared_import)
+        found = _STORES[(account, region)] = KeyStore(kms_backend(account, region), prepared_import)
     return found
 
 
@@ -189,7 +190,7 @@ class KeyHandle(NamedTuple):
 
 def find_key(ref: str, account: str, region: str) -> KeyHandle | None:
     """The key a KeyId names (id, ARN, alias name or alias ARN) in `account` and `region`, or None."""
-    backend = _kms(account, region)
+    backend = kms_backend(account, region)
     if ":alias/" in ref or ref.startswith("alias/"):
         key_id = backend.get_key_id_from_alias(backend.get_alias_name(ref))
     else:
@@ -207,7 +208,7 @@ def record_use(handle: KeyHandle, operation: str, event_id: Callable[[], str]) -
     """A cryptographic operation with the key succeeded (what GetKeyLastUsage reports), kept as it happened: its
     CloudTrail event id (`event_id()`) and KMS request id are drawn when GetKeyLastUsage first reads them
     (`last_use`), not on every request."""
-    key = _kms(handle.account, handle.region).keys.get(handle.id)
+    key = kms_backend(handle.account, handle.region).keys.get(handle.id)
     if key is not None:
         setattr(key, _LAST_USAGE, (operation, time.time(), event_id))
 
@@ -227,7 +228,7 @@ def last_use(key: Any) -> dict[str, Any]:
 
 def forget_key(account: str, region: str, key_id: str) -> None:
     """Remove a key from moto, as if CreateKey had never run (a failed create_key). Its aliases live on it."""
-    backend = _kms(account, region)
+    backend = kms_backend(account, region)
     backend.keys.pop(key_id, None)
     tagger = getattr(backend, "tagger", None)
     if tagger is not None:
@@ -239,7 +240,7 @@ def key_owner(key_id: str, region: str, accounts: Iterable[str]) -> str | None:
     from .operations.regions import full_key_id
 
     for account in accounts:
-        keys = _kms(account, region).keys
+        keys = kms_backend(account, region).keys
         if full_key_id(keys, key_id) in keys:
             return account
     return None
@@ -257,7 +258,7 @@ def key_id_in_ciphertext(blob: str | bytes | None) -> str | None:
 
 def engine_key(handle: KeyHandle) -> Key:
     """The engine's Key for a moto key: its policy, grants, aliases and tags as they are now."""
-    backend = _kms(handle.account, handle.region)
+    backend = kms_backend(handle.account, handle.region)
     moto_key = backend.keys[handle.id]
     tags = {t["TagKey"]: t["TagValue"] for t in backend.list_resource_tags(moto_key.id).get("Tags", [])}
     grants = tuple(

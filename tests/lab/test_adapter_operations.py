@@ -20,3 +20,76 @@ def test_installed_operations_are_the_registered_ones_moto_lacks(lab):
 def test_registering_an_operation_uses_moto_method_naming():
     assert operations._snake("GenerateDataKeyPairWithoutPlaintext") == "generate_data_key_pair_without_plaintext"
     assert operations._snake("ConnectCustomKeyStore") == "connect_custom_key_store"
+
+
+def _response(account: str, region: str, body: str = "{}") -> KmsResponse:
+    response = KmsResponse()
+    response.current_account, response.region, response.body = account, region, body
+    return response
+
+
+def test_the_backend_is_the_one_moto_gives_the_request():
+    """`operations.backend(response)` is `response.kms_backend` (moto's own lookup) for any account and region, a
+    new one included, and a new mock's backend once a lab has stopped and another started."""
+    from kmslab.lab import Lab
+
+    places = [("111122223333", "ap-northeast-1"), ("444455556666", "ap-northeast-1"), ("111122223333", "eu-west-1"),
+              ("999988887777", "us-east-2")]
+    before = {}
+    for _ in range(2):  # two labs: two mocks
+        with Lab(accounts=["111122223333", "444455556666"], region="ap-northeast-1") as lab:
+            lab.create_key("k")
+            for account, region in places * 2:
+                response = _response(account, region)
+                assert operations.backend(response) is response.kms_backend
+                assert before.get((account, region)) is not response.kms_backend
+            assert lab.key_id("k") in operations.backend(_response(lab.account, lab.region)).keys
+            before = {place: _response(*place).kms_backend for place in places}
+
+
+def test_one_parameter_is_the_one_params_reads():
+    bodies = ['{"DryRun": true, "KeyId": "k"}', '{"DryRun": false}', "{}", "", "[1]", '{"EncryptionContext": {}}']
+    for body in bodies:
+        for kept in (None, (body, {"DryRun": "kept"}), ((body + " ")[:-1], {"DryRun": "another body"})):
+            response = _response("111122223333", "ap-northeast-1", body)
+            response._kmslab_params = kept  # what the hook kept for this body (or for another body object)
+            for name in ("DryRun", "KeyId", "EncryptionContext", "Missing"):
+                assert operations.param(response, name) == operations.params(response).get(name)
+
+
+def _outcome(function, *args):
+    try:
+        return "answer", function(*args)
+    except Exception as exc:  # noqa: BLE001 - the same exception, type and text, is what is compared
+        return type(exc), str(exc)
+
+
+def _moto_finds(response, ref):
+    """What find_key promises: moto's own validation of the KeyId, then moto's describe_key."""
+    response._validate_key_id(ref)
+    return response.kms_backend.describe_key(ref)
+
+
+def test_find_key_finds_what_moto_finds():
+    """Every form of KeyId, known or not, well-formed or not: the same key or the same exception as moto's own;
+    asked twice in one request, the same again. A multi-Region key's type is brought up to date as moto's does."""
+    from kmslab.lab import Lab
+    from kmslab.lab.moto_adapter.operations.data_key_pairs import find_key
+
+    with Lab(region="ap-northeast-1") as lab:
+        lab.create_key("k")
+        lab.create_key("mrk", multi_region=True)
+        kms = lab.client("kms")
+        replica = kms.replicate_key(KeyId=lab.key_id("mrk"), ReplicaRegion="eu-west-1")["ReplicaKeyMetadata"]
+        refs = [lab.key_id("k"), lab.key_arn("k"), "alias/k", lab.key_arn("k").replace(f"key/{lab.key_id('k')}",
+                "alias/k"), lab.key_id("mrk"), lab.key_arn("mrk"), "alias/none", "12345678-1234-1234-1234-123456789012",
+                "not-a-key", "", "arn:aws:kms:ap-northeast-1:111122223333:key/none", lab.key_id("k").lower(),
+                lab.key_id("k").upper()]
+        for region, place_refs in (("ap-northeast-1", refs), ("eu-west-1", [replica["KeyId"], replica["Arn"]])):
+            response = _response(lab.account, region)
+            for ref in place_refs * 2:
+                assert _outcome(find_key, response, ref) == _outcome(_moto_finds, _response(lab.account, region), ref)
+        backend = _response(lab.account, "eu-west-1").kms_backend
+        backend.keys[replica["KeyId"]].multi_region_configuration["MultiRegionKeyType"] = "PRIMARY"  # stale
+        assert find_key(_response(lab.account, "eu-west-1"), replica["KeyId"]).multi_region_configuration[
+            "MultiRegionKeyType"] == "REPLICA"

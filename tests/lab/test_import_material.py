@@ -149,7 +149,7 @@ def test_the_material_is_the_key_material_moto_encrypts_with(world):
     kms = world.client("kms", as_="admin")
     material = os.urandom(32)
     _import(kms, world.key_arn("ext"), material)
-    assert moto_world._kms(world.account, world.region).keys[world.key_id("ext")].key_material == material
+    assert moto_world.kms_backend(world.account, world.region).keys[world.key_id("ext")].key_material == material
 
 
 def test_token_errors(world, monkeypatch):

@@ -148,3 +148,15 @@ def test_update_alias_to_a_key_of_another_type_or_usage_is_refused(kms, keys):
         assert _error(refused)[0] == "ValidationException"
     kms.update_alias(AliasName="alias/moving", TargetKeyId=keys["other"])  # symmetric to symmetric
     assert kms.describe_key(KeyId="alias/moving")["KeyMetadata"]["Arn"] == keys["other"]
+
+
+def test_the_encryption_algorithms_kept_per_key_spec_are_the_engine_lists():
+    """key_checks keeps each key spec's EncryptionAlgorithms (a constant of the engine): the same algorithms, in the
+    same order, as the engine's `algorithms` gives for an ENCRYPT_DECRYPT key; a spec the engine does not know has
+    none."""
+    from kmslab.engine.key_specs import KEY_SPECS, algorithms
+    from kmslab.lab.moto_adapter.operations.key_checks import _encryption_algorithms
+
+    for spec in (*KEY_SPECS, "NO_SUCH_SPEC") * 2:
+        assert list(_encryption_algorithms(spec)) == algorithms(spec, "ENCRYPT_DECRYPT")["EncryptionAlgorithms"]
+    assert ["not", "hashable"] not in _encryption_algorithms("SYMMETRIC_DEFAULT")

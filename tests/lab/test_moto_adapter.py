@@ -66,6 +66,31 @@ def test_the_key_id_in_a_ciphertext():
     assert moto_adapter.key_id_in_ciphertext(None) is None
 
 
+def test_the_key_id_in_a_ciphertext_is_the_one_moto_reads():
+    """Any blob, as text or bytes: the key id moto's own `_deserialize_ciphertext_blob` reads from it, or None where
+    moto's raises (not base64, not ASCII, shorter than moto's header, a key id that is not UTF-8)."""
+    import struct
+
+    from moto.kms.utils import HEADER_LEN, _deserialize_ciphertext_blob
+
+    def moto_reads(blob):
+        try:
+            return _deserialize_ciphertext_blob(base64.b64decode(blob)).key_id
+        except (ValueError, struct.error):
+            return None
+
+    key_id = b"1234abcd-12ab-34cd-56ef-1234567890ab"
+    raws = [key_id + bytes(28) + b"ciphertext", key_id + bytes(28), key_id + bytes(27), b"", b"short",
+            b"\xff" * 36 + bytes(28), "mrk-é".encode() + bytes(60), bytes(range(256))]
+    texts = [base64.b64encode(raw).decode() for raw in raws]
+    blobs = [*texts, *(t.encode() for t in texts), *(t[:-1] for t in texts if t), *(t + "!" for t in texts),
+             " " + texts[0], texts[0].replace("A", "-"), "not base64!", "é" + texts[0], "====", "A", bytearray(b"QUJD")]
+    assert any(moto_reads(b) is None for b in blobs) and any(moto_reads(b) is not None for b in blobs)
+    assert len(raws[1]) == HEADER_LEN
+    for blob in blobs:
+        assert moto_adapter.key_id_in_ciphertext(blob) == moto_reads(blob), blob
+
+
 def test_asymmetric_keys_sign_verify_and_show_their_public_key():
     """moto's key pairs are made when first used (a speed-up): what they answer is unchanged."""
     from cryptography.hazmat.primitives import hashes, serialization

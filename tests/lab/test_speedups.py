@@ -348,3 +348,105 @@ def test_backends_by_account_are_moto_own():
         made = kms_backends["999988887777"]  # moto's own path: made and listed as moto makes them
         assert made.account_id == "999988887777" and kms_backends["999988887777"] is made
         assert sum(listed is kms_backends for listed in BackendDict._instances) == 1
+
+
+# KMS request bodies of many shapes, good and bad, for moto's KmsResponse._get_param.
+KMS_BODIES = [
+    '{"KeyId": "k", "Plaintext": "aGVsbG8=", "EncryptionContext": {"a": "b"}, "GrantTokens": ["t1", "t2"]}',
+    '{"CiphertextBlob": "AAECAw==", "Message": "", "Nested": {"a": [1, {"b": null}]}, "N": 1.5, "B": true}',
+    '{"Tags": [{"TagKey": "k", "TagValue": "v"}], "Policy": "{\\"Version\\": \\"2012-10-17\\"}", "DryRun": false}',
+    '{"a": 1, "a": 2, "KeyId": null}', "{}", "[]", '"text"', "[1, 2]", "not json", "", " ", "{",
+    '{"Plaintext": 5}', '{"Plaintext": "***"}', '{"Plaintext": "aGk"}', '{"Message": "\\ud800"}',
+    '{"Plaintext": null}', '{"CiphertextBlob": ["AA=="]}', '{"KeyId": "\\u00e9\\/x"}', "[" * 5000 + "]" * 5000,
+]
+KMS_NAMES = ["KeyId", "Plaintext", "CiphertextBlob", "Message", "EncryptionContext", "GrantTokens", "Nested", "N",
+             "B", "Tags", "Policy", "DryRun", "a", "Missing"]
+
+
+def _outcome(function, *args):
+    try:
+        return "answer", function(*args)
+    except Exception as exc:  # noqa: BLE001 - the same exception, type and text, is what is compared
+        return type(exc), str(exc)
+
+
+def _kms_response(body, kept=None):
+    response = KmsResponse()
+    response.body = body
+    if kept is not None:
+        response._kmslab_params = kept
+    return response
+
+
+@pytest.mark.parametrize("body", KMS_BODIES)
+def test_kms_params_are_what_moto_gives(body):
+    """Every parameter, or its default, or the exception moto raises for the body: the same as moto's own gives."""
+    speedups.apply_speedups()
+    assert KmsResponse._get_param is speedups._get_kms_param
+    moto_own = speedups._ORIGINAL["kms_get_param"]
+    default = object()
+    ours, theirs = _kms_response(body), _kms_response(body)
+    for name in KMS_NAMES * 2:  # twice: the second time from what was kept
+        for if_none in (None, default, {}):
+            assert _outcome(ours._get_param, name, if_none) == _outcome(moto_own, theirs, name, if_none)
+            got = _outcome(ours._get_param, name, if_none)[1]
+            if got is if_none:
+                assert _outcome(moto_own, theirs, name, if_none)[1] is if_none  # the caller's own object
+
+
+def test_kms_param_containers_are_fresh():
+    """A container moto's json.loads would make anew is made anew: changing one answer changes no later one."""
+    speedups.apply_speedups()
+    response = _kms_response(KMS_BODIES[1])
+    first = response._get_param("Nested")
+    first["a"][1]["b"] = "changed"
+    first["new"] = 1
+    assert response._get_param("Nested") == {"a": [1, {"b": None}]}
+    assert response._get_param("Nested") is not response._get_param("Nested")
+
+
+def test_kms_params_follow_the_body():
+    """A new body (kmslab's hook swaps a key ARN for its id) is read afresh, never the old one's parameters."""
+    speedups.apply_speedups()
+    response = _kms_response('{"KeyId": "arn:aws:kms:us-east-1:111122223333:key/k"}')
+    assert response._get_param("KeyId") == "arn:aws:kms:us-east-1:111122223333:key/k"
+    response.body = '{"KeyId": "k"}'
+    assert response._get_param("KeyId") == "k"
+    response.body = "not json"
+    assert _outcome(response._get_param, "KeyId") == _outcome(speedups._ORIGINAL["kms_get_param"], response, "KeyId")
+
+
+@pytest.mark.parametrize("body", [b for b in KMS_BODIES if b.startswith("{") and b.endswith("}") and len(b) > 1])
+def test_kms_params_from_the_hook_are_the_body_own(body, monkeypatch):
+    """When kmslab's hook kept its parse of this very body, that parse is used (no json.loads) with the same answers;
+    the hook's dict is never handed to moto nor changed. A parse kept for another body object is not used."""
+    import json
+
+    speedups.apply_speedups()
+    moto_own, loads = speedups._ORIGINAL["kms_get_param"], json.loads
+    parsed = loads(body)
+    snapshot = json.dumps(parsed)
+    ours, parses = _kms_response(body, (body, parsed)), []
+    monkeypatch.setattr(json, "loads", lambda *a, **k: parses.append(a) or loads(*a, **k))
+    answers = {name: _outcome(ours._get_param, name) for name in KMS_NAMES}
+    monkeypatch.undo()
+    for name, answer in answers.items():
+        assert answer == _outcome(moto_own, _kms_response(body), name)
+        assert not isinstance(answer[1], dict | list) or all(answer[1] is not value for value in parsed.values())
+    if all(kind == "answer" for kind, _ in answers.values()):
+        assert parses == []  # a body moto's own refuses is moto's own to refuse (it parses)
+    assert json.dumps(parsed) == snapshot
+    copy = (body + " ")[:-1]  # the same text, another object: the hook kept its parse for that one
+    other = _kms_response(body, (copy, {"KeyId": "not this"}))
+    assert copy is not body
+    assert _outcome(other._get_param, "KeyId") == _outcome(moto_own, _kms_response(body), "KeyId")
+
+
+def test_another_moto_gets_its_own_kms_params():
+    speedups.apply_speedups()
+
+    def _get_param(self, param_name, if_none=None):  # not moto 5.2.5's source
+        return if_none
+
+    assert speedups._source_hash(_get_param) != speedups._KMS_GET_PARAM_525
+    assert speedups._source_hash(speedups._ORIGINAL["kms_get_param"]) == speedups._KMS_GET_PARAM_525

@@ -37,7 +37,8 @@ naming the missing ones):
   `creation_date`; `generate_private_key` (made lazy); `KmsResponse._validate_cmk_id` and `kms_backend`
   (operations/regions.py); `AccountSpecificBackend.regions` (the Regions a replica may go to).
 - `moto.kms.utils._deserialize_ciphertext_blob` (moto's ciphertext starts with the key id, `KEY_ID_LEN`
-  characters of it: a multi-Region key's id is longer, so `moto.kms.models.decrypt` is wrapped).
+  characters of it, in a header of `HEADER_LEN` bytes: a multi-Region key's id is longer, so
+  `moto.kms.models.decrypt` is wrapped).
 - `operations/` (operations moto lacks, and CreateKey/DescribeKey wrapped): `KmsResponse.kms_backend`, moto's
   `create_key`/`describe_key` response methods, `KmsBackend.describe_key`, `Key.to_dict`, a `Key`'s
   `key_material` (what moto encrypts and MACs with) and `private_key` (moto.kms.utils `RSAPrivateKey` /
@@ -184,6 +185,7 @@ INTERNALS: tuple[tuple[str, str], ...] = (
     ("moto.kms.models", "KmsBackend.create_key"),  # operations/regions.py: a replica key
     ("moto.kms.models", "decrypt"),  # operations/regions.py: wrapped (ciphertexts of multi-Region keys)
     ("moto.kms.utils", "KEY_ID_LEN"),
+    ("moto.kms.utils", "HEADER_LEN"),  # world.key_id_in_ciphertext: the header a ciphertext must have
     ("moto.kms.models", "KmsBackend.delete_key"),
     ("moto.kms.responses", "KmsResponse._validate_cmk_id"),
     ("moto.kms.utils", "_deserialize_ciphertext_blob"),

@@ -109,8 +109,7 @@ class KmsRequest:
 # kmslab's notes on a request, kept on moto's `KmsResponse` (one instance a request): None on the class until a
 # request sets its own, so reading one that is not set finds None at once (a getattr that misses raises and catches
 # an AttributeError inside: ~0.5 us, several times a request). operations/ keeps its per-request values here too.
-REQUEST_NOTES = ("_kmslab_operation", "_kmslab_note", "_kmslab_used", "_kmslab_params", "_kmslab_backend",
-                 "_kmslab_keys")
+REQUEST_NOTES = ("_kmslab_operation", "_kmslab_note", "_kmslab_used", "_kmslab_params", "_kmslab_keys")
 for _note in REQUEST_NOTES:
     if not hasattr(KmsResponse, _note):
         setattr(KmsResponse, _note, None)

@@ -34,18 +34,23 @@ def find_key(response: KmsResponse, key_id: str) -> Any:
 
     Looked up once a request (several `@around`s of one request ask), and asked again if the key has left moto since.
     A key id or key ARN of a key moto holds, which moto's `_validate_cmk_id` accepts, skips that validation (two
-    backend lookups); anything else goes through moto's own, which raises its NotFoundException.
+    backend lookups); anything else goes through moto's own, which raises its NotFoundException. A key id moto holds
+    (neither an ARN nor an alias) is the key moto's `describe_key` returns, which for a key that is not multi-Region
+    does nothing else: that key is taken as it is.
     """
-    found: dict[str, Any] | None = getattr(response, "_kmslab_keys", None)
+    found: dict[str, Any] | None = response._kmslab_keys  # type: ignore[attr-defined]  # None on the class
     if found is None:
         found = response._kmslab_keys = {}  # type: ignore[attr-defined]
     kms = backend(response)
     key = found.get(key_id)
     if key is not None and kms.keys.get(key.id) is key:
         return key
-    if key_id not in kms.keys and not (_accepted_key_id(key_id) and kms.get_key_id(key_id) in kms.keys):
-        response._validate_key_id(key_id)  # (a key id moto holds is one of its UUIDs: moto accepts it)
-    key = found[key_id] = kms.describe_key(key_id)
+    key = kms.keys.get(key_id)
+    if key is None or key.multi_region or key_id.startswith(("arn:", "alias/")):
+        if key is None and not (_accepted_key_id(key_id) and kms.get_key_id(key_id) in kms.keys):
+            response._validate_key_id(key_id)  # (a key id moto holds is one of its UUIDs: moto accepts it)
+        key = kms.describe_key(key_id)  # a multi-Region key's type is brought up to date (moto's describe_key)
+    found[key_id] = key
     return key
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 from moto.kms.responses import KmsResponse
 
 from ..hooks import AwsError
-from . import Method, around, params
+from . import Method, around, param, params
 from .data_key_pairs import find_key
 from .grants import grant_refusal
 
@@ -68,7 +68,7 @@ def _ignores_ciphertext(operation_name: str, response: KmsResponse) -> bool:
 
 def _wrapper(operation_name: str) -> None:
     def dry_run(response: KmsResponse, method: Method) -> str:
-        if not params(response).get("DryRun"):
+        if not param(response, "DryRun"):
             return method(response)
         if operation_name in _CHECKS_ONLY:
             _checks(operation_name, response)

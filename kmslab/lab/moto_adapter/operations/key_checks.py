@@ -24,6 +24,7 @@ The messages are kmslab's wording where none is quoted. Each runs after authoriz
 from __future__ import annotations
 
 import base64
+from functools import lru_cache
 from typing import Any
 
 from moto.kms.exceptions import AccessDeniedException
@@ -47,11 +48,18 @@ def _kind(key: Any) -> str:
     return "HMAC" if key.key_spec.startswith("HMAC_") else "asymmetric"
 
 
+@lru_cache(maxsize=64)
+def _encryption_algorithms(key_spec: str) -> tuple[str, ...]:
+    """The EncryptionAlgorithms of an ENCRYPT_DECRYPT key of this spec (the engine's table: a constant; a tuple, so
+    `in` compares as the list did, whatever the request's value is)."""
+    return tuple(algorithms(key_spec, "ENCRYPT_DECRYPT")["EncryptionAlgorithms"])
+
+
 def _encryption_algorithm(key: Any, algorithm: str | None) -> None:
     if key.key_usage != "ENCRYPT_DECRYPT":
         return  # the engine refuses another usage (InvalidKeyUsageException) for an authorized caller
     chosen = algorithm or "SYMMETRIC_DEFAULT"
-    if chosen not in algorithms(key.key_spec, key.key_usage)["EncryptionAlgorithms"]:
+    if chosen not in _encryption_algorithms(key.key_spec):
         raise AwsError("InvalidKeyUsageException", f"{key.arn} key spec is {key.key_spec} which is not valid for "
                                                    f"encryption algorithm {chosen}.")
 

@@ -242,7 +242,7 @@ def explicit_deny(w: Walk) -> End | None:
 
 def _may_deny(w: Walk) -> bool:
     """Whether any policy that may apply has a Deny statement at all (most have none)."""
-    return bool((w.key is not None and w.key.policy.denies) or any(p.denies for p in w.scps)
+    return bool((w.key is not None and w.key.policy.denies) or (w.scps and any(p.denies for p in w.scps))
                 or derived(w.caller, "_kmslab_may_deny", _caller_may_deny))
 
 

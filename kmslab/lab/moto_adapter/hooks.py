@@ -147,11 +147,17 @@ def _kms_authorize(self: KmsResponse, resource: str = "*") -> None:
     return None
 
 
+# The keys with imported material that expires (operations/import_material.EXPIRING, the same dict once patched):
+# before every KMS request, an empty one is all there is to look at.
+_EXPIRING: Mapping[int, Any] = {}
+
+
 def expire_imported_material() -> None:
     """Delete imported key material whose ValidTo has passed (operations/import_material.expire_due), telling the
     handler which keys changed. Before every KMS request, and before a lab probe saves what it will undo."""
-    expire = _ORIGINAL.get("expire_due")
-    for key_id in expire() if expire is not None else ():
+    if not _EXPIRING:
+        return  # no imported material with a ValidTo
+    for key_id in _ORIGINAL["expire_due"]():
         if _HANDLER is not None:
             _HANDLER.changed("kms", key_id)
 
@@ -295,10 +301,12 @@ def _principal_deleted(arn: str, unique_id: str) -> None:
 
 
 def _patch() -> None:
+    global _EXPIRING
     from . import operations  # the operations moto lacks (imports this module's AwsError)
 
     operations.install()
     _ORIGINAL["expire_due"] = operations.import_material.expire_due
+    _EXPIRING = operations.import_material.EXPIRING
     _ORIGINAL["auth"] = KmsResponse._authenticate_and_authorize_normal_action
     _ORIGINAL["call_action"] = KmsResponse.call_action
     _ORIGINAL["validate_key_policy"] = KmsResponse._validate_key_policy

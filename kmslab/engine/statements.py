@@ -37,15 +37,18 @@ def derived(obj: Any, slot: str, build: Callable[[Any], Any]) -> Any:
 
 
 class Hit:
-    """A statement that applies to the request."""
+    """A statement that applies to the request (never changed once made: the same Hit serves many requests)."""
 
-    __slots__ = ("policy", "statement", "match")
+    __slots__ = ("policy", "statement", "match", "_ref")
 
     def __init__(self, policy: Policy, statement: Statement, match: Match | None = None) -> None:
         self.policy, self.statement, self.match = policy, statement, match
+        self._ref: StatementRef | None = None
 
     def ref(self) -> StatementRef:
         """This statement's StatementRef, made once per parsed policy (both are immutable)."""
+        if self._ref is not None:
+            return self._ref
         made: dict[int, StatementRef] | None = self.policy.__dict__.get("_kmslab_refs")  # as `derived`, inlined
         if made is None:
             made = self.policy.__dict__["_kmslab_refs"] = {}
@@ -53,6 +56,7 @@ class Hit:
         found = made.get(s.index)
         if found is None:
             found = made[s.index] = StatementRef(self.policy.name, self.policy.kind, s.sid, s.index, s.effect)
+        self._ref = found
         return found
 
 
@@ -173,7 +177,10 @@ def _resource_applies(s: Statement, resource: str, ctx: Mapping[str, Any]) -> bo
     return s.not_resources is None or not _matches_any(s.not_resources, resource, ctx, s.variables)
 
 
-def _candidates(policy: Policy, effect: str, action: str, resource: str) -> tuple[tuple[Statement, bool], ...]:
+Candidates = tuple[tuple[Hit, bool], ...]  # (a statement as a Hit, whether its Resource is still to check)
+
+
+def _candidates(policy: Policy, effect: str, action: str, resource: str) -> Candidates:
     """(statement, Resource still to check) for each statement of `effect` whose Action and Resource
     may cover the request, before principals and conditions.
 
@@ -183,20 +190,48 @@ def _candidates(policy: Policy, effect: str, action: str, resource: str) -> tupl
     statements = policy.denies if effect == "Deny" else policy.allows
     if not statements:
         return ()  # most policies have no Deny statement at all
-    cache: dict[tuple[str, str, str], tuple[tuple[Statement, bool], ...]] | None = policy.__dict__.get(
+    cache: dict[tuple[str, str, str], Candidates] | None = policy.__dict__.get(
         "_kmslab_candidates")  # as _derived keeps it, inlined: this runs several times a decision
     if cache is None:
         cache = policy.__dict__["_kmslab_candidates"] = {}
     found = cache.get((effect, action, resource))
     if found is None:
         found = tuple(
-            (s, static is None)
+            (Hit(policy, s), static is None)
             for s in statements
             if (static := _static_match(s, action, resource)) is not False
         )
         if len(cache) < 4096:
             cache[(effect, action, resource)] = found
     return found
+
+
+def _new_dict(_: Any) -> dict[Any, Any]:
+    return {}
+
+
+def _covering(policy: Policy, effect: str, action: str, resource: str, caller: Caller) -> Candidates:
+    """`_candidates` of a resource-based policy whose Principal (or NotPrincipal) covers the caller, each Hit with
+    how it does: a pure function of the policy and the Caller (both immutable), so it is kept on the Caller."""
+    kept: dict[tuple[int, str, str, str], tuple[Policy, Candidates]] = derived(caller, "_kmslab_covering", _new_dict)
+    found = kept.get((id(policy), effect, action, resource))
+    if found is not None and found[0] is policy:  # the policy itself is kept, so its id is not reused
+        return found[1]
+    out: list[tuple[Hit, bool]] = []
+    for hit, check_resource in _candidates(policy, effect, action, resource):
+        s, match = hit.statement, None
+        if s.principal is not None:
+            match = principal_match_of(s.principal, caller)
+            if match is None:
+                continue
+        elif s.not_principal is not None:
+            if not_principal_excludes(s.not_principal, caller):
+                continue
+            match = "direct"
+        out.append((Hit(policy, s, match), check_resource))
+    if len(kept) < 4096:
+        kept[(id(policy), effect, action, resource)] = (policy, tuple(out))
+    return tuple(out)
 
 
 def hits(
@@ -206,20 +241,13 @@ def hits(
     """Statements of `effect` that apply to the request; for key policies, to this caller."""
     out: list[Hit] = []
     for policy in policies:
-        for s, check_resource in _candidates(policy, effect, action, resource):
-            match: Match | None = None
-            if caller is not None and policy.kind == "resource":
-                if s.principal is not None:
-                    match = principal_match_of(s.principal, caller)
-                    if match is None:
-                        continue
-                elif s.not_principal is not None:
-                    if not_principal_excludes(s.not_principal, caller):
-                        continue
-                    match = "direct"
+        candidates = _covering(policy, effect, action, resource, caller) \
+            if caller is not None and policy.kind == "resource" else _candidates(policy, effect, action, resource)
+        for hit, check_resource in candidates:
+            s = hit.statement
             if check_resource and not _resource_applies(s, resource, ctx):
                 continue
             if s.conditions and not conditions_hold(s.conditions, ctx, variables=s.variables):
                 continue
-            out.append(Hit(policy, s, match))
+            out.append(hit)
     return out

@@ -62,7 +62,24 @@ class LabCall:
         self.decisions: list[Decision] = []  # the engine's, one per IAM action (ReEncrypt has two)
 
 
-_THREAD = threading.local()
+def _with_key_id(body: str, params: dict[str, Any], quoted_arn: str, key_id: str) -> str:
+    """The body with KeyId's key ARN replaced by the bare key id, which several moto operations require.
+
+    A key ARN needs no JSON escaping, so in a body without escapes (a backslash) where it occurs once, that
+    occurrence is KeyId's value and is swapped in place; otherwise (KeyId written with an escaped slash while the
+    plain ARN is another parameter's value, say) the body is written anew from `params`.
+    """
+    params["KeyId"] = key_id
+    if "\\" not in body and body.count(quoted_arn) == 1:
+        return body.replace(quoted_arn, f'"{key_id}"')
+    return json.dumps(params)
+
+
+class _ThisThread(threading.local):
+    call: LabCall | None = None  # a class default: reading it on a thread that never set it is no AttributeError
+
+
+_THREAD = _ThisThread()
 # CloudTrail event ids (GetKeyLastUsage): random UUIDs from a generator of our own, seeded from os.urandom once
 # rather than read from it per request; moto's seeded generator and the learner's `random` are left alone.
 _EVENT_IDS = random.Random()
@@ -244,6 +261,37 @@ class _Memo:
     decisions: dict[tuple[Any, ...], Decision] = field(default_factory=dict)
     second: int = 0  # the second the kept decisions were made in: older ones can never be asked for again
     located: dict[tuple[str, str, str], tuple[str, KeyHandle | None]] = field(default_factory=dict)  # locate()
+    plans: dict[tuple[Any, ...], _Plan] = field(default_factory=dict)  # Authorizer._plan()
+
+
+class _Plan(NamedTuple):
+    """What a one-key request needs besides its body, for one credential, operation, Region and key reference:
+    everything but the decision (which the engine makes for every request, see `_Memo.decisions`)."""
+
+    account: str  # the key owner's, where moto runs the request
+    moto_key: KeyHandle | None  # None: no such key (moto answers NotFoundException)
+    key: Key | None
+    caller: Caller
+    scps: tuple[Any, ...] | None
+    action: str  # the IAM action, e.g. kms:Encrypt
+    event_key: str | None  # the key as the event log names it
+    swap: tuple[str, str] | None  # (the key ARN KeyId names, quoted as in JSON; the key id): see _with_key_id
+    used: tuple[KeyHandle, ...]  # the key, for a cryptographic operation (GetKeyLastUsage)
+
+
+# Operations with a key that need nothing but one check on the key their KeyId (Decrypt: or ciphertext) names:
+# the hook answers them through a `_Plan`. The rest need more (two keys, an alias, the replica's Region, a policy
+# to check, PolicyName's default) and take the general path.
+_NOT_ONE_KEY = frozenset({"ReEncrypt", "CreateAlias", "UpdateAlias", "DeleteAlias", "ReplicateKey",
+                          "UpdatePrimaryRegion", "GetKeyPolicy", "PutKeyPolicy", "CreateKey"})
+_ONE_KEY: dict[str, bool] = {}
+
+
+def _one_key(operation: str) -> bool:
+    found = _ONE_KEY.get(operation)
+    if found is None:
+        found = _ONE_KEY[operation] = operation_takes_key(operation) and operation not in _NOT_ONE_KEY
+    return found
 
 
 class Authorizer:
@@ -343,6 +391,8 @@ class Authorizer:
                 "The security token included in the request is invalid. (kmslab: use the lab's "
                 "credentials, e.g. lab.client('kms', as_='kms-test-1'))",
             )
+        if record.kind != "admin" and _one_key(operation):
+            return self._authorize_one_key(response, operation, body, params, record)
         region = response.region
         if operation in ("GetKeyPolicy", "PutKeyPolicy") and not params.get("PolicyName"):
             # AWS defaults PolicyName to "default"; moto requires it.
@@ -361,15 +411,7 @@ class Authorizer:
         response.route_to(account)
         key_arn = params.get("KeyId", "")
         if moto_key is not None and key_arn.startswith("arn:") and ":key/" in key_arn:
-            # Several moto operations accept only the bare key id. A key ARN needs no JSON escaping, so when
-            # it occurs once in the body that occurrence is KeyId's value: swap it without re-serializing.
-            params["KeyId"] = moto_key.id
-            quoted = f'"{key_arn}"'
-            body_now = response.body or ""
-            if body_now.count(quoted) == 1:
-                response.body = body_now.replace(quoted, f'"{moto_key.id}"')
-            else:
-                response.body = json.dumps(params)
+            response.body = _with_key_id(response.body or "", params, f'"{key_arn}"', moto_key.id)
 
         if moto_key is not None and operation in ("ReplicateKey", "UpdatePrimaryRegion"):
             checks += _multi_region_checks(operation, params, self.key(moto_key))
@@ -378,7 +420,7 @@ class Authorizer:
 
         event = Event(time.time(), record.arn, f"kms:{operation}", moto_key.arn if moto_key is not None else first_ref)
         response.note = event
-        call: LabCall | None = getattr(_THREAD, "call", None)
+        call = _THREAD.call
         if call is not None and call.event is None:  # the Lab.request in flight on this thread
             call.event = event
         else:
@@ -412,12 +454,8 @@ class Authorizer:
             now = int(time.time())
             memo = (now, record.access_key_id, region, body, action_op, ref, check.region, check.resource,
                     source_ip, via) if len(body) <= MEMO_BODY_MAX else None
-            decisions = self._memo.decisions
-            if self._memo.second != now:  # a new second: no kept decision can be asked for again
-                decisions.clear()
-                self._memo.second = now
             key = self.key(mk) if mk is not None else None
-            decision = decisions.get(memo) if memo is not None else None
+            decision = self._kept(memo, now)
             if decision is None:
                 caller = caller or self.caller(record)
                 # kms:RequestAlias: "You cannot use this condition key to control access to alias operations"
@@ -433,24 +471,94 @@ class Authorizer:
                     grant_id=params.get("GrantId") if operation == "RetireGrant" else None,
                     resource=check.resource, key_role=check.key_role,
                 ))
-                if memo is not None:
-                    if len(decisions) >= MEMO_MAX:
-                        decisions.clear()
-                    decisions[memo] = decision
-            if call is not None:
-                call.decisions.append(decision)
-            event.decision = decision  # its reason is rendered when read (Event.reason)
-            if not decision.allowed:  # refused by the engine: AccessDeniedException, or a key state's error
-                error = decision.error or "AccessDeniedException"
-                if error == "AccessDeniedException":
-                    event.outcome, event.error, event.message = "denied", error, decision.message
-                raise AwsError(error, decision.message or "")
+                self._keep(memo, decision)
+            self._decided(decision, event, call)
 
         response.used = tuple(used)
         response.keep_params(params)
         if operation in POLICY_SETTERS:
             caller = caller or self.caller(record)
             self._validate_policy_change(operation, params, record, region, account, moto_key, headers, caller)
+
+    def _authorize_one_key(self, response: KmsRequest, operation: str, body: str, params: dict[str, Any],
+                           record: CredentialRecord) -> None:
+        """`authorize_request` for an operation on one key (`_one_key`): the same steps, with what does not depend
+        on the body looked up in a `_Plan` of this state of the world."""
+        region, named = response.region, params.get("KeyId")
+        blob_ref = self._key_from_blob(params.get("CiphertextBlob"), region) if operation == "Decrypt" and not named \
+            else None
+        plans = self._memo.plans
+        plan = plans.get((record.access_key_id, operation, region, named, blob_ref))
+        if plan is None:
+            if len(plans) >= MEMO_MAX:
+                plans.clear()
+            plan = plans[(record.access_key_id, operation, region, named, blob_ref)] = self._plan(
+                record, operation, region, named, blob_ref)
+        response.route_to(plan.account)
+        if plan.swap is not None:
+            response.body = _with_key_id(body, params, *plan.swap)
+        event = response.note = Event(time.time(), record.arn, plan.action, plan.event_key)
+        call = _THREAD.call
+        if call is not None and call.event is None:  # the Lab.request in flight on this thread
+            call.event = event
+        else:
+            call = None
+        if plan.key is None:
+            return  # no such key: moto (or the adapter) answers NotFoundException
+        source_ip, via = (call.source_ip, call.via_service) if call is not None else (None, None)
+        now = int(time.time())
+        memo = (now, record.access_key_id, region, operation, body, source_ip, via) \
+            if len(body) <= MEMO_BODY_MAX else None
+        decision = self._kept(memo, now)
+        if decision is None:
+            decision = authorize(Request(
+                caller=plan.caller, action=plan.action, key=plan.key, region=region,
+                context=RequestKeys(operation, params, source_ip, via, named or blob_ref, None), scps=plan.scps,
+                encryption_context=params.get("EncryptionContext") or {},
+                grant_id=params.get("GrantId") if operation == "RetireGrant" else None,
+            ))
+            self._keep(memo, decision)
+        self._decided(decision, event, call)
+        response.used = plan.used
+        response.keep_params(params)
+
+    def _plan(self, record: CredentialRecord, operation: str, region: str, named: str | None,
+              blob_ref: str | None) -> _Plan:
+        ref = named or blob_ref
+        account, moto_key = self.locate(ref, record.account, region)
+        swap = None
+        if moto_key is not None and named and named.startswith("arn:") and ":key/" in named:
+            swap = (f'"{named}"', moto_key.id)
+        used = (moto_key,) if moto_key is not None and operation in moto_adapter.CRYPTOGRAPHIC_OPERATIONS else ()
+        return _Plan(account, moto_key, self.key(moto_key) if moto_key is not None else None, self.caller(record),
+                     self.registry.scp_policies(record.account), f"kms:{operation}",
+                     moto_key.arn if moto_key is not None else ref, swap, used)
+
+    def _kept(self, memo: tuple[Any, ...] | None, now: int) -> Decision | None:
+        """The decision kept for this request in this state of the world and this second, if any."""
+        if self._memo.second != now:  # a new second: no kept decision can be asked for again
+            self._memo.decisions.clear()
+            self._memo.second = now
+        return self._memo.decisions.get(memo) if memo is not None else None
+
+    def _keep(self, memo: tuple[Any, ...] | None, decision: Decision) -> None:
+        if memo is not None:
+            decisions = self._memo.decisions
+            if len(decisions) >= MEMO_MAX:
+                decisions.clear()
+            decisions[memo] = decision
+
+    @staticmethod
+    def _decided(decision: Decision, event: Event, call: LabCall | None) -> None:
+        """Record the engine's decision on the event (and the Lab.request in flight); AWS's error if refused."""
+        if call is not None:
+            call.decisions.append(decision)
+        event.decision = decision  # its reason is rendered when read (Event.reason)
+        if not decision.allowed:  # refused by the engine: AccessDeniedException, or a key state's error
+            error = decision.error or "AccessDeniedException"
+            if error == "AccessDeniedException":
+                event.outcome, event.error, event.message = "denied", error, decision.message
+            raise AwsError(error, decision.message or "")
 
     def _key_from_blob(self, blob: str | None, region: str) -> str | None:
         """The ARN of the key a ciphertext was made under (its owner may be any of the lab's accounts)."""

@@ -28,8 +28,24 @@ from .moto_adapter import AwsError
 
 MAX_DEPTH = 32  # KMS inputs nest at most 3 levels (EncryptionContext, grant Constraints)
 _VALID_MAX = 4096
-_valid: set[tuple[str, str]] = set()  # (operation, body) found well-formed (checked once, or made by botocore)
+_valid: set[tuple[str, str]] = set()  # (operation, body) found well-formed by the checks here (checked once)
 _lock = threading.Lock()
+
+
+class _Made(threading.local):
+    """The (operation, body) a validating lab client made last on this thread (`note_validated_bodies`): in process,
+    moto reads a request on the thread that sent it, next. One slot, no set: nothing to hash, lock or evict on
+    every request. A body is well-formed or not whoever sends it, so a slot left from an earlier request is harmless."""
+
+    body: tuple[str, str] | None = None
+
+
+_MADE = _Made()
+
+
+@lru_cache(maxsize=1)
+def _operation_names() -> frozenset[str]:
+    return frozenset(_model().operation_names)  # botocore's is a list
 
 
 @lru_cache(maxsize=1)
@@ -60,9 +76,9 @@ class _NotingSerializer:
     def serialize_to_request(self, parameters: Any, operation_model: Any) -> Any:
         request = self._inner.serialize_to_request(parameters, operation_model)  # raises on invalid parameters
         body = request.get("body")
-        if (isinstance(body, bytes) and operation_model.name in _model().operation_names
+        if (isinstance(body, bytes) and operation_model.name in _operation_names()
                 and not _over_maximum(operation_model.input_shape, parameters, raw=True)):  # botocore: minimums only
-            _remember(operation_model.name, body.decode("utf-8"))
+            _MADE.body = (operation_model.name, body.decode("utf-8"))
         return request
 
     def __getattr__(self, name: str) -> Any:
@@ -127,11 +143,11 @@ def parse_params(operation: str, body: str | bytes | None) -> dict[str, Any]:
         except UnicodeDecodeError:
             raise _serialization("The request body is not valid UTF-8.") from None
     text = body or "{}"
-    if (operation, text) in _valid:
+    if _MADE.body == (operation, text) or (operation, text) in _valid:
         params: dict[str, Any] = json.loads(text)
         return params
     model = _model()
-    if operation not in model.operation_names:
+    if operation not in _operation_names():
         raise AwsError("UnknownOperationException", f"Unknown operation {operation!r} for KMS.")
     if _too_deep(text):
         raise _serialization(f"The request body nests deeper than {MAX_DEPTH} levels.")

@@ -175,3 +175,23 @@ def test_the_operation_is_the_action_moto_finds_and_moto_is_told_it_again():
         second.querystring, second.headers = {}, {"X-Amz-Target": "TrentService.Decrypt"}
         assert [KmsRequest(first).operation, second._get_action(), first._get_action(),
                 KmsRequest(second).operation] == ["Encrypt", "Decrypt", "Encrypt", "Decrypt"]
+
+
+def test_the_key_id_in_a_ciphertext_bytes_is_the_one_moto_reads():
+    """`key_id_in_blob` (operations/regions.py's decrypt reads with it): moto's own `_deserialize_ciphertext_blob`
+    key id, or None where moto's raises, for bytes and for anything else."""
+    from moto.kms.utils import _deserialize_ciphertext_blob
+
+    from kmslab.lab.moto_adapter.world import key_id_in_blob
+
+    def moto_reads(raw):
+        try:
+            return _deserialize_ciphertext_blob(raw).key_id
+        except Exception:  # noqa: BLE001 - any exception of moto's is "no key id"
+            return None
+
+    key_id = b"1234abcd-12ab-34cd-56ef-1234567890ab"
+    raws = [key_id + bytes(28) + b"ciphertext", key_id + bytes(28), key_id + bytes(27), b"", b"\xff" * 64,
+            "mrk-é".encode() + bytes(60), bytes(range(256))]
+    for raw in [*raws, *(bytearray(r) for r in raws), *(memoryview(r) for r in raws), "text" * 20, None, 5]:
+        assert key_id_in_blob(raw) == moto_reads(raw), raw

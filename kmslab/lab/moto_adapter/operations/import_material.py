@@ -32,6 +32,7 @@ import hashlib
 import json
 import secrets
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -231,7 +232,7 @@ def _incorrect_material() -> AwsError:
                                                      "same key material that was previously imported.")
 
 
-def _check_expiration(request: dict[str, Any]) -> tuple[str, float | None]:
+def _check_expiration(request: Mapping[str, Any]) -> tuple[str, float | None]:
     """(ExpirationModel, ValidTo) as AWS requires them: "When the value of ExpirationModel is KEY_MATERIAL_EXPIRES,
     you must specify a value for the ValidTo parameter. When value is KEY_MATERIAL_DOES_NOT_EXPIRE, you must omit
     the ValidTo parameter." The default is KEY_MATERIAL_EXPIRES."""

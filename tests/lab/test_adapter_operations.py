@@ -93,3 +93,40 @@ def test_find_key_finds_what_moto_finds():
         backend.keys[replica["KeyId"]].multi_region_configuration["MultiRegionKeyType"] = "PRIMARY"  # stale
         assert find_key(_response(lab.account, "eu-west-1"), replica["KeyId"]).multi_region_configuration[
             "MultiRegionKeyType"] == "REPLICA"
+
+
+def test_no_operation_changes_the_parameters_it_reads(monkeypatch):
+    """`params` hands every @around of a request the same parse (read-only: a Mapping, not a copy each): after every
+    KMS request of every action the lab plans, on keys of each kind, the parse kept for the request's body is
+    still that body's."""
+    import json
+
+    from kmslab.lab import Lab, calls
+    from kmslab.lab.moto_adapter import hooks
+    from kmslab.lab.moto_adapter.operations.dry_run import DRY_RUN_OPERATIONS
+
+    checked = []
+
+    def call_action(response):
+        answer = moto_own(response)
+        kept = response._kmslab_params
+        if kept is not None:
+            checked.append(response._kmslab_operation)
+            assert kept[1] == json.loads(kept[0]), response._kmslab_operation
+        return answer
+
+    with Lab(region="us-east-1") as lab:
+        moto_own = hooks._ORIGINAL["call_action"]
+        monkeypatch.setitem(hooks._ORIGINAL, "call_action", call_action)
+        lab.create_user("admin", managed_policies=["AdministratorAccess"])
+        kinds = (("sym", "SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT"), ("rsa", "RSA_2048", "SIGN_VERIFY"),
+                 ("rsa-enc", "RSA_2048", "ENCRYPT_DECRYPT"), ("hmac", "HMAC_256", "GENERATE_VERIFY_MAC"),
+                 ("ecdh", "ECC_NIST_P256", "KEY_AGREEMENT"))
+        for name, spec, usage in kinds:
+            lab.create_key(name, key_spec=spec, key_usage=usage)
+            for action in calls.PLANS:
+                lab.request("admin", action, name)
+                if action.split(":")[1] in DRY_RUN_OPERATIONS:
+                    lab.request("admin", action, name, parameters={"DryRun": True})
+    read = {"Encrypt", "Decrypt", "ReEncrypt", "Sign", "CreateGrant", "GenerateMac", "DeriveSharedSecret"}
+    assert read <= set(checked)

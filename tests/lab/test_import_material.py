@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding
 from cryptography.hazmat.primitives.keywrap import aes_key_wrap_with_padding
 
-from kmslab.lab import LabError
+from kmslab.lab import Lab, LabError
 from kmslab.lab.moto_adapter.operations import import_material
 
 from .conftest import user_arn
@@ -419,3 +419,17 @@ def test_the_import_family_over_kmslab_serve(world):
         assert _code(excinfo) == "AccessDeniedException"
     finally:
         server.stop()
+
+
+def test_the_check_before_each_request_watches_the_material_that_expires(world):
+    """The moto adapter looks at import_material's own table of expiring material before every KMS request (an
+    empty table: nothing to expire), the same table across mocks (a new mock clears it in place)."""
+    from kmslab.lab.moto_adapter import hooks
+
+    kms = world.client("kms", as_="admin")
+    assert hooks._EXPIRING is import_material.EXPIRING and not import_material.EXPIRING
+    _import(kms, world.key_arn("ext"), os.urandom(32), ExpirationModel="KEY_MATERIAL_EXPIRES",
+            ValidTo=int(time.time()) + 3600)
+    assert len(hooks._EXPIRING) == 1
+    with Lab():
+        assert hooks._EXPIRING is import_material.EXPIRING and not hooks._EXPIRING

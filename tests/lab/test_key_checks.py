@@ -160,3 +160,28 @@ def test_the_encryption_algorithms_kept_per_key_spec_are_the_engine_lists():
     for spec in (*KEY_SPECS, "NO_SUCH_SPEC") * 2:
         assert list(_encryption_algorithms(spec)) == algorithms(spec, "ENCRYPT_DECRYPT")["EncryptionAlgorithms"]
     assert ["not", "hashable"] not in _encryption_algorithms("SYMMETRIC_DEFAULT")
+
+
+def test_a_ciphertext_made_under_the_named_key_is_told_by_its_start(kms, keys):
+    """A Decrypt naming its key skips reading the ciphertext's key id when the ciphertext starts with that key's id
+    in base64 (its own ciphertexts do): what the reading would give is then that key id or nothing (not moto's
+    ciphertext), and neither is an IncorrectKeyException. Any other start is read whole."""
+    import base64
+
+    from kmslab.lab.moto_adapter import key_id_in_ciphertext
+    from kmslab.lab.moto_adapter.operations.key_checks import _made_under
+
+    key_id = keys["sym"].rsplit("/", 1)[1]
+    other_id = keys["other"].rsplit("/", 1)[1]
+    own = kms.encrypt(KeyId=keys["sym"], Plaintext=b"secret")["CiphertextBlob"]
+    text = base64.b64encode(own).decode()
+    start = base64.b64encode(key_id.encode()).decode()
+    blobs = [text, text[:48], text[:80], text + "!", text + "==", text[:48] + "==AAAA", text[:48] + "\n" + text[48:],
+             text.replace(text[10], "-", 1), text[:47], start, start + "A" * 16, start + "=" * 22 + "A" * 4,
+             base64.b64encode(other_id.encode() + bytes(40)).decode(), "", "garbage", 5, None, own,
+             base64.b64encode(key_id.encode()[:33] + b"zzz" + bytes(28)).decode()]  # the same start, another id
+    assert _made_under(text, key_id) and not _made_under(text, other_id)
+    for blob in blobs:
+        for named in (key_id, other_id, "mrk-" + key_id, "alias/x"):
+            if _made_under(blob, named):
+                assert key_id_in_ciphertext(blob) in (named, None), (blob, named)

@@ -137,3 +137,61 @@ def test_moto_parses_the_same_service_models_through_the_shared_session():
                 assert shared.load_service_model(service, model) == own, (service, model)
         assert speedups._plain_botocore_model("kms", "service-2")
         assert not speedups._plain_botocore_model("s3", "service-2")
+
+
+def _action_responses():
+    """KmsResponses as moto's setup_class leaves them: the action in the query string (a list or a value), in
+    either spelling of the target header, or nowhere (moto then asks the request's method and path)."""
+    from moto.core.request import Request
+    from moto.kms.responses import KmsResponse
+
+    shapes = [({"Action": ["ListKeys"]}, {}), ({"Action": "Decrypt"}, {"X-Amz-Target": "TrentService.Encrypt"}),
+              ({"Action": [""]}, {"x-amz-target": "TrentService.DescribeKey"}), ({}, {"X-Amz-Target": "Encrypt"}),
+              ({}, {"X-Amz-Target": ""}), ({"Action": []}, {}), ({}, {})]
+    for querystring, headers in shapes:
+        response = KmsResponse()
+        response.querystring, response.headers = querystring, headers
+        response.normalized_request = Request.from_values(path="/", method="POST")
+        response.uri_match = None
+        yield response
+
+
+def test_the_operation_is_the_action_moto_finds_and_moto_is_told_it_again():
+    """The hook's operation is moto's own `_get_action` answer, and moto's second question (call_action) gets the
+    same answer, for every shape of request, before or without the hook's question; a request gets its own."""
+    from moto.core.responses import BaseResponse
+    from moto.kms.responses import KmsResponse
+
+    from kmslab.lab.moto_adapter.hooks import KmsRequest
+
+    with Lab():
+        assert KmsResponse._get_action is not BaseResponse._get_action  # answered from the hook's note
+        for asked, unasked, theirs in zip(_action_responses(), _action_responses(), _action_responses(), strict=True):
+            found = BaseResponse._get_action(theirs)
+            assert KmsRequest(asked).operation == found and asked._get_action() == found
+            assert unasked._get_action() == found and KmsRequest(asked).operation == found
+        first, second = KmsResponse(), KmsResponse()
+        first.querystring, first.headers = {}, {"X-Amz-Target": "TrentService.Encrypt"}
+        second.querystring, second.headers = {}, {"X-Amz-Target": "TrentService.Decrypt"}
+        assert [KmsRequest(first).operation, second._get_action(), first._get_action(),
+                KmsRequest(second).operation] == ["Encrypt", "Decrypt", "Encrypt", "Decrypt"]
+
+
+def test_the_key_id_in_a_ciphertext_bytes_is_the_one_moto_reads():
+    """`key_id_in_blob` (operations/regions.py's decrypt reads with it): moto's own `_deserialize_ciphertext_blob`
+    key id, or None where moto's raises, for bytes and for anything else."""
+    from moto.kms.utils import _deserialize_ciphertext_blob
+
+    from kmslab.lab.moto_adapter.world import key_id_in_blob
+
+    def moto_reads(raw):
+        try:
+            return _deserialize_ciphertext_blob(raw).key_id
+        except Exception:  # noqa: BLE001 - any exception of moto's is "no key id"
+            return None
+
+    key_id = b"1234abcd-12ab-34cd-56ef-1234567890ab"
+    raws = [key_id + bytes(28) + b"ciphertext", key_id + bytes(28), key_id + bytes(27), b"", b"\xff" * 64,
+            "mrk-é".encode() + bytes(60), bytes(range(256))]
+    for raw in [*raws, *(bytearray(r) for r in raws), *(memoryview(r) for r in raws), "text" * 20, None, 5]:
+        assert key_id_in_blob(raw) == moto_reads(raw), raw

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 from moto import mock_aws
 from moto.iam.models import AccessKey, AWSManagedPolicy, iam_backends
 from moto.kms.models import kms_backends
-from moto.kms.utils import HEADER_LEN, KEY_ID_LEN
+from moto.kms.utils import HEADER_LEN, KEY_ID_LEN, _deserialize_ciphertext_blob
 from moto.sts.models import sts_backends
 
 from ...engine import Caller, Grant, Key, Policy
@@ -249,16 +249,31 @@ def key_id_in_ciphertext(blob: str | bytes | None) -> str | None:
     """The key id a ciphertext (base64, as in a request body) was made under: moto's own layout, not AWS's.
 
     What `_deserialize_ciphertext_blob(base64.b64decode(blob)).key_id` gives (None where it raises) without building
-    the whole Ciphertext (a few us a Decrypt): `b64decode` is `a2b_base64` of the blob's bytes (a str must be ASCII),
-    and moto's header (`CIPHERTEXT_HEADER_FORMAT`, `HEADER_LEN` bytes, else struct.error) starts with the key id's
-    `KEY_ID_LEN` bytes of UTF-8.
+    the whole Ciphertext (a few us a Decrypt): `b64decode` is `a2b_base64` of the blob's bytes (a str must be ASCII).
     """
     if not blob:
         return None
     try:
         raw = binascii.a2b_base64(blob)
-        return raw[:KEY_ID_LEN].decode("utf-8") if len(raw) >= HEADER_LEN else None
-    except ValueError:  # binascii.Error, a non-ASCII str and UnicodeDecodeError are ValueErrors
+    except ValueError:  # binascii.Error and a non-ASCII str are ValueErrors
+        return None
+    return key_id_in_blob(raw)
+
+
+def key_id_in_blob(raw: Any) -> str | None:
+    """The key id a ciphertext's bytes were made under: `_deserialize_ciphertext_blob(raw).key_id`, or None where
+    that raises. moto's header (`CIPHERTEXT_HEADER_FORMAT`: `HEADER_LEN` bytes, else struct.error) starts with the
+    key id's `KEY_ID_LEN` bytes of UTF-8; read from there for bytes, by moto's own function for anything else."""
+    if type(raw) is not bytes:
+        try:
+            return str(_deserialize_ciphertext_blob(raw).key_id)
+        except Exception:  # noqa: BLE001 - whatever moto's raises for it, the answer is "no key id"
+            return None
+    if len(raw) < HEADER_LEN:
+        return None
+    try:
+        return raw[:KEY_ID_LEN].decode("utf-8")
+    except UnicodeDecodeError:
         return None
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from moto.kms.responses import KmsResponse
@@ -57,10 +57,11 @@ def around(name: str) -> Callable[[Around], Around]:
     return register
 
 
-def params(response: KmsResponse) -> dict[str, Any]:
-    """The request's JSON parameters (kmslab's hook has checked the body against botocore's model).
+def params(response: KmsResponse) -> Mapping[str, Any]:
+    """The request's JSON parameters (kmslab's hook has checked the body against botocore's model), to read only.
 
-    Parsed once per body: several `@around`s of one request read them (a fresh copy each, as they may change it).
+    Parsed once per body: several `@around`s of one request read them, the same parse each (a Mapping: a caller that
+    would change them works on its own copy, `dict(params(response))`).
     What is kept as `_kmslab_params` is always `(body, json.loads(body))` (speedups.py reads it too): a body that is
     not a JSON object reads as no parameters here and is not kept.
     """
@@ -71,7 +72,8 @@ def params(response: KmsResponse) -> dict[str, Any]:
         if not isinstance(parsed, dict):
             return {}
         kept = response._kmslab_params = (body, parsed)  # type: ignore[attr-defined]
-    return dict(kept[1])
+    found: dict[str, Any] = kept[1]
+    return found
 
 
 def backend(response: KmsResponse) -> Any:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from moto.kms.responses import KmsResponse
@@ -62,7 +63,7 @@ def _accepted_key_id(key_id: str) -> bool:
     return (key_id.startswith("arn:") and ":key/" in key_id) or _RAW_KEY_ID.match(key_id) is not None
 
 
-def no_recipient(request: dict[str, Any]) -> None:
+def no_recipient(request: Mapping[str, Any]) -> None:
     """Refuse a Recipient (an attestation document): the lab has no Nitro enclave and cannot check one."""
     if request.get("Recipient"):
         raise AwsError("ValidationException", "kmslab cannot check a Nitro Enclaves or NitroTPM attestation document: "

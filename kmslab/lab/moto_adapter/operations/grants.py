@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from moto.kms.responses import KmsResponse
@@ -38,7 +39,7 @@ _CONTEXT_CONSTRAINTS = ("EncryptionContextEquals", "EncryptionContextSubset")
 _WITHOUT_CONTEXT = frozenset({"DescribeKey", "RetireGrant"})
 
 
-def grant_refusal(key: Any, request: dict[str, Any]) -> AwsError | None:
+def grant_refusal(key: Any, request: Mapping[str, Any]) -> AwsError | None:
     """AWS's ValidationException for a CreateGrant whose grant does not fit its key, else None."""
     operations = [str(op) for op in request.get("Operations") or []]
     unsupported = [op for op in operations if not supports(op, key.key_spec, key.key_usage)]

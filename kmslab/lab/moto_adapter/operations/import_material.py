@@ -32,6 +32,7 @@ import hashlib
 import json
 import secrets
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -231,7 +232,7 @@ def _incorrect_material() -> AwsError:
                                                      "same key material that was previously imported.")
 
 
-def _check_expiration(request: dict[str, Any]) -> tuple[str, float | None]:
+def _check_expiration(request: Mapping[str, Any]) -> tuple[str, float | None]:
     """(ExpirationModel, ValidTo) as AWS requires them: "When the value of ExpirationModel is KEY_MATERIAL_EXPIRES,
     you must specify a value for the ValidTo parameter. When value is KEY_MATERIAL_DOES_NOT_EXPIRE, you must omit
     the ValidTo parameter." The default is KEY_MATERIAL_EXPIRES."""
@@ -291,7 +292,7 @@ def import_key_material(response: KmsResponse) -> str:
     setattr(key, STATE, replace(state, material=material, imported=True, expiration_model=model,
                                 valid_to=valid_to))
     if valid_to is not None:
-        _EXPIRING[id(key)] = key
+        EXPIRING[id(key)] = key
     return json.dumps({"KeyId": key.arn, "KeyMaterialId": material_id(key.id, material)})
 
 
@@ -359,7 +360,9 @@ def _delete_material(key: Any, state: KeyImport) -> None:
 
 
 # Keys whose imported material expires (id -> moto Key), checked before every KMS request (`expire_due`).
-_EXPIRING: dict[int, Any] = {}
+# The keys whose imported material has a ValidTo (id(key) -> key). Cleared in place, never rebound: hooks.py keeps
+# this very dict and looks at it before every KMS request.
+EXPIRING: dict[int, Any] = {}
 
 
 def expire_due() -> list[str]:
@@ -369,15 +372,15 @@ def expire_due() -> list[str]:
     KMS key unusable." (API_ImportKeyMaterial) The moto adapter calls this before each KMS request (hooks.py), so a
     request after ValidTo finds the key PendingImport (key state table [5]), whatever asked first.
     """
-    if not _EXPIRING:
+    if not EXPIRING:
         return []
     now, changed = _now(), []
-    for ident, key in list(_EXPIRING.items()):
+    for ident, key in list(EXPIRING.items()):
         state = key_import(key)
         if not state.imported or state.valid_to is None:
-            del _EXPIRING[ident]  # deleted or reimported without expiry since
+            del EXPIRING[ident]  # deleted or reimported without expiry since
         elif state.valid_to <= now:
-            del _EXPIRING[ident]
+            del EXPIRING[ident]
             _delete_material(key, state)
             changed.append(key.id)
     return changed
@@ -385,7 +388,7 @@ def expire_due() -> list[str]:
 
 def forget_expiring() -> None:
     """A new mock: the old keys' expiries are nobody's."""
-    _EXPIRING.clear()
+    EXPIRING.clear()
 
 
 class _MotoPrivateKey:

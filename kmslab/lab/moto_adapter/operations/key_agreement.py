@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
@@ -31,7 +32,7 @@ from .data_key_pairs import find_key, invalid_key_usage, no_recipient
 from .key_pairs import ML_KEM_CIPHERTEXT_BYTES
 
 
-def _key(response: KmsResponse, usage: str, operation_name: str) -> tuple[Any, dict[str, Any]]:
+def _key(response: KmsResponse, usage: str, operation_name: str) -> tuple[Any, Mapping[str, Any]]:
     request = params(response)
     key = find_key(response, request.get("KeyId", ""))
     if key.key_usage != usage:

@@ -29,6 +29,7 @@ from typing import Any
 
 from moto.kms.exceptions import AccessDeniedException
 from moto.kms.responses import KmsResponse
+from moto.kms.utils import KEY_ID_LEN
 
 from ....engine.key_specs import algorithms
 from ..hooks import AwsError
@@ -80,19 +81,36 @@ def encrypt(response: KmsResponse, moto_method: Method) -> str:
     return moto_method(response)
 
 
+@lru_cache(maxsize=1024)
+def _base64_of(key_id: str) -> str | None:
+    """How a ciphertext made under this key starts, in base64: moto's header starts with the key id's KEY_ID_LEN
+    bytes, 48 base64 characters without padding (None for an id of another length: it is read whole)."""
+    raw = key_id.encode()
+    return base64.b64encode(raw).decode() if len(raw) == KEY_ID_LEN else None
+
+
+def _made_under(blob: Any, key_id: str) -> bool:
+    """Whether the ciphertext names this key or is not moto's (what `key_id_in_ciphertext` reads from it is then
+    `key_id` or None): it starts with the key id's own base64, whose characters decode to exactly the key id."""
+    start = _base64_of(key_id)
+    return start is not None and isinstance(blob, str) and blob.startswith(start)
+
+
 def _decrypting(response: KmsResponse, moto_method: Method, key_field: str, algorithm_field: str) -> str:
     """Decrypt / ReEncrypt's source: the named key's algorithm, then moto; moto's refusals as AWS's."""
     request = params(response)
-    named = request.get(key_field)
-    blob_key = key_id_in_ciphertext(request.get("CiphertextBlob"))
+    named, blob = request.get(key_field), request.get("CiphertextBlob")
     if named:
         key = find_key(response, str(named))
         _encryption_algorithm(key, request.get(algorithm_field))
-        if blob_key in backend(response).keys and key.id != blob_key:  # moto's ReEncrypt ignores SourceKeyId
-            raise AwsError("IncorrectKeyException", INCORRECT_KEY)
+        if not _made_under(blob, key.id):  # moto's ReEncrypt ignores SourceKeyId
+            blob_key = key_id_in_ciphertext(blob)
+            if blob_key in backend(response).keys and key.id != blob_key:
+                raise AwsError("IncorrectKeyException", INCORRECT_KEY)
     try:
         return moto_method(response)
     except AccessDeniedException as refused:
+        blob_key = key_id_in_ciphertext(blob)
         if blob_key is None or blob_key not in backend(response).keys:
             # AWS answers without a message [obs]: the AWS SDK for Java prints it "InvalidCiphertextException: null".
             raise AwsError("InvalidCiphertextException", "") from refused

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from moto.kms.responses import KmsResponse
@@ -102,7 +103,7 @@ def get_public_key(response: KmsResponse, moto_method: Method) -> str:
                        **algorithms(key.key_spec, key.key_usage)})
 
 
-def _checked(response: KmsResponse, operation_name: str) -> tuple[Any, dict[str, Any], bytes, str, str]:
+def _checked(response: KmsResponse, operation_name: str) -> tuple[Any, Mapping[str, Any], bytes, str, str]:
     """(key, request, message, signing algorithm, message type) once AWS's checks of a Sign/Verify pass."""
     request = params(response)
     key = find_key(response, request.get("KeyId", ""))

@@ -26,11 +26,11 @@ from typing import Any
 import moto.kms.models as _moto_kms_models
 from moto.kms.models import kms_backends
 from moto.kms.responses import KmsResponse
-from moto.kms.utils import KEY_ID_LEN, _deserialize_ciphertext_blob
+from moto.kms.utils import KEY_ID_LEN
 
 from ..hooks import AwsError
 from ..probes import arn_in, regions_of, related_keys, replicate, set_primary
-from ..world import last_use
+from ..world import key_id_in_blob, last_use
 from . import Method, around, operation, params
 
 # ------------------------------------------------------------------ moto's ciphertexts of multi-Region keys
@@ -50,9 +50,8 @@ _ORIGINAL_DECRYPT = getattr(_moto_kms_models.decrypt, "_kmslab_original", _moto_
 def _decrypt(master_keys: Any, ciphertext_blob: bytes, encryption_context: Any) -> tuple[bytes, str]:
     """moto's decrypt, finding a multi-Region key by the shortened id its ciphertext holds (without this no
     ciphertext of a multi-Region key decrypts: AccessDeniedException, empty message)."""
-    try:
-        short = _deserialize_ciphertext_blob(ciphertext_blob).key_id
-    except Exception:  # noqa: BLE001 - moto's decrypt answers InvalidCiphertextException for it
+    short = key_id_in_blob(ciphertext_blob)
+    if short is None:  # moto's decrypt answers InvalidCiphertextException for it
         return _ORIGINAL_DECRYPT(master_keys, ciphertext_blob, encryption_context)
     full = full_key_id(master_keys, short)
     if full == short:

@@ -67,6 +67,11 @@ def child_env() -> dict[str, str]:
     """
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
+    # Byte-code caches are written, as on a learner's machine (pip wrote boto3's and moto's at install): with
+    # PYTHONDONTWRITEBYTECODE set (some sandboxes and CI images set it), every process would compile kmslab's
+    # ~100 modules from source (~0.1 s) while the baselines load cached byte code, and the warm-up runs could
+    # not write the caches they are there to write.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 

@@ -370,9 +370,7 @@ def who(principal_type: str) -> str:
 
 def ref_label(ref: Ref) -> str:
     """`key policy: Sid 'Enable IAM User Permissions'`, `inline (statement 1, no Sid)`, `grant 1234...`."""
-    from .model import GrantRef  # here, not at the top: model imports this module
-
-    if isinstance(ref, GrantRef):
+    if hasattr(ref, "grant_id"):  # a GrantRef (model imports this module: no import of it here, on every label)
         return _(LABELS["grant"]).format(grant_id=ref.grant_id)
     policy = _policy_name(ref)
     if ref.sid:
@@ -389,9 +387,7 @@ def _policy_name(ref: Any) -> str:
 
 def ref_short(ref: Ref) -> str:
     """A statement without its policy (`Sid Admins`, `statement 2, no Sid`), or a grant."""
-    from .model import GrantRef  # here, not at the top: model imports this module
-
-    if isinstance(ref, GrantRef):
+    if hasattr(ref, "grant_id"):  # a GrantRef
         return _(LABELS["grant"]).format(grant_id=ref.grant_id)
     if ref.sid:
         return _(LABELS["sid-short"]).format(sid=ref.sid)

@@ -109,6 +109,9 @@ READ_ONLY = {"DescribeKey", "GetKeyPolicy", "GetKeyRotationStatus", "GetPublicKe
 # key or replica; a primary region): every Key is built afresh after them.
 MANY_KEYS = {"CreateAlias", "UpdateAlias", "DeleteAlias", "CreateKey", "ReplicateKey", "UpdatePrimaryRegion"}
 
+_READ_ONLY_ACTIONS = frozenset(f"kms:{operation}" for operation in READ_ONLY)  # as Event.action names them
+_MANY_KEYS_ACTIONS = frozenset(f"kms:{operation}" for operation in MANY_KEYS)
+
 # Operations that set a key policy: its grammar, principals and the lockout safety check are checked.
 POLICY_SETTERS = ("CreateKey", "PutKeyPolicy", "ReplicateKey")
 
@@ -378,12 +381,11 @@ class Authorizer:
     # -- the hook body
 
     def authorize_request(self, response: KmsRequest) -> None:
-        operation = response.operation
-        body = response.body or "{}"
+        operation, sent = response.operation, response.body
+        body = sent or "{}"
         params = parse_params(operation, body)  # AWS's 400 for a body AWS could not read (kms_input)
-        if not response.body:
+        if not sent:
             response.body = body  # moto reads it again: an empty body is an empty object
-        headers = response.headers
         record = self.registry.resolve(response.access_key)
         if record is None:
             raise AwsError(
@@ -393,7 +395,7 @@ class Authorizer:
             )
         if record.kind != "admin" and _one_key(operation):
             return self._authorize_one_key(response, operation, body, params, record)
-        region = response.region
+        region, headers = response.region, response.headers
         if operation in ("GetKeyPolicy", "PutKeyPolicy") and not params.get("PolicyName"):
             # AWS defaults PolicyName to "default"; moto requires it.
             params["PolicyName"] = "default"
@@ -497,7 +499,8 @@ class Authorizer:
         response.route_to(plan.account)
         if plan.swap is not None:
             response.body = _with_key_id(body, params, *plan.swap)
-        event = response.note = Event(time.time(), record.arn, plan.action, plan.event_key)
+        when = time.time()
+        event = response.note = Event(when, record.arn, plan.action, plan.event_key)
         call = _THREAD.call
         if call is not None and call.event is None:  # the Lab.request in flight on this thread
             call.event = event
@@ -506,7 +509,7 @@ class Authorizer:
         if plan.key is None:
             return  # no such key: moto (or the adapter) answers NotFoundException
         source_ip, via = (call.source_ip, call.via_service) if call is not None else (None, None)
-        now = int(time.time())
+        now = int(when)
         memo = (now, record.access_key_id, region, operation, body, source_ip, via) \
             if len(body) <= MEMO_BODY_MAX else None
         decision = self._kept(memo, now)
@@ -619,16 +622,18 @@ class Authorizer:
 
     def finish(self, response: KmsRequest, status: int, body: Any) -> None:
         event: Event | None = response.note
-        operation = event.action[4:] if event is not None else response.operation
-        if status < 400 and operation not in READ_ONLY:  # a refused request changed nothing
-            key = event.key if event is not None and operation not in MANY_KEYS else None
-            self.changed("kms", key.rsplit("/", 1)[1] if key is not None and ":key/" in key else None)
-        if event is None:
+        if event is None:  # the request never reached authorization
+            if status < 400 and response.operation not in READ_ONLY:
+                self.changed("kms")
             return
-        if status < 400 and response.used:
+        action = event.action
+        if status < 400:  # a refused request changed nothing
+            if action not in _READ_ONLY_ACTIONS:
+                key = event.key if action not in _MANY_KEYS_ACTIONS else None
+                self.changed("kms", key.rsplit("/", 1)[1] if key is not None and ":key/" in key else None)
             for handle in response.used:  # what GetKeyLastUsage reports, its eventId drawn if it is ever asked for
-                moto_adapter.record_use(handle, operation, event.cloudtrail_id)
-        if status >= 400 and event.outcome == "allowed":
+                moto_adapter.record_use(handle, action[4:], event.cloudtrail_id)
+        elif event.outcome == "allowed":
             event.outcome = "error"
             try:
                 payload = json.loads(body)

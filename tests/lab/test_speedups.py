@@ -442,6 +442,19 @@ def test_kms_params_from_the_hook_are_the_body_own(body, monkeypatch):
     assert _outcome(other._get_param, "KeyId") == _outcome(moto_own, _kms_response(body), "KeyId")
 
 
+def test_kms_params_of_requests_asked_in_turn_are_each_their_own():
+    """Two requests asking in turn (threads of `kmslab serve`, or a request made while another is read): each
+    gets its own body's parameters, whichever asked last."""
+    speedups.apply_speedups()
+    first = _kms_response('{"KeyId": "first", "Plaintext": "MQ=="}')
+    second = _kms_response('{"KeyId": "second", "Plaintext": "Mg=="}')
+    same_text = _kms_response((first.body + " ")[:-1])  # another request with an equal body
+    for _ in range(3):
+        assert (first._get_param("KeyId"), second._get_param("KeyId"), first._get_param("Plaintext")) == \
+            ("first", "second", b"1")
+        assert same_text._get_param("KeyId") == "first" and second._get_param("Plaintext") == b"2"
+
+
 def test_another_moto_gets_its_own_kms_params():
     speedups.apply_speedups()
 

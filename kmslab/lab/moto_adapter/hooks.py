@@ -169,7 +169,7 @@ def _kms_get_action(self: KmsResponse) -> str:
     what kmslab's hook found for this very request (`KmsRequest.operation`, which asked moto's own) when it has:
     moto's `call_action` asks again once the hook is done (~2-3 us), and nothing it reads has changed since. Not a
     saving on moto's own work (moto asks once a request): the hook's question and moto's are answered once."""
-    found: str | None = self.__dict__.get("_kmslab_operation")
+    found: str | None = self._kmslab_operation  # type: ignore[attr-defined]  # None on the class (REQUEST_NOTES)
     return found if found is not None else _ORIGINAL["get_action"](self)
 
 

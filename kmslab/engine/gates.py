@@ -121,12 +121,9 @@ class Walk:
         https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-resource-aliases
         """
         if self._key_ctx is None:
-            ctx = self.ctx
-            if isinstance(ctx, LowerKeyContext):  # keys lower-case already: the two IAM-only names looked for as such
-                if "kms:resourcealiases" in ctx or any(k.startswith("aws:resourcetag/") for k in ctx):
-                    ctx = LowerKeyContext({k: v for k, v in ctx.items() if not _iam_only_key(k)})
-            elif any(_iam_only_key(k) for k in ctx):
-                ctx = LowerKeyContext({k.lower(): v for k, v in ctx.items() if not _iam_only_key(k)})
+            ctx = self.ctx  # request_context's keys are lower-case (or NO_CONTEXT): the IAM-only names as such
+            if "kms:resourcealiases" in ctx or any(k.startswith("aws:resourcetag/") for k in ctx):
+                ctx = LowerKeyContext({k: v for k, v in ctx.items() if not _iam_only_key(k)})
             self._key_ctx = ctx
         return self._key_ctx
 

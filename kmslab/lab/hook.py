@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Any, NamedTuple
 
 from ..engine import (
@@ -287,14 +288,11 @@ class _Plan(NamedTuple):
 # to check, PolicyName's default) and take the general path.
 _NOT_ONE_KEY = frozenset({"ReEncrypt", "CreateAlias", "UpdateAlias", "DeleteAlias", "ReplicateKey",
                           "UpdatePrimaryRegion", "GetKeyPolicy", "PutKeyPolicy", "CreateKey"})
-_ONE_KEY: dict[str, bool] = {}
 
 
+@cache
 def _one_key(operation: str) -> bool:
-    found = _ONE_KEY.get(operation)
-    if found is None:
-        found = _ONE_KEY[operation] = operation_takes_key(operation) and operation not in _NOT_ONE_KEY
-    return found
+    return operation_takes_key(operation) and operation not in _NOT_ONE_KEY
 
 
 class Authorizer:
@@ -489,13 +487,12 @@ class Authorizer:
         region, named = response.region, params.get("KeyId")
         blob_ref = self._key_from_blob(params.get("CiphertextBlob"), region) if operation == "Decrypt" and not named \
             else None
-        plans = self._memo.plans
-        plan = plans.get((record.access_key_id, operation, region, named, blob_ref))
+        plans, kept_as = self._memo.plans, (record.access_key_id, operation, region, named, blob_ref)
+        plan = plans.get(kept_as)
         if plan is None:
             if len(plans) >= MEMO_MAX:
                 plans.clear()
-            plan = plans[(record.access_key_id, operation, region, named, blob_ref)] = self._plan(
-                record, operation, region, named, blob_ref)
+            plan = plans[kept_as] = self._plan(record, operation, region, named, blob_ref)
         response.route_to(plan.account)
         if plan.swap is not None:
             response.body = _with_key_id(body, params, *plan.swap)

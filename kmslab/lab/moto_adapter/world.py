@@ -207,12 +207,9 @@ def record_use(handle: KeyHandle, operation: str, event_id: Callable[[], str]) -
     """A cryptographic operation with the key succeeded (what GetKeyLastUsage reports), kept as it happened: its
     CloudTrail event id (`event_id()`) and KMS request id are drawn when GetKeyLastUsage first reads them
     (`last_use`), not on every request."""
-    backend = _KMS.get((handle.account, handle.region))  # kms_backend's table read here: once a request
-    if backend is None:
-        backend = kms_backend(handle.account, handle.region)
-    key = backend.keys.get(handle.id)
+    key = kms_backend(handle.account, handle.region).keys.get(handle.id)
     if key is not None:
-        key._kmslab_last_usage = (operation, time.time(), event_id)  # _LAST_USAGE
+        setattr(key, _LAST_USAGE, (operation, time.time(), event_id))
 
 
 def last_use(key: Any) -> dict[str, Any]:
